@@ -1,0 +1,60 @@
+package org.jgan.core.nn;
+
+import java.util.Arrays;
+import org.jgan.core.ops.Kernels;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Shapes;
+import org.jgan.core.tensor.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Non-trained state of a {@link Module} that is saved with it: running statistics of batch norm,
+ * the tracked {@code w_avg} of a mapping network, fixed noise. Owns its array.
+ */
+public final class Buffer {
+  private Tensor value;
+
+  /** A buffer initialised with a copy of {@code init}. */
+  public Buffer(Tensor init) {
+    this.value = Tensor.of(Kernels.copy(init.data()));
+  }
+
+  /** The current value (a constant tensor). */
+  public Tensor value() {
+    return value;
+  }
+
+  /** Shape of the value. */
+  public long[] shape() {
+    return value.shape();
+  }
+
+  /**
+   * Copies {@code source} into the buffer in place.
+   *
+   * @throws IllegalArgumentException when the shapes differ
+   */
+  public void copyFrom(INDArray source, String name) {
+    if (!Arrays.equals(source.shape(), value.shape())) {
+      throw new IllegalArgumentException(
+          name + ": expected shape " + Shapes.str(value.shape()) + ", got " + Shapes.str(source.shape()));
+    }
+    value.data().assign(source);
+  }
+
+  /** Copies a tensor's values into the buffer in place. */
+  public void assign(Tensor source) {
+    copyFrom(source.data(), "buffer");
+  }
+
+  /** Converts the value to another element type. */
+  public void to(DType type) {
+    if (type != value.dtype()) {
+      INDArray old = value.data();
+      INDArray converted = Kernels.alloc(type.nd4j(), old.shape());
+      converted.assign(old);
+      value = Tensor.of(converted);
+      Kernels.free(old);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package org.jgan.core.nn;
+
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Shapes;
+import org.jgan.core.tensor.Tensor;
+
+/**
+ * Transposed 2-D convolution layer, {@code W [in, out, k, k]} (PyTorch's layout), {@code b
+ * [out]}, initialised as PyTorch's {@code nn.ConvTranspose2d} (fan_in = out k^2).
+ */
+public final class ConvTranspose2d extends Layer {
+  private final Parameter weight;
+  private final Parameter bias;
+  private final int in;
+  private final int stride;
+  private final int padding;
+  private final int outputPadding;
+
+  /** A {@code k x k} transposed convolution. */
+  public ConvTranspose2d(int in, int out, int kernel, int stride, int padding, boolean bias, Rng rng) {
+    this(in, out, kernel, stride, padding, 0, bias, rng);
+  }
+
+  /** A {@code k x k} transposed convolution with output padding (extra bottom/right rows). */
+  public ConvTranspose2d(
+      int in, int out, int kernel, int stride, int padding, int outputPadding, boolean bias, Rng rng) {
+    this.in = in;
+    this.stride = stride;
+    this.padding = padding;
+    this.outputPadding = outputPadding;
+    double bound = 1.0 / Math.sqrt((double) out * kernel * kernel);
+    this.weight = param("weight", Init.kaimingUniform(rng, Math.sqrt(5), in, out, kernel, kernel));
+    this.bias = bias ? param("bias", Init.uniform(rng, -bound, bound, out)) : null;
+  }
+
+  /** The weight {@code [in, out, k, k]}. */
+  public Parameter weight() {
+    return weight;
+  }
+
+  /** The bias, or null. */
+  public Parameter bias() {
+    return bias;
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    Shapes.check(x, "ConvTranspose2d input", -1, in, -1, -1);
+    return Functional.convTranspose2d(
+        x, weight.value(), bias == null ? null : bias.value(), stride, padding, outputPadding);
+  }
+}

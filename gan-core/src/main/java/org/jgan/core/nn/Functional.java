@@ -1,0 +1,82 @@
+package org.jgan.core.nn;
+
+import org.jgan.core.ops.Conv;
+import org.jgan.core.tensor.Shapes;
+import org.jgan.core.tensor.Tensor;
+
+/**
+ * Composite functions built from the primitive ops (PyTorch's {@code torch.nn.functional}); their
+ * gradients, of any order, follow from the primitives'.
+ */
+public final class Functional {
+  private Functional() {}
+
+  /** {@code x [N, in] @ w[out, in]^T + b [out]} (b may be null). */
+  public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+    if (x.rank() != 2 || x.size(1) != w.size(1)) {
+      throw new IllegalArgumentException(
+          "linear: expected input [N, " + w.size(1) + "], got " + Shapes.str(x.shape()));
+    }
+    Tensor y = x.matmul(w, false, true);
+    return b == null ? y : y.add(b);
+  }
+
+  /** {@code conv2d} with stride and zero padding; see {@link Conv#conv2d}. */
+  public static Tensor conv2d(Tensor x, Tensor w, Tensor b, int stride, int padding) {
+    return Conv.conv2d(x, w, b, stride, padding);
+  }
+
+  /** {@code conv_transpose2d}; see {@link Conv#transpose}. */
+  public static Tensor convTranspose2d(
+      Tensor x, Tensor w, Tensor b, int stride, int padding, int outputPadding) {
+    return Conv.transpose(x, w, b, stride, padding, outputPadding, outputPadding);
+  }
+
+  /**
+   * Average pooling with a {@code k x k} window and stride {@code k}: {@code x [N, C, H, W]} to
+   * {@code [N, C, H/k, W/k]}; H and W must be multiples of k.
+   */
+  public static Tensor avgPool2d(Tensor x, int k) {
+    long[] s = x.shape();
+    if (s.length != 4 || s[2] % k != 0 || s[3] % k != 0) {
+      throw new IllegalArgumentException(
+          "avgPool2d(" + k + "): expected [N, C, H, W] with H and W multiples of " + k + ", got "
+              + Shapes.str(s));
+    }
+    return x.reshape(s[0], s[1], s[2] / k, k, s[3] / k, k).mean(false, 3, 5);
+  }
+
+  /** Nearest-neighbour up-sampling by an integer factor: each pixel becomes an {@code s x s} block. */
+  public static Tensor upsampleNearest2d(Tensor x, int s) {
+    long[] d = x.shape();
+    if (d.length != 4) {
+      throw new IllegalArgumentException("upsampleNearest2d: expected [N, C, H, W], got " + Shapes.str(d));
+    }
+    return x.reshape(d[0], d[1], d[2], 1, d[3], 1)
+        .expand(d[0], d[1], d[2], s, d[3], s)
+        .reshape(d[0], d[1], d[2] * s, d[3] * s);
+  }
+
+  /**
+   * Batch normalisation with given statistics: {@code (x - mean) / sqrt(var + eps) * gamma + beta},
+   * statistics and affine parameters broadcast over axis 1.
+   */
+  public static Tensor normalize(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, double eps) {
+    long[] bshape = new long[x.rank()];
+    java.util.Arrays.fill(bshape, 1);
+    bshape[1] = x.size(1);
+    Tensor y = x.sub(mean.reshape(bshape)).mul(var.reshape(bshape).add(eps).rsqrt());
+    if (gamma != null) {
+      y = y.mul(gamma.reshape(bshape));
+    }
+    if (beta != null) {
+      y = y.add(beta.reshape(bshape));
+    }
+    return y;
+  }
+
+  /** Numerically stable {@code log(1 + e^x)}. */
+  public static Tensor softplus(Tensor x) {
+    return x.softplus();
+  }
+}

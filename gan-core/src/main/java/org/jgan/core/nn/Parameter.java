@@ -1,0 +1,86 @@
+package org.jgan.core.nn;
+
+import java.util.Arrays;
+import org.jgan.core.ops.Kernels;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Shapes;
+import org.jgan.core.tensor.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A trainable tensor of a {@link Module}: a leaf that owns its array (never freed by a scope) and
+ * accumulates a gradient. Only optimisers and loaders change its values, in place and outside any
+ * graph.
+ */
+public final class Parameter {
+  private Tensor value;
+
+  /** A parameter initialised with a copy of {@code init}. */
+  public Parameter(Tensor init) {
+    this.value = Tensor.leaf(Kernels.copy(init.data()), true);
+  }
+
+  /** The current value, a leaf that requires a gradient (unless frozen). */
+  public Tensor value() {
+    return value;
+  }
+
+  /** The accumulated gradient, or null. */
+  public Tensor grad() {
+    return value.grad();
+  }
+
+  /** Forgets the gradient. */
+  public void zeroGrad() {
+    value.clearGrad();
+  }
+
+  /** Shape of the value. */
+  public long[] shape() {
+    return value.shape();
+  }
+
+  /** Number of elements. */
+  public long numel() {
+    return value.numel();
+  }
+
+  /** Whether gradients flow into this parameter. */
+  public boolean requiresGrad() {
+    return value.requiresGrad();
+  }
+
+  /** Freezes ({@code false}) or unfreezes the parameter. */
+  public void setRequiresGrad(boolean on) {
+    if (on != value.requiresGrad()) {
+      value.clearGrad();
+      value = Tensor.leaf(value.data(), on);
+    }
+  }
+
+  /**
+   * Copies {@code source} into the value in place.
+   *
+   * @throws IllegalArgumentException when the shapes differ
+   */
+  public void copyFrom(INDArray source, String name) {
+    if (!Arrays.equals(source.shape(), value.shape())) {
+      throw new IllegalArgumentException(
+          name + ": expected shape " + Shapes.str(value.shape()) + ", got " + Shapes.str(source.shape()));
+    }
+    value.data().assign(source);
+  }
+
+  /** Converts the value to another element type (drops the gradient). */
+  public void to(DType type) {
+    if (type != value.dtype()) {
+      INDArray old = value.data();
+      INDArray converted = Kernels.alloc(type.nd4j(), old.shape());
+      converted.assign(old);
+      boolean rg = value.requiresGrad();
+      value.clearGrad();
+      value = Tensor.leaf(converted, rg);
+      Kernels.free(old);
+    }
+  }
+}

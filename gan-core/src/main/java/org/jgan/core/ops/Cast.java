@@ -1,0 +1,34 @@
+package org.jgan.core.ops;
+
+import org.jgan.core.autograd.Node;
+import org.jgan.core.autograd.Op;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Converts the element type; the gradient is converted back to the input's type. */
+public final class Cast extends Op {
+  private final DType type;
+
+  /** Converts to {@code type}. */
+  public Cast(DType type) {
+    this.type = type;
+  }
+
+  @Override
+  public String name() {
+    return "cast";
+  }
+
+  @Override
+  public INDArray forward(INDArray... in) {
+    INDArray out = Kernels.alloc(type.nd4j(), in[0].shape());
+    out.assign(in[0]);
+    return out;
+  }
+
+  @Override
+  public Tensor[] backward(Node n, Tensor g) {
+    return new Tensor[] {g.to(n.input(0).dtype())};
+  }
+}

@@ -1,0 +1,93 @@
+package org.jgan.core.ops;
+
+import org.jgan.core.autograd.GradMode;
+import org.jgan.core.autograd.Node;
+import org.jgan.core.autograd.Op;
+import org.jgan.core.tensor.Shapes;
+import org.jgan.core.tensor.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * 2-D cross-correlation (PyTorch {@code conv2d}) on oneDNN: {@code x [N, I, H, W]}, {@code w [O,
+ * I, kH, kW]}, optional {@code b [O]}, output {@code [N, O, (H + 2p - kH) / s + 1, ...]}.
+ *
+ * <pre>
+ *   dx = conv2dTranspose(g, w)          (output padding restores H, W)
+ *   dw = conv2dWeightGrad(x, g)
+ *   db = sum over N, H, W of g
+ * </pre>
+ *
+ * Both backward ops are differentiable again ({@code conv2d_gradfix}). When no graph of the
+ * gradient is recorded and both {@code dx} and {@code dw} are needed, one fused {@code conv2d_bp}
+ * kernel computes them.
+ */
+public final class Conv2d extends Op {
+  private final ConvGeometry geo;
+
+  /** Convolution with the given stride and zero padding. */
+  public Conv2d(int stride, int padding) {
+    this.geo = new ConvGeometry(stride, padding);
+  }
+
+  @Override
+  public String name() {
+    return "conv2d";
+  }
+
+  @Override
+  public INDArray forward(INDArray... in) {
+    INDArray x = in[0];
+    INDArray w = in[1];
+    ConvGeometry.checkRank4("conv2d", "input [N, C, H, W]", x);
+    ConvGeometry.checkRank4("conv2d", "weight [O, I, kH, kW]", w);
+    Binary.checkTypes("conv2d", x, w);
+    if (x.size(1) != w.size(1)) {
+      throw new IllegalArgumentException(
+          "conv2d: input " + Shapes.str(x.shape()) + " has " + x.size(1) + " channels, weight "
+              + Shapes.str(w.shape()) + " expects " + w.size(1));
+    }
+    ConvGeometry.checkBias("conv2d", in, w.size(0));
+    long ho = geo.convOut(x.size(2), w.size(2));
+    long wo = geo.convOut(x.size(3), w.size(3));
+    if (ho < 1 || wo < 1) {
+      throw new IllegalArgumentException(
+          "conv2d: input " + Shapes.str(x.shape()) + " is smaller than kernel " + Shapes.str(w.shape())
+              + " with padding " + geo.padding());
+    }
+    INDArray out = Kernels.alloc(x.dataType(), x.size(0), w.size(0), ho, wo);
+    Kernels.custom("conv2d", in, new INDArray[] {out}, geo.args(w.size(2), w.size(3)));
+    return out;
+  }
+
+  @Override
+  public Tensor[] backward(Node n, Tensor g) {
+    Tensor x = n.input(0);
+    Tensor w = n.input(1);
+    boolean bias = n.inputCount() > 2;
+    Tensor[] grads = new Tensor[n.inputCount()];
+    int outPadH = geo.outputPadding(x.size(2), g.size(2), w.size(2));
+    int outPadW = geo.outputPadding(x.size(3), g.size(3), w.size(3));
+    if (!GradMode.isEnabled() && n.needsGrad(0) && n.needsGrad(1)) {
+      INDArray gx = Kernels.alloc(x.data().dataType(), x.shape());
+      INDArray gw = Kernels.alloc(w.data().dataType(), w.shape());
+      Kernels.custom(
+          "conv2d_bp",
+          new INDArray[] {x.data(), w.data(), g.data()},
+          new INDArray[] {gx, gw},
+          geo.args(w.size(2), w.size(3)));
+      grads[0] = Tensor.owned(gx);
+      grads[1] = Tensor.owned(gw);
+    } else {
+      if (n.needsGrad(0)) {
+        grads[0] = Conv.transpose(g, w, null, geo.stride(), geo.padding(), outPadH, outPadW);
+      }
+      if (n.needsGrad(1)) {
+        grads[1] = Conv.weightGrad(x, g, geo.stride(), geo.padding(), w.size(2), w.size(3));
+      }
+    }
+    if (bias && n.needsGrad(2)) {
+      grads[2] = g.sum(false, 0, 2, 3);
+    }
+    return grads;
+  }
+}

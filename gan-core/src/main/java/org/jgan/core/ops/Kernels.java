@@ -1,0 +1,151 @@
+package org.jgan.core.ops;
+
+import java.util.function.BiFunction;
+import org.jgan.core.tensor.Shapes;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.Op;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Array-level kernels on ND4J: every result is a fresh, detached, C-ordered array that its caller
+ * owns (and a {@code TensorScope} frees). ND4J's allocating convenience methods ({@code x.add(y)})
+ * allocate zero-filled, garbage-collected memory and are about 20 times slower for large arrays on
+ * this path, so nothing here uses them.
+ */
+public final class Kernels {
+  private Kernels() {}
+
+  /** An uninitialised detached array. */
+  public static INDArray alloc(DataType type, long... shape) {
+    return Nd4j.createUninitializedDetached(type, 'c', shape);
+  }
+
+  /** A detached array filled with {@code value}. */
+  public static INDArray full(DataType type, double value, long... shape) {
+    INDArray a = alloc(type, shape);
+    a.assign(value);
+    return a;
+  }
+
+  /** A detached, C-ordered copy. */
+  public static INDArray copy(INDArray a) {
+    INDArray out = alloc(a.dataType(), a.shape());
+    out.assign(a);
+    return out;
+  }
+
+  /** {@code a + b} with broadcasting. */
+  public static INDArray add(INDArray a, INDArray b) {
+    INDArray out = alloc(a.dataType(), Shapes.broadcast(a.shape(), b.shape()));
+    Nd4j.exec(new AddOp(new INDArray[] {a, b}, new INDArray[] {out}));
+    return out;
+  }
+
+  /** {@code a - b} with broadcasting. */
+  public static INDArray sub(INDArray a, INDArray b) {
+    INDArray out = alloc(a.dataType(), Shapes.broadcast(a.shape(), b.shape()));
+    Nd4j.exec(new SubOp(new INDArray[] {a, b}, new INDArray[] {out}));
+    return out;
+  }
+
+  /** {@code a * b} with broadcasting. */
+  public static INDArray mul(INDArray a, INDArray b) {
+    INDArray out = alloc(a.dataType(), Shapes.broadcast(a.shape(), b.shape()));
+    Nd4j.exec(new MulOp(new INDArray[] {a, b}, new INDArray[] {out}));
+    return out;
+  }
+
+  /** {@code a / b} with broadcasting. */
+  public static INDArray div(INDArray a, INDArray b) {
+    INDArray out = alloc(a.dataType(), Shapes.broadcast(a.shape(), b.shape()));
+    Nd4j.exec(new DivOp(new INDArray[] {a, b}, new INDArray[] {out}));
+    return out;
+  }
+
+  /** {@code a + c}. */
+  public static INDArray addScalar(INDArray a, double c) {
+    INDArray out = alloc(a.dataType(), a.shape());
+    Nd4j.getExecutioner().exec(new ScalarAdd(a, null, out, c));
+    return out;
+  }
+
+  /** {@code a * c}. */
+  public static INDArray mulScalar(INDArray a, double c) {
+    INDArray out = alloc(a.dataType(), a.shape());
+    Nd4j.getExecutioner().exec(new ScalarMultiplication(a, null, out, c));
+    return out;
+  }
+
+  /**
+   * Applies an ND4J transform {@code (x, z) -> op} into a fresh array of {@code a}'s shape, e.g.
+   * {@code unary(a, Exp::new)}.
+   */
+  public static INDArray unary(INDArray a, BiFunction<INDArray, INDArray, ? extends Op> op) {
+    INDArray out = alloc(a.dataType(), a.shape());
+    Nd4j.getExecutioner().exec(op.apply(a, out));
+    return out;
+  }
+
+  /** Sum over {@code axes} (all axes when empty), keeping reduced axes as size 1 if asked. */
+  public static INDArray sum(INDArray a, boolean keepDims, int... axes) {
+    long[] in = a.shape();
+    boolean[] reduced = new boolean[in.length];
+    if (axes.length == 0) {
+      java.util.Arrays.fill(reduced, true);
+    }
+    for (int ax : axes) {
+      reduced[ax] = true;
+    }
+    int kept = 0;
+    for (boolean r : reduced) {
+      kept += r ? 0 : 1;
+    }
+    long[] shape = new long[keepDims ? in.length : kept];
+    for (int i = 0, j = 0; i < in.length; i++) {
+      if (keepDims) {
+        shape[i] = reduced[i] ? 1 : in[i];
+      } else if (!reduced[i]) {
+        shape[j++] = in[i];
+      }
+    }
+    INDArray out = alloc(a.dataType(), shape);
+    int[] dims = axes.length == 0 ? allAxes(in.length) : axes;
+    Nd4j.exec(new Sum(a, null, out, keepDims, dims));
+    return out;
+  }
+
+  /** Runs a libnd4j custom op by name with the given outputs and integer arguments. */
+  public static void custom(String name, INDArray[] inputs, INDArray[] outputs, int... iargs) {
+    DynamicCustomOp op =
+        DynamicCustomOp.builder(name)
+            .addInputs(inputs)
+            .addOutputs(outputs)
+            .addIntegerArguments(iargs)
+            .build();
+    Nd4j.exec(op);
+  }
+
+  /** Frees an array this code allocated; views and already-freed arrays are left alone. */
+  public static void free(INDArray a) {
+    if (a != null && !a.wasClosed() && a.closeable()) {
+      a.close();
+    }
+  }
+
+  static int[] allAxes(int rank) {
+    int[] axes = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      axes[i] = i;
+    }
+    return axes;
+  }
+}
