@@ -113,9 +113,15 @@ public abstract class Module {
    */
   public final Map<String, Tensor> stateDict() {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    namedParameters().forEach((k, p) -> out.put(k, p.value()));
-    namedBuffers().forEach((k, b) -> out.put(k, b.value()));
+    collectState("", out);
     return out;
+  }
+
+  /** PyTorch's order: a module's parameters, then its buffers, then its children's entries. */
+  private void collectState(String prefix, Map<String, Tensor> out) {
+    params.forEach((k, p) -> out.put(prefix + k, p.value()));
+    buffers.forEach((k, b) -> out.put(prefix + k, b.value()));
+    children.forEach((k, c) -> c.collectState(prefix + k + ".", out));
   }
 
   /** Copies every entry of {@code state} into this module; every entry must match exactly. */

@@ -68,15 +68,20 @@ public final class Conv2d extends Op {
     int outPadH = geo.outputPadding(x.size(2), g.size(2), w.size(2));
     int outPadW = geo.outputPadding(x.size(3), g.size(3), w.size(3));
     if (!GradMode.isEnabled() && n.needsGrad(0) && n.needsGrad(1)) {
+      // One fused kernel for dx, dw (and db): no graph of the gradient is being recorded.
       INDArray gx = Kernels.alloc(x.data().dataType(), x.shape());
       INDArray gw = Kernels.alloc(w.data().dataType(), w.shape());
-      Kernels.custom(
-          "conv2d_bp",
-          new INDArray[] {x.data(), w.data(), g.data()},
-          new INDArray[] {gx, gw},
-          geo.args(w.size(2), w.size(3)));
+      INDArray[] ins = bias ? new INDArray[] {x.data(), w.data(), n.input(2).data(), g.data()}
+          : new INDArray[] {x.data(), w.data(), g.data()};
+      INDArray[] outs = bias ? new INDArray[] {gx, gw, Kernels.alloc(g.data().dataType(), w.size(0))}
+          : new INDArray[] {gx, gw};
+      Kernels.custom("conv2d_bp", ins, outs, geo.args(w.size(2), w.size(3)));
       grads[0] = Tensor.owned(gx);
       grads[1] = Tensor.owned(gw);
+      if (bias) {
+        grads[2] = Tensor.owned(outs[2]);
+        return grads;
+      }
     } else {
       if (n.needsGrad(0)) {
         grads[0] = Conv.transpose(g, w, null, geo.stride(), geo.padding(), outPadH, outPadW);

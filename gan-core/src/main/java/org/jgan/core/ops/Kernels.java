@@ -22,11 +22,25 @@ import org.nd4j.linalg.factory.Nd4j;
  * this path, so nothing here uses them.
  */
 public final class Kernels {
+  /** Bytes of arrays allocated here and not yet freed. */
+  private static final java.util.concurrent.atomic.AtomicLong LIVE_BYTES =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private Kernels() {}
 
   /** An uninitialised detached array. */
   public static INDArray alloc(DataType type, long... shape) {
-    return Nd4j.createUninitializedDetached(type, 'c', shape);
+    INDArray a = Nd4j.createUninitializedDetached(type, 'c', shape);
+    LIVE_BYTES.addAndGet(a.length() * type.width());
+    return a;
+  }
+
+  /**
+   * Bytes of arrays allocated by {@link #alloc} and not freed by {@link #free}: every array the
+   * library owns (parameters, optimiser state, the current step's tensors).
+   */
+  public static long liveBytes() {
+    return LIVE_BYTES.get();
   }
 
   /** A detached array filled with {@code value}. */
@@ -134,9 +148,13 @@ public final class Kernels {
     Nd4j.exec(op);
   }
 
-  /** Frees an array this code allocated; views and already-freed arrays are left alone. */
+  /**
+   * Frees an array made by {@link #alloc}; views and already-freed arrays are left alone. Never
+   * pass an array ND4J allocated, nor a permuted alias (which ND4J reports as closeable).
+   */
   public static void free(INDArray a) {
     if (a != null && !a.wasClosed() && a.closeable()) {
+      LIVE_BYTES.addAndGet(-a.length() * a.dataType().width());
       a.close();
     }
   }

@@ -21,7 +21,14 @@ public final class Reshape extends Op {
 
   @Override
   public INDArray forward(INDArray... in) {
-    return in[0].reshape('c', shape);
+    INDArray view = in[0].reshape('c', shape);
+    if (view.isView() || view.data() == in[0].data()) {
+      return view;
+    }
+    // ND4J copied a non-contiguous input; make the copy ours so that a scope can free it.
+    INDArray out = Kernels.alloc(in[0].dataType(), shape);
+    out.assign(in[0]);
+    return out;
   }
 
   @Override

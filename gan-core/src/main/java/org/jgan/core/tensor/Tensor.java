@@ -116,13 +116,17 @@ public final class Tensor {
   /** A float32 tensor from row-major values. */
   public static Tensor of(float[] values, long... shape) {
     checkLength(values.length, shape);
-    return owned(Nd4j.createFromArray(values).reshape('c', shape).dup('c'));
+    INDArray a = Kernels.alloc(DType.FLOAT32.nd4j(), shape);
+    a.assign(Nd4j.createFromArray(values).reshape('c', shape));
+    return owned(a);
   }
 
   /** A float64 tensor from row-major values. */
   public static Tensor of(double[] values, long... shape) {
     checkLength(values.length, shape);
-    return owned(Nd4j.createFromArray(values).reshape('c', shape).dup('c'));
+    INDArray a = Kernels.alloc(DType.FLOAT64.nd4j(), shape);
+    a.assign(Nd4j.createFromArray(values).reshape('c', shape));
+    return owned(a);
   }
 
   private static void checkLength(int length, long[] shape) {

@@ -1,0 +1,2 @@
+/** The {@code gan} command line and runnable examples. */
+package org.jgan.examples;
