@@ -13,6 +13,7 @@ import org.jgan.core.ops.Concat;
 import org.jgan.core.ops.Div;
 import org.jgan.core.ops.Exp;
 import org.jgan.core.ops.Expand;
+import org.jgan.core.ops.Flip;
 import org.jgan.core.ops.Kernels;
 import org.jgan.core.ops.LeakyRelu;
 import org.jgan.core.ops.Log;
@@ -565,6 +566,11 @@ public final class Tensor {
           "slice [" + start + ", " + end + ") out of range for axis " + a + " of size " + n);
     }
     return start == 0 && end == n ? this : Autograd.apply(new Slice(a, start, end), this);
+  }
+
+  /** Reverses the order of elements along {@code axes}. */
+  public Tensor flip(int... axes) {
+    return Autograd.apply(new Flip(normalize(axes)), this);
   }
 
   /** Zero-pads {@code before} and {@code after} elements along {@code axis}. */

@@ -53,6 +53,7 @@ class OpGradientTest {
         new OpSpec("expand", x -> x.get(0).expand(2, 3, 4), OpSpec.shapes(s(3, 1)), "normal"),
         new OpSpec("slice", x -> x.get(0).slice(1, 1, 3), OpSpec.shapes(s(2, 4, 3)), "normal"),
         new OpSpec("pad", x -> x.get(0).pad(2, 1, 2), OpSpec.shapes(s(2, 2, 3)), "normal"),
+        new OpSpec("flip axes 2,3", x -> x.get(0).flip(2, 3).mul(x.get(1)), OpSpec.shapes(s(2, 2, 3, 4), s(2, 2, 3, 4)), "normal"),
         new OpSpec("concat", x -> Tensor.concat(1, x.get(0), x.get(1)), OpSpec.shapes(s(2, 1, 3), s(2, 2, 3)), "normal"),
         new OpSpec("stack", x -> Tensor.stack(0, x.get(0), x.get(1)), OpSpec.shapes(s(2, 3), s(2, 3)), "normal"),
         new OpSpec("matmul", x -> x.get(0).matmul(x.get(1)), OpSpec.shapes(s(3, 4), s(4, 2)), "normal"),

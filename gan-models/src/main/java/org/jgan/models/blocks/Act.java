@@ -1,0 +1,47 @@
+package org.jgan.models.blocks;
+
+import org.jgan.core.tensor.Tensor;
+
+/**
+ * Activations with StyleGAN2-ADA's default gains ({@code bias_act}): linear (gain 1) and leaky
+ * ReLU with slope 0.2 scaled by {@code sqrt(2)}, which keeps unit-variance signals at unit second
+ * moment through a He-initialised layer.
+ */
+public enum Act {
+  /** The identity, gain 1. */
+  LINEAR(1.0),
+  /** {@code lrelu(x, 0.2) * sqrt(2)}. */
+  LRELU(Math.sqrt(2.0));
+
+  /** Negative slope of the leaky ReLU. */
+  public static final double ALPHA = 0.2;
+
+  private final double gain;
+
+  Act(double gain) {
+    this.gain = gain;
+  }
+
+  /** The default gain of this activation. */
+  public double gain() {
+    return gain;
+  }
+
+  /**
+   * {@code act(x + b) * gain}, the bias {@code b [C]} (or null) broadcast over axis 1 of {@code x}
+   * ({@code [N, C]} or {@code [N, C, H, W]}).
+   */
+  public Tensor apply(Tensor x, Tensor bias, double gain) {
+    Tensor y = x;
+    if (bias != null) {
+      long[] shape = new long[x.rank()];
+      java.util.Arrays.fill(shape, 1);
+      shape[1] = bias.numel();
+      y = y.add(bias.reshape(shape));
+    }
+    if (this == LRELU) {
+      y = y.leakyRelu(ALPHA);
+    }
+    return gain == 1.0 ? y : y.mul(gain);
+  }
+}

@@ -1,0 +1,84 @@
+package org.jgan.models.blocks;
+
+import org.jgan.core.nn.Module;
+import org.jgan.core.nn.Parameter;
+import org.jgan.core.ops.Conv;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Shapes;
+import org.jgan.core.tensor.Tensor;
+
+/**
+ * Convolution with the equalised learning rate (StyleGAN2-ADA {@code Conv2dLayer}): stored weight
+ * {@code W ~ N(0, 1) [out, in, k, k]}, used as {@code W / sqrt(in k^2)}; bias (init 0); then the
+ * activation with its gain times {@code gainScale}. Padding is {@code k / 2}. With {@link
+ * Resample#DOWN} the input is FIR-filtered (padding 2 for a 3x3 kernel) and convolved with stride
+ * 2, or, for a 1x1 kernel, FIR-downsampled first; with {@link Resample#UP} the convolution is
+ * {@link Modulation#convUp}.
+ */
+public final class EqualizedConv2d extends Module {
+  private final int in;
+  private final int kernel;
+  private final Act act;
+  private final double gainScale;
+  private final Resample resample;
+  private final Fir fir;
+  private final double weightGain;
+  private final Parameter weight;
+  private final Parameter bias;
+
+  /** A same-resolution convolution with bias and gain scale 1. */
+  public EqualizedConv2d(int in, int out, int kernel, Act act, Rng rng) {
+    this(in, out, kernel, act, true, 1.0, Resample.NONE, rng);
+  }
+
+  /**
+   * A convolution.
+   *
+   * @param gainScale multiplies the activation's gain (sqrt(0.5) in residual branches)
+   */
+  public EqualizedConv2d(
+      int in, int out, int kernel, Act act, boolean bias, double gainScale, Resample resample, Rng rng) {
+    if (in < 1 || out < 1 || kernel < 1) {
+      throw new IllegalArgumentException("EqualizedConv2d: channels and kernel must be >= 1");
+    }
+    this.in = in;
+    this.kernel = kernel;
+    this.act = act;
+    this.gainScale = gainScale;
+    this.resample = resample;
+    this.fir = Fir.STYLEGAN2;
+    this.weightGain = 1.0 / Math.sqrt((double) in * kernel * kernel);
+    this.weight = param("weight", rng.normal(DType.FLOAT32, out, in, kernel, kernel));
+    this.bias = bias ? param("bias", Tensor.zeros(DType.FLOAT32, out)) : null;
+  }
+
+  /** The stored weight. */
+  public Parameter weight() {
+    return weight;
+  }
+
+  /** {@code x [N, in, H, W]} to {@code [N, out, H', W']}. */
+  public Tensor forward(Tensor x) {
+    Shapes.check(x, "EqualizedConv2d input", -1, in, -1, -1);
+    Tensor w = weight.value().mul(weightGain);
+    Tensor y;
+    switch (resample) {
+      case UP:
+        y = Modulation.convUp(x, w, fir);
+        break;
+      case DOWN:
+        if (kernel == 1) {
+          y = Conv.conv2d(fir.downsample2d(x), w, null, 1, 0);
+        } else {
+          int pad = kernel / 2 + (fir.size() - 1) / 2; // filter padding: 2 for 3x3 with 4 taps
+          int padEnd = kernel / 2 + (fir.size() - 2) / 2;
+          y = Conv.conv2d(fir.filter(x, pad, padEnd, 1.0), w, null, 2, 0);
+        }
+        break;
+      default:
+        y = Conv.conv2d(x, w, null, 1, kernel / 2);
+    }
+    return act.apply(y, bias == null ? null : bias.value(), act.gain() * gainScale);
+  }
+}

@@ -1,0 +1,54 @@
+package org.jgan.models.blocks;
+
+import org.jgan.core.nn.Buffer;
+import org.jgan.core.nn.Module;
+import org.jgan.core.nn.Parameter;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
+
+/**
+ * Per-pixel noise added to feature maps: {@code x + strength * n}, {@code n ~ N(0, 1)} of shape
+ * {@code [N, 1, H, W]} shared over channels. The learned strength starts at 0, so the block is the
+ * identity at initialisation; it is one value per channel in StyleGAN and one scalar per layer in
+ * StyleGAN2. In {@link NoiseMode#CONST} mode the noise is a fixed buffer {@code [H, W]}.
+ */
+public final class NoiseInjection extends Module {
+  private final Parameter strength;
+  private final Buffer constNoise;
+  private final boolean perChannel;
+
+  /**
+   * Noise for {@code resolution x resolution} maps; {@code channels > 0} gives a per-channel
+   * strength (StyleGAN), {@code 0} a single scalar (StyleGAN2).
+   */
+  public NoiseInjection(int channels, int resolution, Rng rng) {
+    this.perChannel = channels > 0;
+    this.strength = param("strength", perChannel ? Tensor.zeros(DType.FLOAT32, channels) : Tensor.zeros(DType.FLOAT32));
+    this.constNoise = buffer("noise_const", rng.normal(DType.FLOAT32, resolution, resolution));
+  }
+
+  /** The learned strength (per channel or scalar). */
+  public Parameter strength() {
+    return strength;
+  }
+
+  /** Adds noise to {@code x [N, C, H, W]}; {@code rng} is used in random mode. */
+  public Tensor forward(Tensor x, NoiseMode mode, Rng rng) {
+    if (mode == NoiseMode.NONE) {
+      return x;
+    }
+    long[] s = x.shape();
+    Tensor n;
+    if (mode == NoiseMode.CONST) {
+      n = constNoise.value().to(x.dtype()).reshape(1, 1, s[2], s[3]);
+    } else {
+      if (rng == null) {
+        throw new IllegalArgumentException("NoiseInjection: random noise needs an Rng");
+      }
+      n = rng.normal(x.dtype(), s[0], 1, s[2], s[3]);
+    }
+    Tensor g = perChannel ? strength.value().reshape(1, s[1], 1, 1) : strength.value();
+    return x.add(n.mul(g));
+  }
+}

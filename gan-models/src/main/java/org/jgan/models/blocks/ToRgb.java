@@ -1,0 +1,32 @@
+package org.jgan.models.blocks;
+
+import org.jgan.core.nn.Module;
+import org.jgan.core.nn.Parameter;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
+
+/**
+ * StyleGAN2's toRGB: a modulated 1x1 convolution without demodulation, styles scaled by {@code 1 /
+ * sqrt(in)}, plus a bias, linear: {@code y = conv(x * A(w) / sqrt(in), W) + b}.
+ */
+public final class ToRgb extends Module {
+  private final ModulatedConv2d conv;
+  private final Parameter bias;
+
+  /** Features {@code in} to {@code channels} image channels. */
+  public ToRgb(int in, int channels, int wDim, Rng rng) {
+    this.conv = child("conv", new ModulatedConv2d(in, channels, 1, wDim, false, false, rng));
+    this.bias = param("bias", Tensor.zeros(DType.FLOAT32, channels));
+  }
+
+  /** The modulated 1x1 convolution. */
+  public ModulatedConv2d conv() {
+    return conv;
+  }
+
+  /** {@code x [N, in, H, W]}, {@code w [N, wDim]} to {@code [N, channels, H, W]}. */
+  public Tensor forward(Tensor x, Tensor w) {
+    return Act.LINEAR.apply(conv.forward(x, w), bias.value(), 1.0);
+  }
+}

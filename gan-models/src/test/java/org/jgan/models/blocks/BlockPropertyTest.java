@@ -1,0 +1,197 @@
+package org.jgan.models.blocks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.jgan.core.nn.Embedding;
+import org.jgan.core.optim.Adam;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.core.testing.TensorAssert;
+import org.junit.jupiter.api.Test;
+
+/** Each block has the property its paper defines. */
+class BlockPropertyTest {
+  private static double variance(Tensor t) {
+    return t.variance(false, false, allAxes(t)).item();
+  }
+
+  private static int[] allAxes(Tensor t) {
+    int[] a = new int[t.rank()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = i;
+    }
+    return a;
+  }
+
+  @Test
+  void equalizedLinearPreservesVarianceTimesTheActivationGain() {
+    Rng rng = new Rng(1);
+    Tensor x = rng.normal(DType.FLOAT32, 4096, 256);
+    EqualizedLinear lin = new EqualizedLinear(256, 256, Act.LINEAR, rng);
+    assertEquals(1.0, variance(lin.forward(x)), 0.05);
+    // lrelu * sqrt(2): second moment preserved (E[lrelu(y)^2] * 2 = (1 + 0.04) / 2 * 2 = 1.04)
+    EqualizedLinear act = new EqualizedLinear(256, 256, Act.LRELU, rng);
+    assertEquals(1.04, act.forward(x).square().mean().item(), 0.05);
+    EqualizedConv2d conv = new EqualizedConv2d(64, 64, 3, Act.LINEAR, rng);
+    Tensor img = rng.normal(DType.FLOAT32, 16, 64, 16, 16);
+    Tensor y = conv.forward(img).slice(2, 1, 15).slice(3, 1, 15); // interior: no zero padding
+    assertEquals(1.0, variance(y), 0.05);
+  }
+
+  @Test
+  void learningRateMultiplierScalesTheEffectiveStep() {
+    // Same effective weights, lrMul 1 and 0.01: after one Adam step (update = lr * sign) the
+    // effective weights move lrMul times as far.
+    Rng rng = new Rng(2);
+    Tensor x = rng.normal(DType.FLOAT32, 8, 16);
+    double[] moved = new double[2];
+    double[] muls = {1.0, 0.01};
+    Tensor effective = rng.normal(DType.FLOAT32, 0, 0.25, 4, 16);
+    for (int i = 0; i < 2; i++) {
+      EqualizedLinear l = new EqualizedLinear(16, 4, Act.LINEAR, muls[i], 0.0, new Rng(3));
+      double gain = muls[i] / 4.0; // lrMul / sqrt(16)
+      l.loadStateDict(Map.of("weight", effective.div(gain), "bias", Tensor.zeros(DType.FLOAT32, 4)));
+      Adam adam = new Adam(l.namedParameters(), 1e-3, 0.0, 0.99, 1e-8, 0);
+      Tensor before = l.weight().value().mul(gain).mul(1.0);
+      l.forward(x).square().sum().backward();
+      adam.step();
+      moved[i] = l.weight().value().mul(gain).sub(before).abs().mean().item();
+    }
+    assertEquals(0.01, moved[1] / moved[0], 1e-4);
+  }
+
+  @Test
+  void pixelNormGivesUnitMeanSquareOverChannels() {
+    Tensor x = new Rng(4).normal(DType.FLOAT32, 3.0, 5.0, 2, 7, 3, 3);
+    TensorAssert.assertClose(Tensor.ones(DType.FLOAT32, 2, 3, 3), PixelNorm.apply(x).square().mean(false, 1), 1e-5, "mean_C x^2");
+  }
+
+  @Test
+  void minibatchStdDevHandComputedCase() {
+    // N = 4, G = 2: groups {0, 2} and {1, 3}; one channel, one pixel.
+    Tensor x = Tensor.of(new double[] {1, 10, 3, 14}, 4, 1, 1, 1);
+    Tensor y = new MinibatchStdDev(2, 1).forward(x);
+    // group {1, 3}: std = 1 (sqrt(1 + 1e-8)); group {10, 14}: std = 2
+    double s0 = Math.sqrt(1 + 1e-8);
+    double s1 = Math.sqrt(4 + 1e-8);
+    TensorAssert.assertClose(Tensor.of(new double[] {1, s0, 10, s1, 3, s0, 14, s1}, 4, 2, 1, 1), y, 1e-15, "mbstd");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MinibatchStdDev(4, 1).forward(Tensor.zeros(DType.FLOAT32, 6, 2, 1, 1)));
+    assertTrue(e.getMessage().contains("batch 6 is not divisible by the group size 4"), e.getMessage());
+    // a batch smaller than the group size uses the whole batch as one group
+    assertEquals(2, new MinibatchStdDev(4, 1).forward(Tensor.zeros(DType.FLOAT32, 2, 1, 2, 2)).size(1));
+  }
+
+  @Test
+  void noiseIsIdentityAtInitAndConstModeRepeats() {
+    Rng rng = new Rng(5);
+    Tensor x = rng.normal(DType.FLOAT32, 2, 3, 4, 4);
+    for (int channels : new int[] {0, 3}) {
+      NoiseInjection noise = new NoiseInjection(channels, 4, rng);
+      TensorAssert.assertClose(x, noise.forward(x, NoiseMode.RANDOM, new Rng(9)), 0, "identity at init");
+      noise.loadStateDict(Map.of("strength", channels == 0 ? Tensor.full(DType.FLOAT32, 0.5) : Tensor.full(DType.FLOAT32, 0.5, 3),
+          "noise_const", rng.normal(DType.FLOAT32, 4, 4)));
+      TensorAssert.assertClose(noise.forward(x, NoiseMode.CONST, null), noise.forward(x, NoiseMode.CONST, null), 0, "const repeats");
+      assertTrue(noise.forward(x, NoiseMode.RANDOM, new Rng(1)).sub(noise.forward(x, NoiseMode.RANDOM, new Rng(2))).abs().sum().item() > 1);
+      TensorAssert.assertClose(x, noise.forward(x, NoiseMode.NONE, null), 0, "none");
+    }
+  }
+
+  @Test
+  void adaInSetsEachChannelsMeanAndStdToTheStyle() {
+    Rng rng = new Rng(6);
+    Tensor x = rng.normal(DType.FLOAT64, 2.0, 3.0, 2, 3, 8, 8);
+    Tensor ys = rng.normal(DType.FLOAT64, 2, 3);
+    Tensor yb = rng.normal(DType.FLOAT64, 2, 3);
+    Tensor y = AdaIn.apply(x, ys, yb);
+    TensorAssert.assertClose(yb, y.mean(false, 2, 3), 1e-12, "channel means");
+    TensorAssert.assertClose(ys.add(1.0).abs(), y.variance(false, false, 2, 3).sqrt(), 1e-6, "channel stds");
+  }
+
+  @Test
+  void demodulationGivesUnitVarianceOutputsAndBothFormsAgree() {
+    Rng rng = new Rng(7);
+    Tensor x = rng.normal(DType.FLOAT32, 16, 32, 32, 32);
+    Tensor w = rng.normal(DType.FLOAT32, 16, 32, 3, 3);
+    Tensor s = rng.normal(DType.FLOAT32, 1.0, 0.5, 16, 32);
+    Tensor y = Modulation.modulatedConv2d(x, w, s, true, false);
+    Tensor interior = y.slice(2, 1, 31).slice(3, 1, 31);
+    Tensor perChannel = interior.square().mean(false, 0, 2, 3); // E y^2 per output channel
+    double worst = perChannel.sub(1.0).abs().data().maxNumber().doubleValue();
+    assertTrue(worst < 0.1, "demodulated channel second moments should be 1, worst deviation " + worst);
+    TensorAssert.assertClose(Modulation.fusedReference(x, w, s, true), y, 1e-5, "fused vs non-fused (demod)");
+    TensorAssert.assertClose(Modulation.fusedReference(x, w, s, false), Modulation.modulatedConv2d(x, w, s, false, false), 1e-5, "fused vs non-fused");
+  }
+
+  @Test
+  void upConvIsZeroInterleavingThenCorrelationThenFir() {
+    Rng rng = new Rng(8);
+    Tensor x = rng.normal(DType.FLOAT64, 2, 3, 4, 4);
+    Tensor w = rng.normal(DType.FLOAT64, 5, 3, 3, 3);
+    // independent formulation: interleave zeros (u[2i] = x[i], size 2H), correlate with w padded
+    // by k - 1 = 2 on the left (the alignment of the transposed convolution), then FIR pad (1, 1)
+    Tensor u = Tensor.stack(4, x, Tensor.zeros(DType.FLOAT64, 2, 3, 4, 4)).reshape(2, 3, 4, 8);
+    u = Tensor.stack(3, u, Tensor.zeros(DType.FLOAT64, 2, 3, 4, 8)).reshape(2, 3, 8, 8);
+    Tensor corr = org.jgan.core.ops.Conv.conv2d(u.pad(2, 2, 1).pad(3, 2, 1), w, null, 1, 0); // [2,5,9,9]
+    Tensor expected = Fir.STYLEGAN2.filter(corr, 1, 1, 4.0);
+    TensorAssert.assertClose(expected, Modulation.convUp(x, w, Fir.STYLEGAN2), 1e-12, "up conv");
+  }
+
+  @Test
+  void firKeepsConstantsAndMatchesHandComputedCases() {
+    Tensor ones = Tensor.ones(DType.FLOAT64, 1, 2, 8, 8);
+    Tensor up = Fir.STYLEGAN2.upsample2d(ones).slice(2, 1, 15).slice(3, 1, 15);
+    TensorAssert.assertClose(Tensor.ones(DType.FLOAT64, 1, 2, 14, 14), up, 1e-12, "up: DC gain 1 inside");
+    Tensor down = Fir.STYLEGAN2.downsample2d(ones).slice(2, 1, 3).slice(3, 1, 3);
+    TensorAssert.assertClose(Tensor.ones(DType.FLOAT64, 1, 2, 2, 2), down, 1e-12, "down: DC gain 1 inside");
+    // a single pixel of 1 up-sampled: 4 f[1..2, 1..2] = 4 * 9/64 everywhere in the 2x2 output
+    TensorAssert.assertClose(Tensor.full(DType.FLOAT64, 0.5625, 1, 1, 2, 2), Fir.STYLEGAN2.upsample2d(Tensor.ones(DType.FLOAT64, 1, 1, 1, 1)), 1e-15, "up 1x1");
+    // 2x2 ones down-sampled: f[1..2, 1..2] summed = 4 * 9/64
+    TensorAssert.assertClose(Tensor.full(DType.FLOAT64, 0.5625, 1, 1, 1, 1), Fir.STYLEGAN2.downsample2d(Tensor.ones(DType.FLOAT64, 1, 1, 2, 2)), 1e-15, "down 2x2");
+    // StyleGAN's [1, 2, 1] also keeps constants
+    Tensor blur = Fir.STYLEGAN.filter(ones, 1, 1, 1.0).slice(2, 1, 7).slice(3, 1, 7);
+    TensorAssert.assertClose(Tensor.ones(DType.FLOAT64, 1, 2, 6, 6), blur, 1e-12, "blur");
+    TensorAssert.assertClose(Tensor.ones(DType.FLOAT64, 1, 2, 14, 14), Fir.STYLEGAN.upsample2d(ones).slice(2, 1, 15).slice(3, 1, 15), 1e-12, "3-tap up");
+  }
+
+  @Test
+  void mappingTruncationAndLabels() {
+    Rng rng = new Rng(9);
+    MappingNetwork m = new MappingNetwork(16, 3, 16, 4, 3, 0.01, 0.995, rng);
+    Tensor z = rng.normal(DType.FLOAT32, 5, 16);
+    int[] labels = {0, 1, 2, 0, 1};
+    for (int i = 0; i < 20; i++) {
+      m.forward(rng.normal(DType.FLOAT32, 5, 16), labels, 1.0, -1, true); // track w_avg
+    }
+    Tensor ws = m.forward(z, labels, 1.0, -1, false);
+    assertEquals(4, ws.size(1));
+    Tensor avg = m.wAvg().reshape(1, 1, 16).expand(5, 4, 16);
+    TensorAssert.assertClose(avg, m.forward(z, labels, 0.0, -1, false), 1e-6, "psi = 0 gives w_avg");
+    TensorAssert.assertClose(ws, m.forward(z, labels, 1.0, 2, false), 0, "psi = 1 is the identity");
+    Tensor cut = m.forward(z, labels, 0.0, 2, false);
+    TensorAssert.assertClose(avg.slice(1, 0, 2), cut.slice(1, 0, 2), 1e-6, "truncated before the cutoff");
+    TensorAssert.assertClose(ws.slice(1, 2, 4), cut.slice(1, 2, 4), 0, "untouched after the cutoff");
+    Tensor other = m.forward(z, new int[] {1, 2, 0, 1, 2}, 1.0, -1, false);
+    assertTrue(other.sub(ws).abs().sum().item() > 1e-3, "the label changes w");
+    assertFalse(m.wAvg().abs().sum().item() == 0, "w_avg tracked");
+  }
+
+  @Test
+  void projectionHeadIsTheScaledInnerProductWithTheLabelEmbedding() {
+    Rng rng = new Rng(10);
+    ProjectionHead head = new ProjectionHead(6, 4, 8, 2, 0.01, rng);
+    Tensor h = rng.normal(DType.FLOAT32, 3, 6);
+    int[] labels = {0, 3, 1};
+    Tensor out = head.forward(h, labels);
+    EqualizedLinear proj = (EqualizedLinear) head.children().get("out");
+    Tensor expected = proj.forward(h).mul(head.embed(labels)).sum(true, 1).div(Math.sqrt(8));
+    TensorAssert.assertClose(expected, out, 1e-6, "projection");
+    Tensor changed = head.forward(h, new int[] {1, 0, 2});
+    assertTrue(changed.sub(out).abs().sum().item() > 1e-4, "the label changes the logit");
+    assertEquals(4, Embedding.oneHot(labels, 4, DType.FLOAT32).size(1));
+  }
+}
