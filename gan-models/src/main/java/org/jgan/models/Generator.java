@@ -1,0 +1,54 @@
+package org.jgan.models;
+
+import org.jgan.core.nn.Module;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
+
+/**
+ * A generator: latents {@code z [N, zDim]} (and class labels, when conditional) to samples, images
+ * {@code [N, C, H, W]} nominally in [-1, 1] or points {@code [N, d]}.
+ */
+public abstract class Generator extends Module {
+  /** Size of the latent {@code z}. */
+  public abstract int zDim();
+
+  /** Number of classes for conditioning; 0 when unconditional. */
+  public int labelCount() {
+    return 0;
+  }
+
+  /** Shape of one sample at the current stage: {@code [C, H, W]}, or {@code [d]} for points. */
+  public abstract long[] sampleShape();
+
+  /**
+   * Generates samples.
+   *
+   * @param z latents {@code [N, zDim]}
+   * @param labels class indices (length N) for a conditional generator, else null
+   * @param sampling noise source and truncation; families without noise or truncation ignore them
+   */
+  public abstract Tensor forward(Tensor z, int[] labels, Sampling sampling);
+
+  /** Latents {@code z ~ N(0, I)} of this generator's size and type. */
+  public Tensor sampleLatents(int n, Rng rng) {
+    return rng.normal(dtype(), n, zDim());
+  }
+
+  /** Checks the labels against {@link #labelCount()}. */
+  protected final void checkLabels(int[] labels, long n) {
+    if (labelCount() == 0 && labels != null) {
+      throw new IllegalArgumentException(getClass().getSimpleName() + " is unconditional; labels must be null");
+    }
+    if (labelCount() > 0) {
+      if (labels == null || labels.length != n) {
+        throw new IllegalArgumentException(
+            getClass().getSimpleName() + " is conditional: pass one label per sample (" + n + ")");
+      }
+      for (int l : labels) {
+        if (l < 0 || l >= labelCount()) {
+          throw new IllegalArgumentException("label " + l + " is outside [0, " + labelCount() + ")");
+        }
+      }
+    }
+  }
+}

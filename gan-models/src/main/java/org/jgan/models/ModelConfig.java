@@ -1,0 +1,39 @@
+package org.jgan.models;
+
+/** What every family's config record states: the data it generates and how to build the pair. */
+public interface ModelConfig {
+  /** The family's name in checkpoints and on the command line. */
+  String family();
+
+  /** Image channels (1 for Fashion-MNIST, 3 for RGB); 0 for point data. */
+  int imageChannels();
+
+  /** Output resolution (H = W); 0 for point data. */
+  int resolution();
+
+  /** Number of classes for conditioning; 0 when unconditional. */
+  default int labelCount() {
+    return 0;
+  }
+
+  /** A new generator; {@code seed} fixes its initial weights. */
+  Generator generator(long seed);
+
+  /** A new discriminator. */
+  Discriminator discriminator(long seed);
+
+  /** Checks {@code value} is a power of two in {@code [min, max]}; names {@code what}. */
+  static void checkPowerOfTwo(String what, int value, int min, int max) {
+    if (value < min || value > max || Integer.bitCount(value) != 1) {
+      throw new IllegalArgumentException(
+          what + " must be a power of two in [" + min + ", " + max + "], got " + value);
+    }
+  }
+
+  /** Checks {@code value >= min}; names {@code what}. */
+  static void checkAtLeast(String what, long value, long min) {
+    if (value < min) {
+      throw new IllegalArgumentException(what + " must be >= " + min + ", got " + value);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package org.jgan.models;
+
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Shapes;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.models.blocks.MappingNetwork;
+import org.jgan.models.blocks.NoiseMode;
+
+/**
+ * A style-based generator (StyleGAN, StyleGAN2): a mapping network {@code z -> w}, broadcast to
+ * one latent per synthesis layer ({@code ws [N, numWs, wDim]}), and a synthesis network driven by
+ * the {@code ws}. Style mixing takes the first latents from one {@code ws} and the rest from
+ * another ({@link #mix}); truncation pulls latents towards {@code w_avg}.
+ */
+public abstract class StyleGenerator extends Generator {
+  /** The mapping network. */
+  public abstract MappingNetwork mappingNetwork();
+
+  /** Latents per image (synthesis layers plus the last toRGB). */
+  public abstract int numWs();
+
+  /** Size of {@code w}. */
+  public int wDim() {
+    return mappingNetwork().wDim();
+  }
+
+  /**
+   * {@code z} (and labels) to {@code ws [N, numWs, wDim]}.
+   *
+   * @param updateWAvg track the batch average of {@code w} (the main training call only)
+   */
+  public Tensor mapping(Tensor z, int[] labels, double psi, int cutoff, boolean updateWAvg) {
+    Shapes.check(z, getClass().getSimpleName() + " z", -1, zDim());
+    checkLabels(labels, z.size(0));
+    return mappingNetwork().forward(z, labels, psi, cutoff, updateWAvg);
+  }
+
+  /** Images from {@code ws [N, numWs, wDim]}. */
+  public abstract Tensor synthesis(Tensor ws, NoiseMode noiseMode, Rng rng);
+
+  @Override
+  public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
+    Tensor ws = mapping(z, labels, sampling.truncationPsi(), sampling.truncationCutoff(), false);
+    return synthesis(ws, sampling.noiseMode(), sampling.rng());
+  }
+
+  /**
+   * Style mixing: latents {@code 0..crossover-1} from {@code ws1}, the rest from {@code ws2}, so
+   * that the coarse layers follow one source and the fine layers the other.
+   */
+  public static Tensor mix(Tensor ws1, Tensor ws2, int crossover) {
+    long n = ws1.size(1);
+    if (crossover <= 0) {
+      return ws2;
+    }
+    if (crossover >= n) {
+      return ws1;
+    }
+    return Tensor.concat(1, ws1.slice(1, 0, crossover), ws2.slice(1, crossover, n));
+  }
+
+  /** Checks {@code ws} has the expected shape. */
+  protected final void checkWs(Tensor ws) {
+    Shapes.check(ws, getClass().getSimpleName() + " ws", -1, numWs(), wDim());
+  }
+}

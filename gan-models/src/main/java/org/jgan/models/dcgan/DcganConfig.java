@@ -1,0 +1,66 @@
+package org.jgan.models.dcgan;
+
+import org.jgan.models.Discriminator;
+import org.jgan.models.Generator;
+import org.jgan.models.ModelConfig;
+
+/**
+ * DCGAN (Radford et al. 2015): a generator of transposed convolutions with batch norm and ReLU
+ * (tanh output), a discriminator of strided convolutions with leaky ReLU (batch norm after the
+ * first layer), no pooling, weights {@code N(0, 0.02)}. Both start or end at a base size of 4x4
+ * (7x7 for 28x28 images) and double or halve with 4x4 kernels, stride 2, padding 1.
+ *
+ * @param zDim latent size (100 in the paper)
+ * @param imageChannels 1 for grayscale, 3 for RGB
+ * @param resolution 28, or a power of two from 8 to 128
+ * @param gChannels generator width at the last hidden layer (ngf); doubles towards the input
+ * @param dChannels discriminator width at the first layer (ndf); doubles towards the output
+ */
+public record DcganConfig(int zDim, int imageChannels, int resolution, int gChannels, int dChannels)
+    implements ModelConfig {
+  /** Validates the sizes. */
+  public DcganConfig {
+    ModelConfig.checkAtLeast("zDim", zDim, 1);
+    ModelConfig.checkAtLeast("imageChannels", imageChannels, 1);
+    ModelConfig.checkAtLeast("gChannels", gChannels, 1);
+    ModelConfig.checkAtLeast("dChannels", dChannels, 1);
+    if (resolution != 28) {
+      ModelConfig.checkPowerOfTwo("DCGAN resolution (28 or)", resolution, 8, 128);
+    }
+  }
+
+  /** The paper's 64x64 RGB setting: z = 100, ngf = ndf = 64 (512 channels at 4x4). */
+  public static DcganConfig paper64() {
+    return new DcganConfig(100, 3, 64, 64, 64);
+  }
+
+  /** Fashion-MNIST at 28x28 on a CPU: z = 64, ngf = ndf = 32 (64 channels at 7x7). */
+  public static DcganConfig fashion28() {
+    return new DcganConfig(64, 1, 28, 32, 32);
+  }
+
+  @Override
+  public String family() {
+    return "dcgan";
+  }
+
+  /** The spatial size the generator starts from: 7 for 28x28, else 4. */
+  public int baseSize() {
+    return resolution == 28 ? 7 : 4;
+  }
+
+  /** Number of stride-2 layers between the base size and the resolution. */
+  public int doublings() {
+    return Integer.numberOfTrailingZeros(resolution / baseSize());
+  }
+
+  @Override
+  public Generator generator(long seed) {
+    return new DcganGenerator(this, seed);
+  }
+
+  @Override
+  public Discriminator discriminator(long seed) {
+    return new DcganDiscriminator(this, seed);
+  }
+}

@@ -1,0 +1,121 @@
+package org.jgan.models.progressive;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jgan.core.nn.Functional;
+import org.jgan.core.nn.ModuleDict;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Shapes;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.models.Generator;
+import org.jgan.models.Progressive;
+import org.jgan.models.Sampling;
+import org.jgan.models.blocks.Act;
+import org.jgan.models.blocks.EqualizedConv2d;
+import org.jgan.models.blocks.EqualizedLinear;
+import org.jgan.models.blocks.PixelNorm;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Progressive GAN generator ({@code G_paper}): pixel-normalised {@code z}; at 4x4 a dense layer to
+ * {@code [C, 4, 4]} and a 3x3 convolution; at each higher resolution nearest 2x up-sampling and two
+ * 3x3 convolutions; every convolution is followed by leaky ReLU and pixel norm. Each resolution
+ * has a 1x1 toRGB. At stage {@code r} with fade-in {@code alpha}:
+ *
+ * <pre>
+ *   img = lerp(upsample(toRGB_{r/2}(x_{r/2})), toRGB_r(x_r), alpha)
+ * </pre>
+ */
+public final class ProgressiveGenerator extends Generator implements Progressive {
+  private static final Logger LOG = LoggerFactory.getLogger(ProgressiveGenerator.class);
+
+  private final ProgressiveConfig config;
+  private final EqualizedLinear dense;
+  private final Map<Integer, EqualizedConv2d[]> convs = new LinkedHashMap<>();
+  private final Map<Integer, EqualizedConv2d> toRgb = new LinkedHashMap<>();
+  private int stage;
+  private double alpha = 1.0;
+
+  /** A generator for {@code config}, at its full resolution. */
+  public ProgressiveGenerator(ProgressiveConfig config, long seed) {
+    this.config = config;
+    Rng rng = new Rng(seed);
+    int c4 = config.channels(4);
+    this.dense = child("b4_dense", new EqualizedLinear(config.zDim(), c4 * 16, Act.LRELU, rng));
+    for (int r = 4; r <= config.resolution(); r *= 2) {
+      ModuleDict b = child("b" + r, new ModuleDict());
+      int c = config.channels(r);
+      EqualizedConv2d[] cs = r == 4
+          ? new EqualizedConv2d[] {b.put("conv", new EqualizedConv2d(c, c, 3, Act.LRELU, rng))}
+          : new EqualizedConv2d[] {
+              b.put("conv0", new EqualizedConv2d(config.channels(r / 2), c, 3, Act.LRELU, rng)),
+              b.put("conv1", new EqualizedConv2d(c, c, 3, Act.LRELU, rng))};
+      convs.put(r, cs);
+      toRgb.put(r, b.put("torgb", new EqualizedConv2d(c, config.imageChannels(), 1, Act.LINEAR, rng)));
+    }
+    this.stage = config.resolution();
+    LOG.info("progressive GAN generator up to {}x{}: {} parameters", stage, stage, String.format("%,d", parameterCount()));
+  }
+
+  @Override
+  public int zDim() {
+    return config.zDim();
+  }
+
+  @Override
+  public long[] sampleShape() {
+    return new long[] {config.imageChannels(), stage, stage};
+  }
+
+  @Override
+  public int maxResolution() {
+    return config.resolution();
+  }
+
+  @Override
+  public boolean isProgressive() {
+    return true;
+  }
+
+  @Override
+  public void setStage(int resolution, double alpha) {
+    Progressive.checkStage(resolution, alpha, 4, config.resolution());
+    this.stage = resolution;
+    this.alpha = alpha;
+  }
+
+  @Override
+  public int stageResolution() {
+    return stage;
+  }
+
+  @Override
+  public double alpha() {
+    return alpha;
+  }
+
+  @Override
+  public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
+    Shapes.check(z, "ProgressiveGenerator z", -1, config.zDim());
+    checkLabels(labels, z.size(0));
+    Tensor x = dense.forward(PixelNorm.apply(z)).reshape(z.size(0), config.channels(4), 4, 4);
+    x = PixelNorm.apply(x);
+    Tensor previous = null;
+    for (int r = 4; r <= stage; r *= 2) {
+      if (r > 4) {
+        previous = x;
+        x = Functional.upsampleNearest2d(x, 2);
+      }
+      for (EqualizedConv2d c : convs.get(r)) {
+        x = PixelNorm.apply(c.forward(x));
+      }
+    }
+    Tensor img = toRgb.get(stage).forward(x);
+    if (alpha < 1.0 && stage > 4) {
+      Tensor low = Functional.upsampleNearest2d(toRgb.get(stage / 2).forward(previous), 2);
+      img = low.add(img.sub(low).mul(alpha));
+    }
+    return img;
+  }
+}

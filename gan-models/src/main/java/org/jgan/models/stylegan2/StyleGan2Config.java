@@ -1,0 +1,118 @@
+package org.jgan.models.stylegan2;
+
+import org.jgan.models.Discriminator;
+import org.jgan.models.Generator;
+import org.jgan.models.ModelConfig;
+
+/**
+ * StyleGAN2 (Karras et al. 2020), as released in StyleGAN2-ADA: modulated and demodulated
+ * convolutions with noise and bias outside the style block, a skip-architecture generator, a
+ * residual discriminator with minibatch standard deviation. Two options on top: progressive
+ * growing (fade-in on the skip architecture) and class conditioning (label embedding in the mapping
+ * network, projection discriminator). Channels at resolution r are {@code min(channelBase / r,
+ * channelMax)}.
+ *
+ * @param zDim latent size (512)
+ * @param wDim intermediate latent size (512)
+ * @param mappingLayers mapping depth (8; 2 in ADA's cifar config)
+ * @param mappingLrMul mapping learning-rate multiplier (0.01)
+ * @param imageChannels 1 or 3
+ * @param resolution a power of two in [8, 1024]
+ * @param channelBase channel budget (32768 for ADA at full size, 16384 for its "auto" below 512 px)
+ * @param channelMax channel cap (512)
+ * @param labelCount classes for conditioning; 0 = unconditional
+ * @param progressive grow from 4x4 with fade-in (off in the paper's final model)
+ * @param mbstdGroup minibatch-stddev group size (4; 8 or 32 in some ADA configs)
+ * @param mbstdChannels minibatch-stddev feature maps (1)
+ * @param dMappingLayers layers of the discriminator's label mapping (8 in ADA)
+ */
+public record StyleGan2Config(
+    int zDim,
+    int wDim,
+    int mappingLayers,
+    double mappingLrMul,
+    int imageChannels,
+    int resolution,
+    int channelBase,
+    int channelMax,
+    int labelCount,
+    boolean progressive,
+    int mbstdGroup,
+    int mbstdChannels,
+    int dMappingLayers)
+    implements ModelConfig {
+  /** Validates the sizes. */
+  public StyleGan2Config {
+    ModelConfig.checkAtLeast("zDim", zDim, 1);
+    ModelConfig.checkAtLeast("wDim", wDim, 1);
+    ModelConfig.checkAtLeast("mappingLayers", mappingLayers, 1);
+    if (!(mappingLrMul > 0 && mappingLrMul <= 1)) {
+      throw new IllegalArgumentException("mappingLrMul must be in (0, 1], got " + mappingLrMul);
+    }
+    ModelConfig.checkAtLeast("imageChannels", imageChannels, 1);
+    ModelConfig.checkPowerOfTwo("resolution", resolution, 8, 1024);
+    ModelConfig.checkAtLeast("channelBase", channelBase, resolution);
+    ModelConfig.checkAtLeast("channelMax", channelMax, 1);
+    ModelConfig.checkAtLeast("labelCount", labelCount, 0);
+    ModelConfig.checkAtLeast("mbstdGroup", mbstdGroup, 1);
+    ModelConfig.checkAtLeast("mbstdChannels", mbstdChannels, 1);
+    ModelConfig.checkAtLeast("dMappingLayers", dMappingLayers, 1);
+    if (Math.min(channelBase / 4, channelMax) % mbstdChannels != 0) {
+      throw new IllegalArgumentException(
+          "mbstdChannels " + mbstdChannels + " must divide the 4x4 channels " + Math.min(channelBase / 4, channelMax));
+    }
+  }
+
+  /** StyleGAN2-ADA's {@code paper256} setting (z = w = 512, 8 mapping layers, mbstd group 8). */
+  public static StyleGan2Config paper256(int imageChannels, int labelCount) {
+    return new StyleGan2Config(512, 512, 8, 0.01, imageChannels, 256, 16384, 512, labelCount, false, 8, 1, 8);
+  }
+
+  /** StyleGAN2-ADA's {@code cifar} setting at 32x32: 512 channels everywhere, 2 mapping layers, mbstd group 32. */
+  public static StyleGan2Config cifar(int imageChannels, int labelCount) {
+    return new StyleGan2Config(512, 512, 2, 0.01, imageChannels, 32, 32768, 512, labelCount, false, 32, 1, 8);
+  }
+
+  /**
+   * Scaled down for two CPU cores at 32x32: z = w = 128, 4 mapping layers, 128 channels up to
+   * 16x16 and 64 at 32x32, mbstd group 4, a 2-layer label mapping in the discriminator.
+   */
+  public static StyleGan2Config cpu32(int imageChannels, int labelCount) {
+    return new StyleGan2Config(128, 128, 4, 0.01, imageChannels, 32, 2048, 128, labelCount, false, 4, 1, 2);
+  }
+
+  /** This config with conditioning on {@code labelCount} classes. */
+  public StyleGan2Config withLabels(int labelCount) {
+    return new StyleGan2Config(zDim, wDim, mappingLayers, mappingLrMul, imageChannels, resolution, channelBase, channelMax, labelCount, progressive, mbstdGroup, mbstdChannels, dMappingLayers);
+  }
+
+  /** This config with progressive growing on or off. */
+  public StyleGan2Config withProgressive(boolean on) {
+    return new StyleGan2Config(zDim, wDim, mappingLayers, mappingLrMul, imageChannels, resolution, channelBase, channelMax, labelCount, on, mbstdGroup, mbstdChannels, dMappingLayers);
+  }
+
+  @Override
+  public String family() {
+    return "stylegan2";
+  }
+
+  /** Channels at resolution {@code r}. */
+  public int channels(int r) {
+    return Math.min(channelBase / r, channelMax);
+  }
+
+  /** Latents per image: one per convolution plus the last toRGB (8 at 32x32). */
+  public int numWs() {
+    return 2 * (Integer.numberOfTrailingZeros(resolution) - 1);
+  }
+
+  @Override
+  public Generator generator(long seed) {
+    return new StyleGan2Generator(this, seed);
+  }
+
+  @Override
+  public Discriminator discriminator(long seed) {
+    return new StyleGan2Discriminator(this, seed);
+  }
+}

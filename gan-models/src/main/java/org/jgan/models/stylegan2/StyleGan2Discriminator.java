@@ -1,0 +1,163 @@
+package org.jgan.models.stylegan2;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jgan.core.nn.Module;
+import org.jgan.core.nn.ModuleDict;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Shapes;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.models.Discriminator;
+import org.jgan.models.Progressive;
+import org.jgan.models.blocks.Act;
+import org.jgan.models.blocks.EqualizedConv2d;
+import org.jgan.models.blocks.EqualizedLinear;
+import org.jgan.models.blocks.Fir;
+import org.jgan.models.blocks.MinibatchStdDev;
+import org.jgan.models.blocks.ProjectionHead;
+import org.jgan.models.blocks.Resample;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * StyleGAN2's residual discriminator (StyleGAN2-ADA {@code Discriminator}, {@code resnet}): a 1x1
+ * fromRGB at the top resolution, then per resolution down to 8
+ *
+ * <pre>
+ *   y = Conv1x1_down(x, no bias) * sqrt(0.5)
+ *   x = Conv3x3_down(Conv3x3(x)), the second with activation gain sqrt(2) sqrt(0.5)
+ *   x = y + x
+ * </pre>
+ *
+ * and at 4x4 the epilogue: minibatch stddev, 3x3 conv, dense {@code 16C -> C}, dense to one logit,
+ * or, when conditional, to {@code cmapDim} features projected on the label embedding ({@link
+ * ProjectionHead}). With progressive growing every resolution has a fromRGB and the stage's
+ * block fades in over {@code fromRGB_{r/2}(downsample2d(img))}.
+ */
+public final class StyleGan2Discriminator extends Discriminator implements Progressive {
+  private static final Logger LOG = LoggerFactory.getLogger(StyleGan2Discriminator.class);
+
+  private final StyleGan2Config config;
+  private final Map<Integer, EqualizedConv2d> fromRgb = new LinkedHashMap<>();
+  private final Map<Integer, Block> blocks = new LinkedHashMap<>();
+  private final MinibatchStdDev mbstd;
+  private final EqualizedConv2d conv;
+  private final EqualizedLinear fc;
+  private final EqualizedLinear out;
+  private final ProjectionHead projection;
+  private int stage;
+  private double alpha = 1.0;
+
+  /** A discriminator for {@code config}, at its full resolution. */
+  public StyleGan2Discriminator(StyleGan2Config config, long seed) {
+    this.config = config;
+    Rng rng = new Rng(seed);
+    for (int r = config.resolution(); r >= 4; r /= 2) {
+      ModuleDict b = child("b" + r, new ModuleDict());
+      if (r == config.resolution() || config.progressive()) {
+        fromRgb.put(r, b.put("fromrgb", new EqualizedConv2d(config.imageChannels(), config.channels(r), 1, Act.LRELU, rng)));
+      }
+      if (r > 4) {
+        blocks.put(r, b.put("block", new Block(config.channels(r), config.channels(r / 2), rng)));
+      }
+    }
+    ModuleDict b4 = (ModuleDict) children().get("b4");
+    int c4 = config.channels(4);
+    this.mbstd = new MinibatchStdDev(config.mbstdGroup(), config.mbstdChannels());
+    this.conv = b4.put("conv", new EqualizedConv2d(c4 + config.mbstdChannels(), c4, 3, Act.LRELU, rng));
+    this.fc = b4.put("fc", new EqualizedLinear(c4 * 16, c4, Act.LRELU, rng));
+    if (config.labelCount() > 0) {
+      this.out = null;
+      this.projection = b4.put("projection", new ProjectionHead(c4, config.labelCount(), c4, config.dMappingLayers(), 0.01, rng));
+    } else {
+      this.out = b4.put("out", new EqualizedLinear(c4, 1, Act.LINEAR, rng));
+      this.projection = null;
+    }
+    this.stage = config.resolution();
+    LOG.info("StyleGAN2 discriminator {}x{}{}: {} parameters", stage, stage,
+        config.labelCount() > 0 ? ", projection on " + config.labelCount() + " classes" : "", String.format("%,d", parameterCount()));
+  }
+
+  /** A residual block (ADA {@code DiscriminatorBlock}, resnet architecture). */
+  static final class Block extends Module {
+    private final EqualizedConv2d conv0;
+    private final EqualizedConv2d conv1;
+    private final EqualizedConv2d skip;
+
+    Block(int in, int out, Rng rng) {
+      this.conv0 = child("conv0", new EqualizedConv2d(in, in, 3, Act.LRELU, rng));
+      this.conv1 = child("conv1", new EqualizedConv2d(in, out, 3, Act.LRELU, true, Math.sqrt(0.5), Resample.DOWN, rng));
+      this.skip = child("skip", new EqualizedConv2d(in, out, 1, Act.LINEAR, false, Math.sqrt(0.5), Resample.DOWN, rng));
+    }
+
+    Tensor forward(Tensor x) {
+      return skip.forward(x).add(conv1.forward(conv0.forward(x)));
+    }
+  }
+
+  @Override
+  public int labelCount() {
+    return config.labelCount();
+  }
+
+  @Override
+  public int maxResolution() {
+    return config.resolution();
+  }
+
+  @Override
+  public boolean isProgressive() {
+    return config.progressive();
+  }
+
+  @Override
+  public void setStage(int resolution, double alpha) {
+    if (!config.progressive() && (resolution != config.resolution() || alpha != 1.0)) {
+      throw new IllegalStateException("this StyleGAN2 is not progressive (config.progressive = false)");
+    }
+    Progressive.checkStage(resolution, alpha, 4, config.resolution());
+    this.stage = resolution;
+    this.alpha = alpha;
+  }
+
+  @Override
+  public int stageResolution() {
+    return stage;
+  }
+
+  @Override
+  public double alpha() {
+    return alpha;
+  }
+
+  @Override
+  public Tensor downsampleImages(Tensor x) {
+    return Fir.STYLEGAN2.downsample2d(x);
+  }
+
+  @Override
+  public Tensor upsampleImages(Tensor x) {
+    return Fir.STYLEGAN2.upsample2d(x);
+  }
+
+  @Override
+  public Tensor forward(Tensor img, int[] labels) {
+    Shapes.check(img, "StyleGan2Discriminator input at stage " + stage, -1, config.imageChannels(), stage, stage);
+    if (config.labelCount() == 0 && labels != null) {
+      throw new IllegalArgumentException("StyleGan2Discriminator is unconditional; labels must be null");
+    }
+    Tensor x = fromRgb.get(stage).forward(img);
+    if (stage > 4) {
+      x = blocks.get(stage).forward(x);
+      if (alpha < 1.0) {
+        Tensor low = fromRgb.get(stage / 2).forward(downsampleImages(img));
+        x = low.add(x.sub(low).mul(alpha));
+      }
+      for (int r = stage / 2; r > 4; r /= 2) {
+        x = blocks.get(r).forward(x);
+      }
+    }
+    Tensor h = fc.forward(conv.forward(mbstd.forward(x)).flatten(1));
+    return projection != null ? projection.forward(h, labels) : out.forward(h);
+  }
+}

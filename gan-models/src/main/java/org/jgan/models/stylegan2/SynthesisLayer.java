@@ -1,0 +1,40 @@
+package org.jgan.models.stylegan2;
+
+import org.jgan.core.nn.Module;
+import org.jgan.core.nn.Parameter;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.models.blocks.Act;
+import org.jgan.models.blocks.EqualizedLinear;
+import org.jgan.models.blocks.Modulation;
+import org.jgan.models.blocks.NoiseInjection;
+import org.jgan.models.blocks.NoiseMode;
+
+/**
+ * One StyleGAN2 synthesis layer (StyleGAN2-ADA {@code SynthesisLayer}): a 3x3 modulated and
+ * demodulated convolution (optionally up-sampling by 2), then, outside the style block, noise with
+ * one learned scalar strength, a bias and leaky ReLU with gain {@code sqrt(2)}.
+ */
+public final class SynthesisLayer extends Module {
+  private final EqualizedLinear affine;
+  private final Parameter weight;
+  private final NoiseInjection noise;
+  private final Parameter bias;
+  private final boolean up;
+
+  /** A layer from {@code in} to {@code out} channels at output resolution {@code resolution}. */
+  public SynthesisLayer(int in, int out, int wDim, int resolution, boolean up, Rng rng) {
+    this.affine = child("affine", new EqualizedLinear(wDim, in, Act.LINEAR, 1.0, 1.0, rng));
+    this.weight = param("weight", rng.normal(DType.FLOAT32, out, in, 3, 3));
+    this.noise = child("noise", new NoiseInjection(0, resolution, rng));
+    this.bias = param("bias", Tensor.zeros(DType.FLOAT32, out));
+    this.up = up;
+  }
+
+  /** {@code x [N, in, H, W]} and {@code w [N, wDim]}. */
+  public Tensor forward(Tensor x, Tensor w, NoiseMode mode, Rng rng) {
+    Tensor y = Modulation.modulatedConv2d(x, weight.value(), affine.forward(w), true, up);
+    return Act.LRELU.apply(noise.forward(y, mode, rng), bias.value(), Act.LRELU.gain());
+  }
+}
