@@ -99,6 +99,9 @@ public final class Records {
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Object convert(String key, Class<?> t, Object v, Object defaultValue) {
     String expected = t.isEnum() ? "one of " + java.util.Arrays.toString(t.getEnumConstants()) : t.getSimpleName();
+    if (v != null && !t.isPrimitive() && t.isInstance(v) && !(v instanceof Map) && !(v instanceof List)) {
+      return v; // already of the component's type (e.g. a nested config passed as an object)
+    }
     try {
       if (t == int.class) {
         return Math.toIntExact(integral(v));

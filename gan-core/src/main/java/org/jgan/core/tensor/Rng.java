@@ -41,6 +41,11 @@ public final class Rng {
     return counter;
   }
 
+  /** Moves to draw {@code counter} (a restored state). */
+  public void setCounter(long counter) {
+    this.counter = counter;
+  }
+
   /** An independent generator for a component, identified by {@code salt}. */
   public Rng split(long salt) {
     return new Rng(mix(seed ^ mix(salt + 0x632BE59BD9B4E019L)), 0);

@@ -1,0 +1,162 @@
+package org.jgan.train.checkpoint;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jgan.core.io.Json;
+import org.jgan.core.io.Records;
+import org.jgan.core.io.SafeTensors;
+import org.jgan.core.io.WeightFileException;
+import org.jgan.core.nn.Module;
+import org.jgan.core.optim.Optimizer;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.models.Generator;
+import org.jgan.models.ModelConfig;
+import org.jgan.train.data.Dataset;
+import org.jgan.train.loop.Trainer;
+import org.jgan.train.loop.TrainingConfig;
+
+/**
+ * A training run in one safetensors file: the weights of {@code G}, {@code D} and {@code G_ema},
+ * both optimisers' state ({@code G_opt.*}, {@code D_opt.*}) and, in the metadata, the config
+ * (JSON), the trainer's state (step, images seen, random-stream positions, data position, the
+ * path-length mean) and provenance (library and Java versions, time). Writing goes to a temporary
+ * file that is forced to disk and renamed over the old one, so a crash during a save leaves the
+ * previous checkpoint intact. Loading rebuilds the networks from the saved config and requires
+ * every tensor to match.
+ */
+public final class Checkpoint {
+  /** Format marker in the metadata. */
+  public static final String FORMAT = "jgan-checkpoint-1";
+  /** The library version recorded in provenance. */
+  public static final String VERSION = "0.1.0";
+
+  private Checkpoint() {}
+
+  /** Saves the trainer's complete state to {@code path} atomically. */
+  public static void save(Trainer t, Path path) throws IOException {
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    for (Object[] m : t.modules()) {
+      ((Module) m[1]).stateDict().forEach((k, v) -> tensors.put(m[0] + "." + k, v));
+    }
+    t.optimizerG().state().forEach((k, v) -> tensors.put("G_opt." + k, v));
+    t.optimizerD().state().forEach((k, v) -> tensors.put("D_opt." + k, v));
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("format", FORMAT);
+    meta.put("family", t.config().model().family());
+    meta.put("config", t.config().toJson());
+    meta.put("state", Json.write(Records.toMap(t.state())));
+    meta.put("dataset", t.data().name());
+    meta.put("provenance", Json.write(provenance(t)));
+    SafeTensors.write(path, tensors, meta);
+  }
+
+  private static Map<String, Object> provenance(Trainer t) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("library", "jgan " + VERSION);
+    p.put("java", System.getProperty("java.version"));
+    p.put("nd4j", "1.0.0-M2.1 linux-x86_64-onednn");
+    p.put("seed", t.config().seed());
+    p.put("kimg", t.imagesSeen() / 1000.0);
+    p.put("saved", Instant.now().toString());
+    return p;
+  }
+
+  /** What a checkpoint holds, read without building a trainer. */
+  public record Contents(TrainingConfig config, Trainer.State state, String dataset, Map<String, String> metadata, Map<String, Tensor> tensors) {
+    /** Parameter count of one saved module ({@code "G"}, {@code "D"}, {@code "G_ema"}). */
+    public long parameterCount(String prefix) {
+      long n = 0;
+      for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+        if (e.getKey().startsWith(prefix + ".")) {
+          n += e.getValue().numel();
+        }
+      }
+      return n;
+    }
+  }
+
+  /**
+   * Reads and validates a checkpoint.
+   *
+   * @throws WeightFileException for a damaged file or one that is not a checkpoint of this library
+   */
+  public static Contents read(Path path) throws IOException {
+    SafeTensors.Contents c = SafeTensors.read(path);
+    Map<String, String> meta = c.metadata();
+    if (!FORMAT.equals(meta.get("format"))) {
+      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE,
+          path + ": not a jgan checkpoint (metadata format is " + meta.get("format") + ", expected " + FORMAT + ")");
+    }
+    try {
+      TrainingConfig config = TrainingConfig.fromJson(meta.get("config"), null);
+      Trainer.State state = Records.fromMap(Trainer.State.class, Json.parseObject(meta.get("state")), null);
+      return new Contents(config, state, meta.get("dataset"), meta, c.tensors());
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, path + ": damaged checkpoint metadata: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Rebuilds the trainer saved in {@code path}, on {@code data}, in exactly the saved state.
+   *
+   * @throws WeightFileException when the file does not fit its own config or the data
+   */
+  public static Trainer resume(Path path, Dataset data) throws IOException {
+    Contents c = read(path);
+    Trainer t;
+    try {
+      t = new Trainer(c.config(), data);
+    } catch (IllegalArgumentException e) {
+      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, path + ": " + e.getMessage());
+    }
+    try {
+      for (Object[] m : t.modules()) {
+        ((Module) m[1]).loadStateDict(withPrefix(c.tensors(), m[0] + "."));
+      }
+      loadOptimizer(t.optimizerG(), withPrefix(c.tensors(), "G_opt."));
+      loadOptimizer(t.optimizerD(), withPrefix(c.tensors(), "D_opt."));
+    } catch (IllegalArgumentException e) {
+      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, path + ": " + e.getMessage());
+    }
+    t.restore(c.state());
+    return t;
+  }
+
+  /**
+   * The sampling generator of a checkpoint ({@code G_ema} when saved, else {@code G}), in
+   * evaluation mode.
+   */
+  public static Generator generator(Contents c) throws WeightFileException {
+    ModelConfig model = c.config().model();
+    Generator g = model.generator(0);
+    String prefix = c.tensors().keySet().stream().anyMatch(k -> k.startsWith("G_ema.")) ? "G_ema." : "G.";
+    try {
+      g.loadStateDict(withPrefix(c.tensors(), prefix));
+    } catch (IllegalArgumentException e) {
+      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, "checkpoint generator: " + e.getMessage());
+    }
+    if (c.config().schedule() != null && g instanceof org.jgan.models.Progressive p) {
+      long seen = c.state().imagesSeen();
+      p.setStage(c.config().schedule().resolution(seen), c.config().schedule().alpha(seen));
+    }
+    g.eval();
+    return g;
+  }
+
+  private static void loadOptimizer(Optimizer o, Map<String, Tensor> state) {
+    o.loadState(state);
+  }
+
+  private static Map<String, Tensor> withPrefix(Map<String, Tensor> all, String prefix) {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    all.forEach((k, v) -> {
+      if (k.startsWith(prefix)) {
+        out.put(k.substring(prefix.length()), v);
+      }
+    });
+    return out;
+  }
+}

@@ -1,0 +1,2 @@
+/** The exponential moving average of the generator. */
+package org.jgan.train.ema;

@@ -1,0 +1,2 @@
+/** Adversarial losses. */
+package org.jgan.train.loss;
