@@ -50,6 +50,12 @@ public final class SafeTensors {
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
     try {
+      // temporary files are private (0600); the finished file is an ordinary one (0644)
+      Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system
+    }
+    try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         write(java.nio.channels.Channels.newOutputStream(ch), tensors, metadata);
         ch.force(true);

@@ -12,7 +12,7 @@ final class DcganInit {
 
   static void apply(Module m, Rng rng) {
     m.namedParameters().forEach((name, p) -> {
-      boolean batchNorm = name.contains(".bn");
+      boolean batchNorm = name.matches("(.*\\.)?bn\\d*\\.weight");
       if (name.endsWith("weight")) {
         set(p, rng.normal(DType.FLOAT32, batchNorm ? 1.0 : 0.0, 0.02, p.shape()));
       } else if (name.endsWith("bias")) {

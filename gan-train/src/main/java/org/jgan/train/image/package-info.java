@@ -1,0 +1,2 @@
+/** Pictures of training: sample grids, loss curves and scatter plots as PNG files. */
+package org.jgan.train.image;

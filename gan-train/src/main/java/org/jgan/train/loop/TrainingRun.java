@@ -1,0 +1,301 @@
+package org.jgan.train.loop;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jgan.core.autograd.GradMode;
+import org.jgan.core.io.Json;
+import org.jgan.core.memory.TensorScope;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.models.Generator;
+import org.jgan.models.Sampling;
+import org.jgan.train.checkpoint.Checkpoint;
+import org.jgan.train.data.Batches;
+import org.jgan.train.data.Dataset;
+import org.jgan.train.data.ToyDistributions;
+import org.jgan.train.image.ImageGrid;
+import org.jgan.train.image.Plots;
+import org.jgan.train.image.Png;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A training run with its outputs in one folder:
+ *
+ * <ul>
+ *   <li>{@code config.json}: the resolved config;
+ *   <li>{@code losses.csv}: every step's losses; {@code losses.png}: their curves;
+ *   <li>{@code log.jsonl}: one line per snapshot with averages since the last one (losses, mean
+ *       logits on real and fake images, gradient norms, R1, path length, speed, flags);
+ *   <li>{@code fakes<kimg>.png}: a grid of fixed latents from the averaged generator (one row per
+ *       class when conditional), or a scatter plot for 2-D data; {@code reals.png};
+ *   <li>{@code checkpoint.safetensors}: the latest complete state (replaced atomically).
+ * </ul>
+ *
+ * A progress line goes to the log at every snapshot.
+ */
+public final class TrainingRun {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+
+  private final Trainer trainer;
+  private final Path out;
+  private final Tensor gridLatents;
+  private final int[] gridLabels;
+  private final int gridCols;
+  private final List<StepStats> sinceSnapshot = new ArrayList<>();
+  private final List<double[]> curve = new ArrayList<>();
+  private final long startImages;
+  private long startNanos;
+  private long lastSnapshotImages;
+
+  /** Receives every step and every snapshot (for progress bars). */
+  public interface Listener {
+    /** After each step. */
+    default void onStep(StepStats stats) {}
+
+    /** After each snapshot, with the grid (or plot) and checkpoint paths. */
+    default void onSnapshot(Map<String, Object> line, Path picture, Path checkpoint) {}
+  }
+
+  /** A run of {@code trainer} writing into {@code out}. */
+  public TrainingRun(Trainer trainer, Path out) throws IOException {
+    this.trainer = trainer;
+    this.out = out;
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("config.json"), trainer.config().toJson(), StandardCharsets.UTF_8);
+    Generator g = trainer.sampler();
+    Rng rng = new Rng(trainer.config().seed()).split(99);
+    int k = g.labelCount();
+    if (k > 0) {
+      gridCols = 8;
+      gridLabels = new int[k * gridCols];
+      for (int i = 0; i < gridLabels.length; i++) {
+        gridLabels[i] = i / gridCols;
+      }
+    } else {
+      gridCols = g.sampleShape().length == 1 ? 0 : 8;
+      gridLabels = null;
+    }
+    int n = gridLabels != null ? gridLabels.length : g.sampleShape().length == 1 ? 2500 : 64;
+    try (GradMode.Guard off = GradMode.disabled()) {
+      this.gridLatents = Tensor.of(g.sampleLatents(n, rng).data().dup());
+    }
+    this.startImages = trainer.imagesSeen();
+    this.lastSnapshotImages = trainer.imagesSeen();
+    loadCurve();
+    writeReals();
+  }
+
+  /**
+   * On a resumed run: keeps the loss rows written before the checkpoint (dropping any a killed
+   * process wrote after it) so that the curve continues.
+   */
+  private void loadCurve() throws IOException {
+    Path csv = out.resolve("losses.csv");
+    if (!Files.exists(csv)) {
+      return;
+    }
+    List<String> keep = new ArrayList<>();
+    for (String row : Files.readAllLines(csv, StandardCharsets.UTF_8)) {
+      String[] f = row.split(",");
+      if (row.startsWith("step") || f.length < 6) {
+        keep.add(row);
+        continue;
+      }
+      try {
+        if (Long.parseLong(f[0]) < trainer.steps()) {
+          keep.add(row);
+          curve.add(new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[4]), Double.parseDouble(f[5])});
+        }
+      } catch (NumberFormatException e) {
+        // a row cut off by a kill: dropped
+      }
+    }
+    Files.write(csv, keep, StandardCharsets.UTF_8);
+  }
+
+  /** The trainer. */
+  public Trainer trainer() {
+    return trainer;
+  }
+
+  private void writeReals() throws IOException {
+    Dataset data = trainer.data();
+    if (data.sampleShape().length != 3) {
+      return;
+    }
+    try (TensorScope s = TensorScope.open()) {
+      Tensor x = new Batches(data, 12345, false).next(64, org.jgan.core.tensor.DType.FLOAT32).x();
+      ImageGrid.write(x, 8, scale(x.size(2)), out.resolve("reals.png"));
+    }
+  }
+
+  private static int scale(long size) {
+    return size <= 32 ? 2 : 1;
+  }
+
+  /** Trains until the config's total, snapshotting on schedule and at the end. */
+  public void run(Listener listener) throws IOException {
+    startNanos = System.nanoTime();
+    try (BufferedWriter csv = Files.newBufferedWriter(out.resolve("losses.csv"), StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      if (Files.size(out.resolve("losses.csv")) == 0) {
+        csv.write("step,kimg,resolution,alpha,loss_d,loss_g,r1,path_length,d_real,d_fake\n");
+      }
+      long interval = trainer.config().snapshotImages();
+      while (!trainer.done()) {
+        StepStats s = trainer.step();
+        sinceSnapshot.add(s);
+        curve.add(new double[] {s.imagesSeen() / 1000.0, s.lossD(), s.lossG()});
+        csv.write(String.format(java.util.Locale.ROOT, "%d,%.3f,%d,%.4f,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g%n", s.step(),
+            s.imagesSeen() / 1000.0, s.resolution(), s.alpha(), s.lossD(), s.lossG(), s.r1(), s.pathLength(), s.dReal(), s.dFake()));
+        listener.onStep(s);
+        if (interval > 0 && trainer.imagesSeen() - lastSnapshotImages >= interval && !trainer.done()) {
+          csv.flush();
+          snapshot(listener);
+        }
+      }
+      csv.flush();
+    }
+    snapshot(listener);
+  }
+
+  /** Writes a grid, a log line, the loss plot and a checkpoint now. */
+  public void snapshot(Listener listener) throws IOException {
+    double kimg = trainer.imagesSeen() / 1000.0;
+    Path picture = writePicture(kimg);
+    Map<String, Object> line = logLine(kimg);
+    Files.writeString(out.resolve("log.jsonl"), Json.write(line) + "\n", StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    writeLossPlot();
+    Path ckpt = out.resolve("checkpoint.safetensors");
+    Checkpoint.save(trainer, ckpt);
+    LOG.info("{}", progress(line));
+    sinceSnapshot.clear();
+    lastSnapshotImages = trainer.imagesSeen();
+    listener.onSnapshot(line, picture, ckpt);
+  }
+
+  private Path writePicture(double kimg) throws IOException {
+    Generator g = trainer.sampler();
+    Path p = out.resolve(String.format(java.util.Locale.ROOT, "fakes%06d.png", Math.round(kimg * 1000)));
+    try (TensorScope s = TensorScope.open(); GradMode.Guard off = GradMode.disabled()) {
+      Tensor samples = g.forward(gridLatents, gridLabels, Sampling.fixed(1.0));
+      if (samples.rank() == 2) {
+        boolean ring = trainer.data().name().startsWith("ring");
+        Png.write(Plots.scatter(String.format("%s, %.1f kimg", trainer.data().name(), kimg), samples.toFloatArray(),
+            ring ? ToyDistributions.ringMeans() : ToyDistributions.gridMeans(),
+            ring ? ToyDistributions.RING_STD : ToyDistributions.GRID_STD, ring ? 3 : 6, 480), p);
+      } else {
+        int full = trainer.config().model().resolution();
+        ImageGrid.write(samples, gridCols, scale(full) * full / (int) samples.size(2), p);
+      }
+    }
+    return p;
+  }
+
+  private Map<String, Object> logLine(double kimg) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kimg", kimg);
+    m.put("step", trainer.steps());
+    m.put("resolution", trainer.stageResolution());
+    StepStats last = sinceSnapshot.isEmpty() ? null : sinceSnapshot.get(sinceSnapshot.size() - 1);
+    m.put("alpha", last == null ? 1.0 : last.alpha());
+    m.put("loss_d", mean(StepStats::lossD));
+    m.put("loss_g", mean(StepStats::lossG));
+    m.put("d_real", mean(StepStats::dReal));
+    m.put("d_fake", mean(StepStats::dFake));
+    m.put("grad_norm_d", mean(StepStats::gradNormD));
+    m.put("grad_norm_g", mean(StepStats::gradNormG));
+    m.put("r1", mean(StepStats::r1));
+    m.put("path_length", mean(StepStats::pathLength));
+    double seconds = sinceSnapshot.stream().mapToDouble(StepStats::seconds).sum();
+    double images = trainer.imagesSeen() - lastSnapshotImages;
+    m.put("sec_per_kimg", images > 0 ? seconds / images * 1000 : Double.NaN);
+    double elapsed = (System.nanoTime() - startNanos) / 1e9;
+    double rate = (trainer.imagesSeen() - startImages) / Math.max(elapsed, 1e-9);
+    m.put("elapsed_sec", elapsed);
+    m.put("eta_sec", rate > 0 ? (trainer.config().totalImages() - trainer.imagesSeen()) / rate : Double.NaN);
+    long[] flags = trainer.flags();
+    m.put("flags_g", flags[0]);
+    m.put("flags_d", flags[1]);
+    m.replaceAll((k, v) -> v instanceof Double d && !Double.isFinite(d) ? null : v);
+    return m;
+  }
+
+  private double mean(java.util.function.ToDoubleFunction<StepStats> f) {
+    double sum = 0;
+    int n = 0;
+    for (StepStats s : sinceSnapshot) {
+      double v = f.applyAsDouble(s);
+      if (Double.isFinite(v)) {
+        sum += v;
+        n++;
+      }
+    }
+    return n == 0 ? Double.NaN : sum / n;
+  }
+
+  private String progress(Map<String, Object> m) {
+    return String.format(java.util.Locale.ROOT,
+        "kimg %.1f/%.1f  res %s  %.2f s/kimg  loss D %s G %s  D(x) %s D(G(z)) %s  |grad| D %s G %s  R1 %s  PL %s  ETA %s",
+        (Double) m.get("kimg"), trainer.config().totalImages() / 1000.0, m.get("resolution"),
+        m.get("sec_per_kimg") == null ? Double.NaN : (Double) m.get("sec_per_kimg"), fmt(m.get("loss_d")), fmt(m.get("loss_g")),
+        fmt(m.get("d_real")), fmt(m.get("d_fake")), fmt(m.get("grad_norm_d")), fmt(m.get("grad_norm_g")), fmt(m.get("r1")),
+        fmt(m.get("path_length")), duration(m.get("eta_sec")));
+  }
+
+  private static String fmt(Object v) {
+    return v == null ? "-" : String.format(java.util.Locale.ROOT, "%.3g", (Double) v);
+  }
+
+  /** Seconds as {@code 1h02m}, {@code 5m12s} or {@code 42s}. */
+  public static String duration(Object seconds) {
+    if (!(seconds instanceof Double s) || !Double.isFinite(s)) {
+      return "-";
+    }
+    long t = Math.round(s);
+    return t >= 3600 ? String.format("%dh%02dm", t / 3600, t % 3600 / 60) : t >= 60 ? String.format("%dm%02ds", t / 60, t % 60) : t + "s";
+  }
+
+  private void writeLossPlot() throws IOException {
+    int n = curve.size();
+    if (n < 2) {
+      return;
+    }
+    double[] x = new double[n];
+    double[] d = new double[n];
+    double[] g = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = curve.get(i)[0];
+      d[i] = curve.get(i)[1];
+      g[i] = curve.get(i)[2];
+    }
+    Png.write(Plots.lines("losses (" + trainer.config().loss().name().toLowerCase() + ")", "kimg",
+        List.of(new Plots.Series("D", x, smooth(d)), new Plots.Series("G", x, smooth(g))), 640, 360), out.resolve("losses.png"));
+  }
+
+  /** A centred moving average over ~1% of the points, to make trends visible. */
+  private static double[] smooth(double[] v) {
+    int k = Math.max(1, v.length / 100);
+    double[] out = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      double s = 0;
+      int n = 0;
+      for (int j = Math.max(0, i - k); j <= Math.min(v.length - 1, i + k); j++) {
+        s += v[j];
+        n++;
+      }
+      out[i] = s / n;
+    }
+    return out;
+  }
+}
