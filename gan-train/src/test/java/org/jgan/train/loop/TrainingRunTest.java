@@ -1,0 +1,81 @@
+package org.jgan.train.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.jgan.core.io.Json;
+import org.jgan.core.io.SafeTensors;
+import org.jgan.core.memory.TensorScope;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.models.TinyConfigs;
+import org.jgan.train.checkpoint.Checkpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingRunTest {
+  @TempDir Path dir;
+
+  @Test
+  void aRunLeavesGridsLogsPlotAndCheckpointAndResumes() throws IOException {
+    TrainingConfig config = TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 48).toBuilder()
+        .batchSize(8).snapshotImages(16).build();
+    Trainer t = new Trainer(config, TrainerTest.FASHION32);
+    new TrainingRun(t, dir).run(new TrainingRun.Listener() {});
+    for (String f : new String[] {"config.json", "losses.csv", "losses.png", "log.jsonl", "reals.png", "checkpoint.safetensors",
+        "fakes000016.png", "fakes000032.png", "fakes000048.png"}) {
+      assertTrue(Files.exists(dir.resolve(f)), f + " missing; have " + List.of(dir.toFile().list()));
+    }
+    List<String> log = Files.readAllLines(dir.resolve("log.jsonl"));
+    assertEquals(3, log.size());
+    Map<String, Object> line = Json.parseObject(log.get(2));
+    for (String k : new String[] {"kimg", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "r1", "path_length", "sec_per_kimg"}) {
+      assertTrue(line.containsKey(k), "log line lacks " + k);
+    }
+    assertEquals(0.048, (Double) line.get("kimg"), 1e-12);
+    // one row per class in the grid: 10 rows of 8 at 32x32 scaled by 2 with a 2-pixel gutter
+    var grid = ImageIO.read(dir.resolve("fakes000048.png").toFile());
+    assertEquals(10 * (64 + 2) + 2, grid.getHeight());
+    assertEquals(1 + 6, Files.readAllLines(dir.resolve("losses.csv")).size());
+    // resume and go on: the loss log continues from the checkpoint's step
+    TrainingConfig longer = config.toBuilder().totalImages(64).build();
+    Trainer resumed = Checkpoint.resume(dir.resolve("checkpoint.safetensors"), TrainerTest.FASHION32);
+    assertEquals(6, resumed.steps());
+    Trainer continued = new Trainer(longer, TrainerTest.FASHION32);
+    assertEquals(0, continued.steps());
+  }
+
+  @Test
+  void aSaveInterruptedHalfWayLeavesThePreviousCheckpointLoadable() throws IOException {
+    TrainingConfig config = TrainingConfig.defaults(TinyConfigs.dcgan(), 1000).toBuilder().batchSize(8).build();
+    Trainer t = new Trainer(config, TrainerTest.FASHION32);
+    t.step();
+    Path ckpt = dir.resolve("checkpoint.safetensors");
+    Checkpoint.save(t, ckpt);
+    byte[] before = Files.readAllBytes(ckpt);
+    // a write that dies after its header and some tensors: the last tensor's memory is gone
+    Map<String, Tensor> tensors = new LinkedHashMap<>(Checkpoint.read(ckpt).tensors());
+    Tensor dead;
+    try (TensorScope s = TensorScope.open()) {
+      dead = Tensor.ones(DType.FLOAT32, 4);
+    }
+    tensors.put("zz", dead);
+    assertThrows(IllegalStateException.class, () -> SafeTensors.write(ckpt, tensors, Map.of("format", Checkpoint.FORMAT)));
+    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(ckpt)));
+    assertEquals(1, Checkpoint.resume(ckpt, TrainerTest.FASHION32).steps());
+    try (var files = Files.list(dir)) {
+      assertEquals(1, files.count(), "no temporary file left");
+    }
+    String text = new String(before, 8, 64, StandardCharsets.UTF_8);
+    assertTrue(text.startsWith("{"), text);
+  }
+}
