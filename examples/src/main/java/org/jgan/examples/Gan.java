@@ -1,24 +1,61 @@
 package org.jgan.examples;
 
 import org.jgan.examples.bench.BenchCommand;
+import org.jgan.examples.cli.Cli;
+import org.jgan.examples.cli.DirectionsCommand;
+import org.jgan.examples.cli.EvaluateCommand;
+import org.jgan.examples.cli.GenerateCommand;
+import org.jgan.examples.cli.InfoCommand;
+import org.jgan.examples.cli.InterpolateCommand;
+import org.jgan.examples.cli.MixCommand;
+import org.jgan.examples.cli.TrainClassifierCommand;
+import org.jgan.examples.cli.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** The {@code gan} command line. */
+/**
+ * The {@code gan} command line. Errors are one line on standard error with a non-zero exit
+ * status (1 for a failure, 2 for a wrong argument); {@code --verbose} adds the stack trace.
+ */
 @Command(
     name = "gan",
     mixinStandardHelpOptions = true,
     version = "gan 0.1.0",
-    description = "Generative adversarial networks in pure Java.",
-    subcommands = {DemoCommand.class, BenchCommand.class})
+    description = "Generative adversarial networks in pure Java: train, sample, evaluate.",
+    subcommands = {
+      TrainCommand.class, GenerateCommand.class, MixCommand.class, DirectionsCommand.class, InterpolateCommand.class,
+      EvaluateCommand.class, InfoCommand.class, ExampleCommand.class, BenchCommand.class, TrainClassifierCommand.class
+    })
 public final class Gan implements Runnable {
+  @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
+  boolean verbose;
+
   @Override
   public void run() {
     new CommandLine(this).usage(System.out);
   }
 
+  /** A configured command line (used by {@link #main} and by tests). */
+  public static CommandLine commandLine() {
+    Gan gan = new Gan();
+    CommandLine cl = new CommandLine(gan);
+    cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      boolean verbose = gan.verbose || java.util.Arrays.asList(parsed.originalArgs().toArray(new String[0])).contains("--verbose");
+      String msg = e instanceof Cli.UserError ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+      line.getErr().println("gan " + line.getCommandName() + ": " + msg);
+      if (verbose) {
+        e.printStackTrace(line.getErr());
+      } else if (!(e instanceof Cli.UserError)) {
+        line.getErr().println("(run with --verbose for the stack trace)");
+      }
+      return 1;
+    });
+    return cl;
+  }
+
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Gan()).execute(args));
+    System.exit(commandLine().execute(args));
   }
 }

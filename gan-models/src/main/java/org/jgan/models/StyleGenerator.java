@@ -35,6 +35,12 @@ public abstract class StyleGenerator extends Generator {
     return mappingNetwork().forward(z, labels, psi, cutoff, updateWAvg);
   }
 
+  /**
+   * The effective weight of the first synthesis layer's style affine, {@code [styles, wDim]}: the
+   * map from {@code w} to that layer's styles (used by closed-form factorisation).
+   */
+  public abstract Tensor firstStyleWeight();
+
   /** Images from {@code ws [N, numWs, wDim]}. */
   public abstract Tensor synthesis(Tensor ws, NoiseMode noiseMode, Rng rng);
 

@@ -38,7 +38,14 @@ public final class Autograd {
       arrays[i] = inputs[i].data();
       anyGrad |= inputs[i].requiresGrad();
     }
-    INDArray out = op.forward(arrays);
+    INDArray out;
+    if (Profiler.enabled()) {
+      long t0 = Profiler.begin();
+      out = op.forward(arrays);
+      Profiler.end(op.name(), t0);
+    } else {
+      out = op.forward(arrays);
+    }
     if (!op.aliasesInput() && !isAlias(out, arrays)) {
       TensorScope.register(out);
     }
@@ -224,7 +231,14 @@ public final class Autograd {
       return;
     }
     n.setNeedsGrad(needs);
-    Tensor[] grads = n.op().backward(n, g);
+    Tensor[] grads;
+    if (Profiler.enabled()) {
+      long t0 = Profiler.begin();
+      grads = n.op().backward(n, g);
+      Profiler.end(n.op().name() + ".backward", t0);
+    } else {
+      grads = n.op().backward(n, g);
+    }
     for (int i = 0; i < inputs.length; i++) {
       if (!needs[i]) {
         continue;

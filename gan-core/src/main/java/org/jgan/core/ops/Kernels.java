@@ -148,6 +148,22 @@ public final class Kernels {
     Nd4j.exec(op);
   }
 
+  /** Runs a libnd4j custom op with floating-point and integer arguments. */
+  public static void custom(String name, INDArray[] inputs, INDArray[] outputs, double[] targs, int... iargs) {
+    Double[] t = new Double[targs.length];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = targs[i];
+    }
+    DynamicCustomOp op =
+        DynamicCustomOp.builder(name)
+            .addInputs(inputs)
+            .addOutputs(outputs)
+            .addFloatingPointArguments(t)
+            .addIntegerArguments(iargs)
+            .build();
+    Nd4j.exec(op);
+  }
+
   /**
    * Frees an array made by {@link #alloc}; views and already-freed arrays are left alone. Never
    * pass an array ND4J allocated, nor a permuted alias (which ND4J reports as closeable).

@@ -358,6 +358,11 @@ public final class Tensor {
     return Autograd.apply(new LeakyRelu(alpha), this);
   }
 
+  /** {@code gain * (this > 0 ? this : alpha * this)} in one op (StyleGAN2's lrelu with gain). */
+  public Tensor leakyRelu(double alpha, double gain) {
+    return Autograd.apply(new LeakyRelu(alpha, gain), this);
+  }
+
   /** Logistic sigmoid. */
   public Tensor sigmoid() {
     return Autograd.apply(new Sigmoid(), this);

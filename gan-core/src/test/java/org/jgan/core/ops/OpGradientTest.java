@@ -40,6 +40,7 @@ class OpGradientTest {
         new OpSpec("square", x -> x.get(0).square(), OpSpec.shapes(s(2, 3)), "normal"),
         new OpSpec("relu", x -> x.get(0).relu(), OpSpec.shapes(s(3, 4)), "awayFromZero"),
         new OpSpec("leaky relu", x -> x.get(0).leakyRelu(0.2), OpSpec.shapes(s(3, 4)), "awayFromZero"),
+        new OpSpec("leaky relu with gain", x -> x.get(0).leakyRelu(0.2, Math.sqrt(2)), OpSpec.shapes(s(3, 4)), "awayFromZero"),
         new OpSpec("sigmoid", x -> x.get(0).sigmoid(), OpSpec.shapes(s(3, 4)), "normal"),
         new OpSpec("tanh", x -> x.get(0).tanh(), OpSpec.shapes(s(3, 4)), "normal"),
         new OpSpec("softplus", x -> x.get(0).mul(3).softplus(), OpSpec.shapes(s(3, 4)), "normal"),

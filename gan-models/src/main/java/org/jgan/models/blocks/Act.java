@@ -40,7 +40,7 @@ public enum Act {
       y = y.add(bias.reshape(shape));
     }
     if (this == LRELU) {
-      y = y.leakyRelu(ALPHA);
+      return y.leakyRelu(ALPHA, gain);
     }
     return gain == 1.0 ? y : y.mul(gain);
   }

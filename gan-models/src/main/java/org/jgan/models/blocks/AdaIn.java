@@ -31,6 +31,11 @@ public final class AdaIn extends Module {
     this.affine = child("style", new EqualizedLinear(wDim, 2 * channels, Act.LINEAR, rng));
   }
 
+  /** The style affine {@code A}: {@code w} to {@code [y_s, y_b]}. */
+  public EqualizedLinear affine() {
+    return affine;
+  }
+
   /** {@code x [N, C, H, W]}, {@code w [N, wDim]}. */
   public Tensor forward(Tensor x, Tensor w) {
     Tensor style = affine.forward(w);

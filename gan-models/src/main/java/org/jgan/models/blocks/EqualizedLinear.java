@@ -59,10 +59,15 @@ public final class EqualizedLinear extends Module {
     return bias;
   }
 
+  /** The weight as used: {@code W lrMul / sqrt(in)}, {@code [out, in]}. */
+  public Tensor effectiveWeight() {
+    return weight.value().mul(weightGain);
+  }
+
   /** {@code x [N, in]} to {@code [N, out]}. */
   public Tensor forward(Tensor x) {
     Shapes.check(x, "EqualizedLinear input", -1, in);
-    Tensor y = x.matmul(weight.value().mul(weightGain), false, true);
+    Tensor y = x.matmul(effectiveWeight(), false, true);
     return act.apply(y, bias == null ? null : bias.value().mul(lrMul), act.gain());
   }
 }

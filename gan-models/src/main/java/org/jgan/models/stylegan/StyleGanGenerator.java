@@ -97,6 +97,11 @@ public final class StyleGanGenerator extends StyleGenerator implements Progressi
   }
 
   @Override
+  public Tensor firstStyleWeight() {
+    return epilogues.get(4)[0].adain.affine().effectiveWeight();
+  }
+
+  @Override
   public int numWs() {
     return config.numWs();
   }

@@ -78,6 +78,11 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
   }
 
   @Override
+  public Tensor firstStyleWeight() {
+    return layers.get(4)[0].affine().effectiveWeight();
+  }
+
+  @Override
   public int numWs() {
     return config.numWs();
   }

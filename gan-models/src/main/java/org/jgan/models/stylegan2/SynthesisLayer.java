@@ -32,6 +32,11 @@ public final class SynthesisLayer extends Module {
     this.up = up;
   }
 
+  /** The style affine {@code A}. */
+  public EqualizedLinear affine() {
+    return affine;
+  }
+
   /** {@code x [N, in, H, W]} and {@code w [N, wDim]}. */
   public Tensor forward(Tensor x, Tensor w, NoiseMode mode, Rng rng) {
     Tensor y = Modulation.modulatedConv2d(x, weight.value(), affine.forward(w), true, up);

@@ -105,10 +105,23 @@ public final class Checkpoint {
    * @throws WeightFileException when the file does not fit its own config or the data
    */
   public static Trainer resume(Path path, Dataset data) throws IOException {
+    return resume(path, data, java.util.function.UnaryOperator.identity());
+  }
+
+  /**
+   * Resumes with an adjusted config (a longer run, another snapshot interval); the model must
+   * stay the same.
+   */
+  public static Trainer resume(Path path, Dataset data, java.util.function.UnaryOperator<TrainingConfig> adjust) throws IOException {
     Contents c = read(path);
+    TrainingConfig config = adjust.apply(c.config());
+    if (!config.model().equals(c.config().model())) {
+      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE,
+          path + ": a resumed run keeps its model; the checkpoint holds " + c.config().model());
+    }
     Trainer t;
     try {
-      t = new Trainer(c.config(), data);
+      t = new Trainer(config, data);
     } catch (IllegalArgumentException e) {
       throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, path + ": " + e.getMessage());
     }

@@ -1,0 +1,162 @@
+package org.jgan.examples.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jgan.core.io.WeightFileException;
+import org.jgan.core.tensor.Rng;
+import org.jgan.models.Generator;
+import org.jgan.train.checkpoint.Checkpoint;
+import org.jgan.train.data.Dataset;
+import org.jgan.train.data.FashionMnist;
+import org.jgan.train.data.ImageDataset;
+import org.jgan.train.data.ImageFolder;
+import org.jgan.train.data.ToyDistributions;
+
+/** Argument parsing and loading shared by the commands. */
+public final class Cli {
+  private Cli() {}
+
+  /** A user-facing error: printed as one line, exit status 1. */
+  public static final class UserError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** An error with a message saying what was wrong and what to do. */
+    public UserError(String message) {
+      super(message);
+    }
+  }
+
+  /** {@code 300k}, {@code 1.5M}, {@code 20000} to an image count. */
+  public static long images(String text) {
+    String t = text.trim().toLowerCase(Locale.ROOT).replace("_", "");
+    double mul = 1;
+    if (t.endsWith("k")) {
+      mul = 1e3;
+      t = t.substring(0, t.length() - 1);
+    } else if (t.endsWith("m")) {
+      mul = 1e6;
+      t = t.substring(0, t.length() - 1);
+    }
+    try {
+      double v = Double.parseDouble(t) * mul;
+      if (!(v >= 1) || v > 1e12) {
+        throw new NumberFormatException();
+      }
+      return Math.round(v);
+    } catch (NumberFormatException e) {
+      throw new UserError("'" + text + "' is not an image count; write e.g. 20000, 300k or 1.5M");
+    }
+  }
+
+  /** {@code 0-15}, {@code 3,7,9} or {@code 0-3,10} to seeds. */
+  public static long[] seeds(String text) {
+    List<Long> out = new ArrayList<>();
+    try {
+      for (String part : text.split(",")) {
+        String p = part.trim();
+        int dash = p.indexOf('-', 1);
+        if (dash > 0) {
+          long a = Long.parseLong(p.substring(0, dash));
+          long b = Long.parseLong(p.substring(dash + 1));
+          if (b < a || b - a > 100_000) {
+            throw new NumberFormatException();
+          }
+          for (long s = a; s <= b; s++) {
+            out.add(s);
+          }
+        } else {
+          out.add(Long.parseLong(p));
+        }
+      }
+    } catch (NumberFormatException e) {
+      throw new UserError("'" + text + "' is not a list of seeds; write e.g. 0-15 or 1,5,9");
+    }
+    return out.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  /** One latent per seed, as StyleGAN2-ADA's scripts do: seed s draws z from its own stream. */
+  public static org.jgan.core.tensor.Tensor latents(Generator g, long[] seeds) {
+    org.jgan.core.tensor.Tensor[] zs = new org.jgan.core.tensor.Tensor[seeds.length];
+    for (int i = 0; i < seeds.length; i++) {
+      zs[i] = g.sampleLatents(1, new Rng(seeds[i]));
+    }
+    return org.jgan.core.tensor.Tensor.concat(0, zs);
+  }
+
+  /**
+   * A dataset from a spec: {@code embedded} (Fashion-MNIST's test split inside the jar), {@code
+   * fashion-mnist} (the 60,000-image training split from Debian's package), {@code ring8}, {@code
+   * grid25}, a folder with IDX files, or a folder of images.
+   */
+  public static Dataset dataset(String spec, int resolution, int channels, long seed) throws IOException {
+    switch (spec) {
+      case "embedded":
+        return FashionMnist.embeddedTest();
+      case "fashion-mnist":
+        if (!FashionMnist.trainingSplitInstalled()) {
+          throw new UserError("the Fashion-MNIST training split is not installed: run 'apt-get install dataset-fashion-mnist'"
+              + " or use --data embedded");
+        }
+        return FashionMnist.load(FashionMnist.DEBIAN_DIR, "train");
+      case "ring8":
+        return ToyDistributions.ring8(50_000, new Rng(seed).split(77));
+      case "grid25":
+        return ToyDistributions.grid25(50_000, new Rng(seed).split(77));
+      default:
+        Path p = Path.of(spec);
+        if (!Files.isDirectory(p)) {
+          throw new UserError("--data '" + spec + "': not a folder; use embedded, fashion-mnist, ring8, grid25, a folder with"
+              + " IDX files or a folder of images");
+        }
+        try (var files = Files.list(p)) {
+          List<String> names = files.map(f -> f.getFileName().toString()).toList();
+          if (names.stream().anyMatch(n -> n.startsWith("train-images-idx3-ubyte"))) {
+            return FashionMnist.load(p, "train");
+          }
+          if (names.stream().anyMatch(n -> n.startsWith("t10k-images-idx3-ubyte"))) {
+            return FashionMnist.load(p, "t10k");
+          }
+        }
+        return ImageFolder.load(p, resolution > 0 ? resolution : 32, channels > 0 ? channels : 3);
+    }
+  }
+
+  /** Pads 28x28 images to {@code resolution} when the model needs it. */
+  public static Dataset fit(Dataset d, int resolution) {
+    long[] s = d.sampleShape();
+    if (d instanceof ImageDataset img && s.length == 3 && s[1] < resolution) {
+      return img.paddedTo(resolution);
+    }
+    return d;
+  }
+
+  /** Reads a checkpoint with a message that says what to do when it cannot. */
+  public static Checkpoint.Contents checkpoint(Path path) {
+    if (path == null) {
+      throw new UserError("give a checkpoint with --checkpoint (a run's checkpoint.safetensors)");
+    }
+    if (!Files.isRegularFile(path)) {
+      throw new UserError("checkpoint " + path + " does not exist; give the checkpoint.safetensors of a training run");
+    }
+    try {
+      return Checkpoint.read(path);
+    } catch (WeightFileException e) {
+      throw new UserError("cannot read checkpoint: " + e.getMessage());
+    } catch (IOException e) {
+      throw new UserError("cannot read checkpoint " + path + ": " + e);
+    }
+  }
+
+  /** The sampling generator of a checkpoint. */
+  public static Generator generator(Checkpoint.Contents c) {
+    try {
+      return Checkpoint.generator(c);
+    } catch (WeightFileException e) {
+      throw new UserError(e.getMessage());
+    }
+  }
+}

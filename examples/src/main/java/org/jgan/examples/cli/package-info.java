@@ -1,0 +1,2 @@
+/** The subcommands of the {@code gan} command line. */
+package org.jgan.examples.cli;

@@ -1,0 +1,67 @@
+package org.jgan.core.autograd;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Time per op type, for finding where a training step spends its milliseconds. Off by default
+ * (one volatile read per op when off). Times are exclusive: an op's backward that runs other ops
+ * counts only its own work, the nested ops count under their own names; fused backward kernels
+ * (such as {@code conv2d_bp}) show as {@code <op>.backward}.
+ */
+public final class Profiler {
+  private static volatile boolean enabled;
+  private static final Map<String, long[]> STATS = new ConcurrentHashMap<>(); // {calls, nanos}
+  private static final ThreadLocal<ArrayDeque<long[]>> NESTED = ThreadLocal.withInitial(ArrayDeque::new);
+
+  private Profiler() {}
+
+  /** Starts collecting (and clears earlier figures). */
+  public static void start() {
+    STATS.clear();
+    enabled = true;
+  }
+
+  /** Stops collecting. */
+  public static void stop() {
+    enabled = false;
+  }
+
+  /** Whether collecting. */
+  public static boolean enabled() {
+    return enabled;
+  }
+
+  static long begin() {
+    NESTED.get().push(new long[1]);
+    return System.nanoTime();
+  }
+
+  static void end(String name, long start) {
+    long total = System.nanoTime() - start;
+    ArrayDeque<long[]> stack = NESTED.get();
+    long children = stack.pop()[0];
+    long[] s = STATS.computeIfAbsent(name, k -> new long[2]);
+    synchronized (s) {
+      s[0]++;
+      s[1] += total - children;
+    }
+    if (!stack.isEmpty()) {
+      stack.peek()[0] += total;
+    }
+  }
+
+  /** One op type's figures. */
+  public record Entry(String op, long calls, double millis) {}
+
+  /** The figures so far, most time first. */
+  public static List<Entry> report() {
+    List<Entry> out = new ArrayList<>();
+    STATS.forEach((k, v) -> out.add(new Entry(k, v[0], v[1] / 1e6)));
+    out.sort((a, b) -> Double.compare(b.millis(), a.millis()));
+    return out;
+  }
+}
