@@ -1,0 +1,167 @@
+package org.jgan.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.jgan.core.io.Json;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Drives the real command line: a tiny training run, then every command on its checkpoint, and
+ * the errors a user meets (wrong argument, missing checkpoint, corrupt checkpoint).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliEndToEndTest {
+  @TempDir static Path dir;
+  static Path run;
+  static Path ckpt;
+
+  /** Exit status, standard output and standard error of one invocation. */
+  record Result(int status, String out, String err) {}
+
+  static Result gan(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8); PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      System.setOut(o);
+      System.setErr(e);
+      var cl = Gan.commandLine();
+      cl.setOut(new java.io.PrintWriter(o, true));
+      cl.setErr(new java.io.PrintWriter(e, true));
+      int status = cl.execute(args);
+      return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @BeforeAll
+  static void trainATinyConditionalStyleGan2() throws IOException {
+    Path config = dir.resolve("tiny.json");
+    Files.writeString(config, "{\"model\": {\"family\": \"stylegan2\", \"zDim\": 8, \"wDim\": 8, \"mappingLayers\": 2,"
+        + " \"mappingLrMul\": 0.01, \"imageChannels\": 1, \"resolution\": 32, \"channelBase\": 64, \"channelMax\": 16,"
+        + " \"labelCount\": 0, \"progressive\": false, \"mbstdGroup\": 4, \"mbstdChannels\": 1, \"dMappingLayers\": 2},"
+        + " \"batchSize\": 8}");
+    run = dir.resolve("run");
+    Result r = gan("train", "--config", config.toString(), "--conditional", "--images", "48", "--snapshot", "16",
+        "--out", run.toString(), "--metrics", "40", "--no-progress");
+    assertEquals(0, r.status(), r.err());
+    ckpt = run.resolve("checkpoint.safetensors");
+    assertTrue(r.out().contains("FD "), r.out());
+    assertTrue(r.out().contains("./gan train --family stylegan2 --conditional"), r.out());
+  }
+
+  @Test
+  @Order(1)
+  void trainLeavesEverythingTheReadmePromises() throws IOException {
+    for (String f : new String[] {"config.json", "losses.csv", "losses.png", "log.jsonl", "fakes000048.png", "checkpoint.safetensors", "metrics.json"}) {
+      assertTrue(Files.exists(run.resolve(f)), f);
+    }
+    Map<String, Object> m = Json.parseObject(Files.readString(run.resolve("metrics.json")));
+    assertTrue((Double) m.get("fd") > 0);
+    Map<String, Object> cfg = Json.parseObject(Files.readString(run.resolve("config.json")));
+    assertEquals(10L, ((Map<?, ?>) cfg.get("model")).get("labelCount"), "--conditional took the data's 10 classes");
+  }
+
+  @Test
+  @Order(2)
+  void generateWritesGridsSinglesAndALabelledFolder() throws IOException {
+    Result g = gan("generate", "--checkpoint", ckpt.toString(), "--seeds", "0-3", "--grid", "--out", dir.resolve("gen").toString());
+    assertEquals(0, g.status(), g.err());
+    assertEquals(2 * (64 + 2) + 2, ImageIO.read(dir.resolve("gen/grid.png").toFile()).getWidth());
+    Result s = gan("generate", "--checkpoint", ckpt.toString(), "--seeds", "5,7", "--class", "3", "--psi", "0.5", "--out", dir.resolve("single").toString());
+    assertEquals(0, s.status(), s.err());
+    assertTrue(Files.exists(dir.resolve("single/seed0005.png")) && Files.exists(dir.resolve("single/seed0007.png")));
+    Result p = gan("generate", "--checkpoint", ckpt.toString(), "--per-class", "3", "--out", dir.resolve("folder").toString());
+    assertEquals(0, p.status(), p.err());
+    try (var classes = Files.list(dir.resolve("folder"))) {
+      assertEquals(10, classes.count());
+    }
+    try (var files = Files.list(dir.resolve("folder/Ankle_boot"))) {
+      assertEquals(3, files.count());
+    }
+  }
+
+  @Test
+  @Order(3)
+  void styleCommandsRenderTheirFigures() throws IOException {
+    Result mix = gan("mix", "--checkpoint", ckpt.toString(), "--rows", "1-2", "--cols", "3-5", "--styles", "middle", "--out", dir.resolve("mix.png").toString());
+    assertEquals(0, mix.status(), mix.err());
+    var img = ImageIO.read(dir.resolve("mix.png").toFile());
+    assertEquals(4 * 66 + 2, img.getWidth());
+    assertEquals(3 * 66 + 2, img.getHeight());
+    Result dirs = gan("directions", "--checkpoint", ckpt.toString(), "--count", "3", "--steps", "5", "--out", dir.resolve("dirs.png").toString());
+    assertEquals(0, dirs.status(), dirs.err());
+    assertEquals(3 * 66 + 2, ImageIO.read(dir.resolve("dirs.png").toFile()).getHeight());
+    for (String space : new String[] {"z", "w"}) {
+      Result in = gan("interpolate", "--checkpoint", ckpt.toString(), "--frames", "4", "--space", space, "--out", dir.resolve("interp-" + space).toString());
+      assertEquals(0, in.status(), in.err());
+      assertTrue(Files.size(dir.resolve("interp-" + space + "/interpolation.gif")) > 100);
+      assertTrue(Files.exists(dir.resolve("interp-" + space + "/frame003.png")));
+    }
+  }
+
+  @Test
+  @Order(4)
+  void evaluateAndInfoReportNumbers() throws IOException {
+    Result e = gan("evaluate", "--checkpoint", ckpt.toString(), "--samples", "40", "--out", dir.resolve("eval.json").toString());
+    assertEquals(0, e.status(), e.err());
+    Map<String, Object> m = Json.parseObject(Files.readString(dir.resolve("eval.json")));
+    assertTrue(m.containsKey("fd") && m.containsKey("kid_x1000") && m.containsKey("precision") && m.containsKey("recall"));
+    assertEquals(0.048, (Double) m.get("kimg"), 1e-12);
+    Result i = gan("info", "--checkpoint", ckpt.toString());
+    assertEquals(0, i.status(), i.err());
+    assertTrue(i.out().contains("family       stylegan2") && i.out().contains("images seen  48"), i.out());
+    assertTrue(i.out().contains("\"labelCount\": 10"), i.out());
+  }
+
+  @Test
+  @Order(5)
+  void resumeExtendsTheRun() {
+    Result r = gan("train", "--resume", ckpt.toString(), "--images", "64", "--metrics", "0", "--no-progress");
+    assertEquals(0, r.status(), r.err());
+    Result i = gan("info", "--checkpoint", ckpt.toString());
+    assertTrue(i.out().contains("images seen  64"), i.out());
+  }
+
+  @Test
+  @Order(6)
+  void errorsAreOneClearLineAndANonZeroStatus() throws IOException {
+    Result wrong = gan("train", "--no-such-flag");
+    assertEquals(2, wrong.status());
+    assertTrue(wrong.err().contains("Unknown option: '--no-such-flag'"), wrong.err());
+    Result missing = gan("generate", "--checkpoint", dir.resolve("nope.safetensors").toString());
+    assertEquals(1, missing.status());
+    assertTrue(missing.err().startsWith("gan generate: checkpoint ") && missing.err().contains("does not exist"), missing.err());
+    assertEquals(1, missing.err().strip().lines().count(), "one line: " + missing.err());
+    Path corrupt = dir.resolve("corrupt.safetensors");
+    byte[] bytes = Files.readAllBytes(ckpt);
+    Files.write(corrupt, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Result bad = gan("info", "--checkpoint", corrupt.toString());
+    assertEquals(1, bad.status());
+    assertTrue(bad.err().startsWith("gan info: cannot read checkpoint: ") && bad.err().contains("corrupt.safetensors"), bad.err());
+    assertTrue(!bad.err().contains("\tat "), "no stack trace without --verbose");
+    Result badValue = gan("train", "--images", "lots");
+    assertEquals(1, badValue.status());
+    assertTrue(badValue.err().contains("'lots' is not an image count"), badValue.err());
+    Result notStyle = gan("mix", "--checkpoint", ckpt.toString(), "--styles", "sideways");
+    assertEquals(1, notStyle.status());
+    assertTrue(notStyle.err().contains("--styles must be coarse, middle or fine"), notStyle.err());
+  }
+}
