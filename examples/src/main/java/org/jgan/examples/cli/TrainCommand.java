@@ -155,12 +155,13 @@ public final class TrainCommand implements Callable<Integer> {
         dataset.size(), cfg.totalImages(), cfg.batchSize(), out);
     TrainingRun run = new TrainingRun(trainer, out);
     long remaining = cfg.totalImages() - trainer.imagesSeen();
+    long startImages = trainer.imagesSeen();
     try (ProgressBar bar = progressBar ? bar(remaining) : null) {
       run.run(new TrainingRun.Listener() {
         @Override
         public void onStep(StepStats s) {
           if (bar != null) {
-            bar.stepBy(cfg.batchSize());
+            bar.stepTo(s.imagesSeen() - startImages);
             bar.setExtraMessage(String.format(Locale.ROOT, "D %.3f G %.3f", s.lossD(), s.lossG()));
           }
         }

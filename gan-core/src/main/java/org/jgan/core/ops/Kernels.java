@@ -26,13 +26,47 @@ public final class Kernels {
   private static final java.util.concurrent.atomic.AtomicLong LIVE_BYTES =
       new java.util.concurrent.atomic.AtomicLong();
 
+  /**
+   * With {@code -Djgan.trackAllocations=true}, where each live array was allocated, for finding
+   * leaks ({@link #liveAllocationSites()}).
+   */
+  private static final java.util.Map<INDArray, Throwable> SITES =
+      Boolean.getBoolean("jgan.trackAllocations")
+          ? java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>())
+          : null;
+
   private Kernels() {}
 
   /** An uninitialised detached array. */
   public static INDArray alloc(DataType type, long... shape) {
     INDArray a = Nd4j.createUninitializedDetached(type, 'c', shape);
     LIVE_BYTES.addAndGet(a.length() * type.width());
+    if (SITES != null) {
+      SITES.put(a, new Throwable("allocated here"));
+    }
     return a;
+  }
+
+  /**
+   * Allocation sites of live arrays, most frequent first (empty unless {@code
+   * jgan.trackAllocations} is set): site to count.
+   */
+  public static java.util.Map<String, Integer> liveAllocationSites() {
+    java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+    if (SITES != null) {
+      synchronized (SITES) {
+        for (Throwable t : SITES.values()) {
+          StackTraceElement[] st = t.getStackTrace();
+          StringBuilder key = new StringBuilder();
+          for (int i = 1; i < Math.min(st.length, 7); i++) {
+            key.append(st[i].getClassName().replace("org.jgan.", "")).append('.').append(st[i].getMethodName()).append(':')
+                .append(st[i].getLineNumber()).append(" < ");
+          }
+          counts.merge(key.toString(), 1, Integer::sum);
+        }
+      }
+    }
+    return counts;
   }
 
   /**
@@ -171,6 +205,9 @@ public final class Kernels {
   public static void free(INDArray a) {
     if (a != null && !a.wasClosed() && a.closeable()) {
       LIVE_BYTES.addAndGet(-a.length() * a.dataType().width());
+      if (SITES != null) {
+        SITES.remove(a);
+      }
       a.close();
     }
   }

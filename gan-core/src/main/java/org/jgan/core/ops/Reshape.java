@@ -4,6 +4,7 @@ import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 
 /** Same elements (row-major order) in a new shape; a view when the input is contiguous. */
 public final class Reshape extends Op {
@@ -21,13 +22,14 @@ public final class Reshape extends Op {
 
   @Override
   public INDArray forward(INDArray... in) {
-    INDArray view = in[0].reshape('c', shape);
-    if (view.isView() || view.data() == in[0].data()) {
-      return view;
+    INDArray x = in[0];
+    if (x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x)) {
+      return x.reshape('c', shape); // a view
     }
-    // ND4J copied a non-contiguous input; make the copy ours so that a scope can free it.
-    INDArray out = Kernels.alloc(in[0].dataType(), shape);
-    out.assign(in[0]);
+    // A strided input (a permutation) must be copied; the copy is ours, so that its scope frees
+    // it (ND4J's own reshape would leave a garbage-collected copy behind).
+    INDArray out = Kernels.alloc(x.dataType(), shape);
+    out.assign(x);
     return out;
   }
 

@@ -215,7 +215,7 @@ public final class Trainer {
   public StepStats step() {
     long t0 = System.nanoTime();
     applyStage();
-    int batch = config.batchSize();
+    int batch = config.batchAt(stageResolution);
     int chunk = config.microBatch() == 0 ? batch : config.microBatch();
     DType type = g.dtype();
     double lossD = 0;

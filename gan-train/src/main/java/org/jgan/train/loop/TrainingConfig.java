@@ -33,6 +33,8 @@ import org.jgan.train.loss.GanLoss;
  * @param emaRampup the half-life is at most this times the images seen (0 = no ramp-up)
  * @param styleMixing probability of style mixing for style-based generators (0.9)
  * @param progressiveImages images per fade-in and per stable phase when growing (0 = no growing)
+ * @param stageBatches batch size at each stage resolution 4, 8, 16, ... up to the model's (the
+ *     progressive GAN shrinks the batch as it grows); empty = {@code batchSize} at every stage
  * @param labelSampling how a conditional generator's labels are drawn
  * @param xflip mirror real images horizontally at random
  * @param seed the run's seed (weights, data order, latents, noise)
@@ -56,6 +58,7 @@ public record TrainingConfig(
     double emaRampup,
     double styleMixing,
     long progressiveImages,
+    int[] stageBatches,
     LabelSampling labelSampling,
     boolean xflip,
     long seed,
@@ -85,12 +88,25 @@ public record TrainingConfig(
     if (progressiveImages < 0 || snapshotImages < 0) {
       throw new IllegalArgumentException("progressiveImages and snapshotImages must be >= 0");
     }
-    int pass = microBatch == 0 ? batchSize : microBatch;
-    int group = mbstdGroup(model);
-    if (group > 0 && pass % Math.min(group, pass) != 0) {
+    stageBatches = stageBatches == null ? new int[0] : stageBatches.clone();
+    int stages = model.resolution() == 0 ? 0 : Integer.numberOfTrailingZeros(Integer.highestOneBit(model.resolution())) - 1;
+    if (stageBatches.length != 0 && stageBatches.length != stages) {
       throw new IllegalArgumentException(
-          "the " + (microBatch == 0 ? "batch" : "micro-batch") + " of " + pass + " is not divisible by the minibatch-stddev group "
-              + group + "; use a multiple of " + group);
+          "stageBatches needs one batch size per stage resolution 4.." + model.resolution() + " (" + stages + " values), got "
+              + stageBatches.length);
+    }
+    int group = mbstdGroup(model);
+    for (int b : stageBatches.length == 0 ? new int[] {batchSize} : stageBatches) {
+      positive("stage batch size", b);
+      if (microBatch > 0 && b % microBatch != 0) {
+        throw new IllegalArgumentException("microBatch " + microBatch + " must divide every batch size, not " + b);
+      }
+      int pass = microBatch == 0 ? b : microBatch;
+      if (group > 0 && pass % Math.min(group, pass) != 0) {
+        throw new IllegalArgumentException(
+            "the " + (microBatch == 0 ? "batch" : "micro-batch") + " of " + pass + " is not divisible by the minibatch-stddev group "
+                + group + "; use a multiple of " + group);
+      }
     }
     if (plWeight > 0 && batchSize / plBatchShrink < 1) {
       throw new IllegalArgumentException("plBatchShrink " + plBatchShrink + " leaves no sample of a batch of " + batchSize);
@@ -132,8 +148,9 @@ public record TrainingConfig(
    *
    * <ul>
    *   <li>vanilla GAN and DCGAN: Adam 2e-4, betas (0.5, 0.999), non-saturating loss, batch 64;
-   *   <li>progressive GAN: WGAN-GP, Adam 0.001, betas (0, 0.99), batch 16, EMA (0.999 per step
-   *       at batch 16: 11 kimg), 600k images per phase scaled to the run;
+   *   <li>progressive GAN: WGAN-GP, Adam 0.001, betas (0, 0.99), batch 16 at the final resolution
+   *       doubling per lower stage up to 64, EMA (0.999 per step at batch 16: 11 kimg), phases of
+   *       an eighth of the run;
    *   <li>StyleGAN: non-saturating loss with R1 (gamma 10), Adam 0.001, betas (0, 0.99), style
    *       mixing 0.9, EMA 10 kimg, progressive growing;
    *   <li>StyleGAN2: non-saturating loss, lazy R1 every 16 minibatches with StyleGAN2-ADA's
@@ -150,7 +167,15 @@ public record TrainingConfig(
         return b.batchSize(64).g(OptimizerSettings.dcgan()).d(OptimizerSettings.dcgan()).build();
       case "progressive": {
         OptimizerSettings adam = new OptimizerSettings(0.001, 0.0, 0.99, 1e-8);
-        return b.batchSize(16).g(adam).d(adam).loss(GanLoss.WGAN_GP).emaKimg(11).progressiveImages(Math.max(1, totalImages / 8)).build();
+        // batch shrinking as the resolution grows, as the progressive GAN's 1-GPU preset: 16 at the
+        // final resolution, doubling per halving, at most 64
+        int stages = Integer.numberOfTrailingZeros(model.resolution()) - 1;
+        int[] batches = new int[stages];
+        for (int i = 0; i < stages; i++) {
+          batches[i] = Math.min(64, 16 << (stages - 1 - i));
+        }
+        return b.batchSize(16).stageBatches(batches).g(adam).d(adam).loss(GanLoss.WGAN_GP).emaKimg(11)
+            .progressiveImages(Math.max(1, totalImages / 8)).build();
       }
       case "stylegan": {
         OptimizerSettings adam = new OptimizerSettings(0.001, 0.0, 0.99, 1e-8);
@@ -169,6 +194,33 @@ public record TrainingConfig(
       default:
         throw new IllegalArgumentException("no training defaults for family " + model.family());
     }
+  }
+
+  /** The batch sizes per stage (a copy; empty when every stage uses {@code batchSize}). */
+  @Override
+  public int[] stageBatches() {
+    return stageBatches.clone();
+  }
+
+  /** The batch size at stage resolution {@code r}. */
+  public int batchAt(int r) {
+    return stageBatches.length == 0 ? batchSize : stageBatches[Integer.numberOfTrailingZeros(r) - 2];
+  }
+
+  /** Configs are equal when every setting is; compared through their JSON (arrays by value). */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TrainingConfig t && toJson().equals(t.toJson());
+  }
+
+  @Override
+  public int hashCode() {
+    return toJson().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "TrainingConfig" + toJson().replaceAll("\\s+", " ");
   }
 
   /** A builder holding this config's values. */
@@ -243,6 +295,7 @@ public record TrainingConfig(
     private double emaRampup;
     private double styleMixing;
     private long progressiveImages;
+    private int[] stageBatches = new int[0];
     private LabelSampling labelSampling = LabelSampling.UNIFORM;
     private boolean xflip;
     private long seed = 1;
@@ -271,6 +324,7 @@ public record TrainingConfig(
       emaRampup = c.emaRampup;
       styleMixing = c.styleMixing;
       progressiveImages = c.progressiveImages;
+      stageBatches = c.stageBatches;
       labelSampling = c.labelSampling;
       xflip = c.xflip;
       seed = c.seed;
@@ -295,6 +349,7 @@ public record TrainingConfig(
     public Builder emaRampup(double v) { emaRampup = v; return this; }
     public Builder styleMixing(double v) { styleMixing = v; return this; }
     public Builder progressiveImages(long v) { progressiveImages = v; return this; }
+    public Builder stageBatches(int... v) { stageBatches = v.clone(); return this; }
     public Builder labelSampling(LabelSampling v) { labelSampling = v; return this; }
     public Builder xflip(boolean v) { xflip = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
@@ -303,7 +358,7 @@ public record TrainingConfig(
     /** The validated config. */
     public TrainingConfig build() {
       return new TrainingConfig(model, batchSize, microBatch, totalImages, g, d, loss, r1Gamma, r1Interval, plWeight,
-          plInterval, plBatchShrink, plDecay, emaKimg, emaRampup, styleMixing, progressiveImages, labelSampling, xflip,
+          plInterval, plBatchShrink, plDecay, emaKimg, emaRampup, styleMixing, progressiveImages, stageBatches, labelSampling, xflip,
           seed, snapshotImages);
     }
   }

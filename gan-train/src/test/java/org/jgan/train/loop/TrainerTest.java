@@ -38,7 +38,7 @@ class TrainerTest {
     return Stream.of(
         TrainingConfig.defaults(TinyConfigs.vanilla(), 64).toBuilder().batchSize(8).build(),
         TrainingConfig.defaults(TinyConfigs.dcgan(), 64).toBuilder().batchSize(8).build(),
-        TrainingConfig.defaults(TinyConfigs.progressive(), 64).toBuilder().batchSize(8).progressiveImages(8).build(),
+        TrainingConfig.defaults(TinyConfigs.progressive(), 64).toBuilder().batchSize(8).stageBatches().progressiveImages(8).build(),
         TrainingConfig.defaults(TinyConfigs.styleGan(), 64).toBuilder().batchSize(8).progressiveImages(8).build(),
         TrainingConfig.defaults(TinyConfigs.styleGan2(), 64).toBuilder().batchSize(8).r1Interval(2).plInterval(2).build(),
         TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 64).toBuilder().batchSize(8).build(),
@@ -169,6 +169,25 @@ class TrainerTest {
     assertEquals(1.0, s.alpha(600));
     assertEquals(32, s.resolution(10_000));
     assertEquals(1.0, s.alpha(10_000));
+  }
+
+  @Test
+  void batchSizeFollowsTheStage() {
+    TrainingConfig config = TrainingConfig.defaults(TinyConfigs.progressive(), 200).toBuilder().stageBatches(16, 8, 8, 4)
+        .progressiveImages(16).build();
+    assertEquals(16, config.batchAt(4));
+    assertEquals(4, config.batchAt(32));
+    Trainer t = new Trainer(config, FASHION32);
+    StepStats first = t.step();
+    assertEquals(16, first.imagesSeen());
+    StepStats s = first;
+    while (s.resolution() < 32) {
+      s = t.step();
+    }
+    long before = t.imagesSeen();
+    assertEquals(4, t.step().imagesSeen() - before, "batch 4 at 32x32");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config.toBuilder().stageBatches(8, 8).build());
+    assertTrue(e.getMessage().contains("one batch size per stage resolution 4..32 (4 values)"), e.getMessage());
   }
 
   @Test

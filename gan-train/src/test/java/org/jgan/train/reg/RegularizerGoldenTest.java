@@ -83,5 +83,17 @@ class RegularizerGoldenTest {
       TensorAssert.assertClose(c.get(names[i]), g.get(i), 1e-10, names[i]);
     }
     TensorAssert.assertZero(g.get(5), 1e-14, "dloss/dconv_bias");
+    // and against finite differences of the penalty itself (a fresh running mean each time)
+    TensorAssert.assertGradients(ps -> {
+      PathLengthPenalty fresh = new PathLengthPenalty(2.0, 0.01);
+      fresh.setMean(0.5);
+      Function<Tensor, Tensor> s2 = ws -> {
+        long n = ws.size(0);
+        Tensor h = ws.slice(1, 0, 1).squeeze(1).matmul(ps.get(0), false, true).add(ps.get(1)).leakyRelu(0.2).mul(Math.sqrt(2));
+        Tensor s = ws.slice(1, 1, 2).squeeze(1).matmul(ps.get(2), false, true).add(ps.get(3));
+        return Modulation.modulatedConv2d(h.reshape(n, 4, 4, 4), ps.get(4), s, true, false).add(ps.get(5).reshape(1, 3, 1, 1));
+      };
+      return List.of(fresh.compute(s2, Tensor.leaf(c.get("w").data(), true), c.get("y")).loss());
+    }, p, 1e-6);
   }
 }
