@@ -16,6 +16,25 @@ public interface ModelConfig {
     return 0;
   }
 
+  /**
+   * A generous upper bound on the parameters of generator and discriminator together, computed
+   * from the config alone (nothing is built): readers compare it with the weights a file really
+   * holds before building the networks a file's config describes.
+   */
+  long parameterBound();
+
+  /** The bound shared by the convolutional families with {@code ch(r)} channels at resolution r. */
+  static long styleBound(int resolution, int channelBase, int channelMax, long latentDims, int mappingLayers, int labels) {
+    long total = 0;
+    for (long r = 4; r <= resolution; r *= 2) {
+      long c = Math.min(channelBase / r, channelMax);
+      total += c * c * 9 * 8 + c * latentDims * 8;
+    }
+    long c4 = Math.min(channelBase / 4, channelMax);
+    total += c4 * c4 * 16 * 3 + (long) mappingLayers * (latentDims + labels) * latentDims * 4 + (long) labels * latentDims * 4;
+    return total;
+  }
+
   /** A new generator; {@code seed} fixes its initial weights. */
   Generator generator(long seed);
 

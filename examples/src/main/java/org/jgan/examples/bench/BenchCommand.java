@@ -1,26 +1,78 @@
 package org.jgan.examples.bench;
 
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jgan.examples.cli.Cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code gan bench core}: kernel and autograd throughput. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure throughput (core: GEMM and convolutions).")
+/** {@code gan bench}: kernel throughput, and the twins against PyTorch. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Measure throughput.",
+        "  core    GEMM and convolutions, raw and through the library's autograd",
+        "  twins   the two networks of the TWINS specification (DCGAN-28, SG2-32); with --pytorch also their PyTorch twins"
+            + " (examples/bench/twins.py, needs python3-torch) in alternating rounds, the median ratios, and the numerical"
+            + " agreement of the two implementations; --memory N adds N SG2-32 steps at batch 8 with resident memory",
+        "  profile time per op type of an SG2-32 training step"})
 public final class BenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", defaultValue = "core", description = "What to measure: core.")
+  @Parameters(index = "0", defaultValue = "core", description = "core, twins or profile (default ${DEFAULT-VALUE}).")
   String what;
 
-  @Option(names = "--seconds", defaultValue = "3", description = "Timing per row in seconds (default ${DEFAULT-VALUE}).")
+  @Option(names = "--seconds", defaultValue = "3", description = "core: timing per row in seconds (default ${DEFAULT-VALUE}).")
   double seconds;
 
+  @Option(names = "--steps", defaultValue = "10", description = "twins: timed steps per row (default ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--warmup", defaultValue = "3", description = "twins: warm-up steps (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--pytorch", description = "twins: also run the PyTorch twins and print median ratios.")
+  boolean pytorch;
+
+  @Option(names = "--rounds", defaultValue = "3", description = "twins: alternating rounds with --pytorch (default ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--script", defaultValue = "examples/bench/twins.py", description = "The PyTorch twins (default ${DEFAULT-VALUE}).")
+  Path script;
+
+  @Option(names = "--memory", defaultValue = "0", description = "twins: SG2-32 steps at batch 8 for the memory check (0 = skip).")
+  int memory;
+
   @Override
-  public Integer call() {
-    if (!what.equals("core")) {
-      System.err.println("gan bench: unknown benchmark '" + what + "'; available: core");
-      return 2;
+  public Integer call() throws Exception {
+    int threads = Integer.parseInt(System.getenv().getOrDefault("OMP_NUM_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors())));
+    switch (what) {
+      case "core":
+        new CoreBenchmark(System.out, seconds).run();
+        return 0;
+      case "profile":
+        new TwinsBenchmark(System.out, steps, warmup).profile();
+        return 0;
+      case "twins":
+        break;
+      default:
+        throw new Cli.UserError("unknown benchmark '" + what + "'; available: core, twins, profile");
     }
-    new CoreBenchmark(System.out, seconds).run();
+    TwinsBenchmark b = new TwinsBenchmark(System.out, steps, warmup);
+    double gemm = new CoreBenchmark(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), 2).run()[0];
+    System.out.printf(Locale.ROOT, "threads %d, GEMM %.0f GFLOP/s%n", threads, gemm);
+    b.report(b.library(), gemm);
+    if (pytorch) {
+      double[] diff = b.agreement(script, Path.of("runs", "twins-check"));
+      System.out.printf(Locale.ROOT, "agreement with PyTorch (max |diff| / max |value|): DCGAN images %.1e logits %.1e, SG2 images %.1e logits %.1e%n",
+          diff[0], diff[1], diff[2], diff[3]);
+      Map<String, Double> ratios = b.compare(script, rounds, threads);
+      System.out.println("median ratio library / PyTorch (time; lower is faster):");
+      ratios.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-24s %.2f%n", k, v));
+    }
+    if (memory > 0) {
+      b.memory(memory);
+    }
+    b.profile();
     return 0;
   }
 }

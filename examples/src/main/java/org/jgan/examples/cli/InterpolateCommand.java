@@ -132,8 +132,12 @@ public final class InterpolateCommand implements Callable<Integer> {
   /** An endlessly looping GIF with {@code delayMs} per frame, via ImageIO's GIF writer. */
   static void writeGif(List<java.awt.image.BufferedImage> frames, Path path, int delayMs) throws IOException {
     ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
-    Path tmp = Files.createTempFile(path.toAbsolutePath().getParent(), "anim", ".tmp");
-    try (ImageOutputStream os = ImageIO.createImageOutputStream(tmp.toFile())) {
+    org.jgan.core.io.AtomicFile.write(path, stream -> writeFrames(writer, frames, stream, delayMs));
+  }
+
+  private static void writeFrames(ImageWriter writer, List<java.awt.image.BufferedImage> frames, java.io.OutputStream stream, int delayMs)
+      throws IOException {
+    try (ImageOutputStream os = ImageIO.createImageOutputStream(stream)) {
       writer.setOutput(os);
       writer.prepareWriteSequence(null);
       for (java.awt.image.BufferedImage f : frames) {
@@ -157,7 +161,6 @@ public final class InterpolateCommand implements Callable<Integer> {
     } finally {
       writer.dispose();
     }
-    Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   private static IIOMetadataNode child(IIOMetadataNode root, String name) {

@@ -4,13 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -31,8 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Reading validates everything against the file's real size before allocating; every defect
  * raises a {@link WeightFileException} of its own {@link Kind}. Writing goes to a temporary file
- * in the same folder, is forced to disk and then renamed over the target, so an interrupted write
- * never replaces a good file.
+ * in the same folder, is forced to disk and then renamed over the target ({@link AtomicFile}), so
+ * an interrupted write never replaces a good file.
  */
 public final class SafeTensors {
   /** Headers larger than this are refused (the format's reference reader uses the same bound). */
@@ -43,31 +38,9 @@ public final class SafeTensors {
   /** A file's tensors, in header order, and its metadata. */
   public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
-  /** Writes tensors and string metadata atomically to {@code path}. */
-  public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata)
-      throws IOException {
-    Path dir = path.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-    try {
-      // temporary files are private (0600); the finished file is an ordinary one (0644)
-      Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system
-    }
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        write(java.nio.channels.Channels.newOutputStream(ch), tensors, metadata);
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+  /** Writes tensors and string metadata atomically to {@code path} (see {@link AtomicFile}). */
+  public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+    AtomicFile.write(path, out -> write(out, tensors, metadata));
   }
 
   /** Writes the safetensors bytes to a stream (not closed). */
@@ -114,11 +87,11 @@ public final class SafeTensors {
 
   /** Reads a safetensors file. */
   public static Contents read(Path path) throws IOException {
-    long size = Files.size(path);
+    long size = java.nio.file.Files.size(path);
     if (size > Integer.MAX_VALUE - 64) {
       throw new WeightFileException(Kind.BAD_HEADER, path + ": files over 2 GiB are not supported");
     }
-    return read(Files.readAllBytes(path), path.toString());
+    return read(java.nio.file.Files.readAllBytes(path), path.toString());
   }
 
   /**

@@ -73,19 +73,56 @@ public final class Fir {
   /** upfirdn2d with the same up/down/padding on both axes; {@code gain} is the 2-D gain. */
   private Tensor upfirdn(Tensor x, int up, int down, int pad0, int pad1, double gain) {
     Shapes.check(x, "FIR input", -1, -1, -1, -1);
+    int h = (int) x.size(2);
+    int w = (int) x.size(3);
+    int k = taps.length;
+    double g1 = Math.sqrt(gain);
+    return separable(x, operator(h, up, down, pad0, pad1, g1, taps), outLength(h, up, down, pad0, pad1, k),
+        operator(w, up, down, pad0, pad1, g1, taps), outLength(w, up, down, pad0, pad1, k));
+  }
+
+  /**
+   * Applies a separable linear map to every channel: {@code y = M_H x M_W^T} for {@code x [N, C,
+   * H, W]}, given the transposed operators {@code mh [H, ho]} and {@code mw [W, wo]} (row-major).
+   * Two GEMMs and two layout changes; differentiable to any order since it is made of matmuls.
+   */
+  public static Tensor separable(Tensor x, double[] mh, int ho, double[] mw, int wo) {
     long[] s = x.shape();
+    long nc = s[0] * s[1];
     int h = (int) s[2];
     int w = (int) s[3];
-    int k = taps.length;
-    int ho = outLength(h, up, down, pad0, pad1, k);
-    int wo = outLength(w, up, down, pad0, pad1, k);
-    double g1 = Math.sqrt(gain);
-    Tensor mw = Tensor.of(operator(w, up, down, pad0, pad1, g1, taps), w, wo).to(x.dtype());
-    Tensor mh = h == w && ho == wo ? mw : Tensor.of(operator(h, up, down, pad0, pad1, g1, taps), h, ho).to(x.dtype());
-    long nc = s[0] * s[1];
-    Tensor y = x.reshape(nc * h, w).matmul(mw); // filter along W: [NCH, W']
-    y = y.reshape(nc, h, wo).permute(0, 2, 1).reshape(nc * wo, h).matmul(mh); // along H: [NCW', H']
+    Tensor tw = Tensor.of(mw, w, wo).to(x.dtype());
+    Tensor th = h == w && ho == wo && java.util.Arrays.equals(mh, mw) ? tw : Tensor.of(mh, h, ho).to(x.dtype());
+    Tensor y = x.reshape(nc * h, w).matmul(tw); // along W: [NCH, W']
+    y = y.reshape(nc, h, wo).permute(0, 2, 1).reshape(nc * wo, h).matmul(th); // along H: [NCW', H']
     return y.reshape(nc, wo, ho).permute(0, 2, 1).reshape(s[0], s[1], ho, wo);
+  }
+
+  /**
+   * Bilinear up-sampling by 2 with {@code align_corners = False} (PyTorch's {@code F.interpolate},
+   * edges replicated): {@code y[2i] = x[i] 3/4 + x[i-1] 1/4}, {@code y[2i+1] = x[i] 3/4 + x[i+1]
+   * 1/4}, indices clamped to the image.
+   */
+  public static Tensor bilinearUp2(Tensor x) {
+    Shapes.check(x, "bilinear up-sampling input", -1, -1, -1, -1);
+    int h = (int) x.size(2);
+    int w = (int) x.size(3);
+    return separable(x, bilinearOperator(h), 2 * h, bilinearOperator(w), 2 * w);
+  }
+
+  /** The transposed 1-D bilinear x2 operator {@code [n, 2n]}. */
+  static double[] bilinearOperator(int n) {
+    double[] m = new double[n * 2 * n];
+    for (int o = 0; o < 2 * n; o++) {
+      // source coordinate (o + 0.5) / 2 - 0.5, clamped at 0 as PyTorch does
+      double src = Math.max((o + 0.5) / 2 - 0.5, 0);
+      int i0 = (int) Math.floor(src);
+      int i1 = Math.min(i0 + 1, n - 1);
+      double f = src - i0;
+      m[i0 * 2 * n + o] += 1 - f;
+      m[i1 * 2 * n + o] += f;
+    }
+    return m;
   }
 
   /**

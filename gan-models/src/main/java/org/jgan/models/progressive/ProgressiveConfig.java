@@ -49,6 +49,11 @@ public record ProgressiveConfig(int zDim, int imageChannels, int resolution, int
   }
 
   @Override
+  public long parameterBound() {
+    return ModelConfig.styleBound(resolution, channelBase, channelMax, zDim + imageChannels, 1, 0);
+  }
+
+  @Override
   public Generator generator(long seed) {
     return new ProgressiveGenerator(this, seed);
   }

@@ -9,6 +9,7 @@ import org.jgan.core.tensor.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Discriminator;
 import org.jgan.models.Progressive;
+import org.jgan.models.Stage;
 import org.jgan.models.blocks.Act;
 import org.jgan.models.blocks.EqualizedConv2d;
 import org.jgan.models.blocks.EqualizedLinear;
@@ -37,8 +38,7 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
   private final EqualizedConv2d conv4;
   private final EqualizedLinear fc;
   private final EqualizedLinear out;
-  private int stage;
-  private double alpha = 1.0;
+  private final Stage stage;
 
   /**
    * A discriminator for {@code imageChannels x resolution x resolution} images with channels
@@ -65,35 +65,13 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
     this.conv4 = b4.put("conv", new EqualizedConv2d(c4 + 1, c4, 3, Act.LRELU, rng));
     this.fc = b4.put("fc", new EqualizedLinear(c4 * 16, c4, Act.LRELU, rng));
     this.out = b4.put("out", new EqualizedLinear(c4, 1, Act.LINEAR, rng));
-    this.stage = resolution;
+    this.stage = new Stage(4, resolution, true);
     LOG.info("progressive GAN discriminator up to {}x{}: {} parameters", resolution, resolution, String.format("%,d", parameterCount()));
   }
 
   @Override
-  public int maxResolution() {
-    return resolution;
-  }
-
-  @Override
-  public boolean isProgressive() {
-    return true;
-  }
-
-  @Override
-  public void setStage(int resolution, double alpha) {
-    Progressive.checkStage(resolution, alpha, 4, this.resolution);
-    this.stage = resolution;
-    this.alpha = alpha;
-  }
-
-  @Override
-  public int stageResolution() {
+  public Stage stage() {
     return stage;
-  }
-
-  @Override
-  public double alpha() {
-    return alpha;
   }
 
   private Tensor block(int r, Tensor x) {
@@ -108,15 +86,15 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
     if (labels != null) {
       throw new IllegalArgumentException("ProgressiveDiscriminator is unconditional; labels must be null");
     }
-    Shapes.check(img, "ProgressiveDiscriminator input at stage " + stage, -1, imageChannels, stage, stage);
-    Tensor x = fromRgb.get(stage).forward(img);
-    if (stage > 4) {
-      x = block(stage, x);
-      if (alpha < 1.0) {
-        Tensor low = fromRgb.get(stage / 2).forward(Functional.avgPool2d(img, 2));
-        x = low.add(x.sub(low).mul(alpha));
+    Shapes.check(img, "ProgressiveDiscriminator input at stage " + stage.resolution(), -1, imageChannels, stage.resolution(), stage.resolution());
+    Tensor x = fromRgb.get(stage.resolution()).forward(img);
+    if (stage.resolution() > 4) {
+      x = block(stage.resolution(), x);
+      if (stage.fading()) {
+        Tensor low = fromRgb.get(stage.resolution() / 2).forward(Functional.avgPool2d(img, 2));
+        x = stage.blend(low, x);
       }
-      for (int r = stage / 2; r > 4; r /= 2) {
+      for (int r = stage.resolution() / 2; r > 4; r /= 2) {
         x = block(r, x);
       }
     }

@@ -9,6 +9,7 @@ import org.jgan.core.tensor.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
 import org.jgan.models.Progressive;
+import org.jgan.models.Stage;
 import org.jgan.models.Sampling;
 import org.jgan.models.blocks.Act;
 import org.jgan.models.blocks.EqualizedConv2d;
@@ -34,8 +35,7 @@ public final class ProgressiveGenerator extends Generator implements Progressive
   private final EqualizedLinear dense;
   private final Map<Integer, EqualizedConv2d[]> convs = new LinkedHashMap<>();
   private final Map<Integer, EqualizedConv2d> toRgb = new LinkedHashMap<>();
-  private int stage;
-  private double alpha = 1.0;
+  private final Stage stage;
 
   /** A generator for {@code config}, at its full resolution. */
   public ProgressiveGenerator(ProgressiveConfig config, long seed) {
@@ -54,8 +54,8 @@ public final class ProgressiveGenerator extends Generator implements Progressive
       convs.put(r, cs);
       toRgb.put(r, b.put("torgb", new EqualizedConv2d(c, config.imageChannels(), 1, Act.LINEAR, rng)));
     }
-    this.stage = config.resolution();
-    LOG.info("progressive GAN generator up to {}x{}: {} parameters", stage, stage, String.format("%,d", parameterCount()));
+    this.stage = new Stage(4, config.resolution(), true);
+    LOG.info("progressive GAN generator up to {}x{}: {} parameters", config.resolution(), config.resolution(), String.format("%,d", parameterCount()));
   }
 
   @Override
@@ -65,34 +65,12 @@ public final class ProgressiveGenerator extends Generator implements Progressive
 
   @Override
   public long[] sampleShape() {
-    return new long[] {config.imageChannels(), stage, stage};
+    return new long[] {config.imageChannels(), stage.resolution(), stage.resolution()};
   }
 
   @Override
-  public int maxResolution() {
-    return config.resolution();
-  }
-
-  @Override
-  public boolean isProgressive() {
-    return true;
-  }
-
-  @Override
-  public void setStage(int resolution, double alpha) {
-    Progressive.checkStage(resolution, alpha, 4, config.resolution());
-    this.stage = resolution;
-    this.alpha = alpha;
-  }
-
-  @Override
-  public int stageResolution() {
+  public Stage stage() {
     return stage;
-  }
-
-  @Override
-  public double alpha() {
-    return alpha;
   }
 
   @Override
@@ -102,7 +80,7 @@ public final class ProgressiveGenerator extends Generator implements Progressive
     Tensor x = dense.forward(PixelNorm.apply(z)).reshape(z.size(0), config.channels(4), 4, 4);
     x = PixelNorm.apply(x);
     Tensor previous = null;
-    for (int r = 4; r <= stage; r *= 2) {
+    for (int r = 4; r <= stage.resolution(); r *= 2) {
       if (r > 4) {
         previous = x;
         x = Functional.upsampleNearest2d(x, 2);
@@ -111,10 +89,10 @@ public final class ProgressiveGenerator extends Generator implements Progressive
         x = PixelNorm.apply(c.forward(x));
       }
     }
-    Tensor img = toRgb.get(stage).forward(x);
-    if (alpha < 1.0 && stage > 4) {
-      Tensor low = Functional.upsampleNearest2d(toRgb.get(stage / 2).forward(previous), 2);
-      img = low.add(img.sub(low).mul(alpha));
+    Tensor img = toRgb.get(stage.resolution()).forward(x);
+    if (stage.fading()) {
+      Tensor low = Functional.upsampleNearest2d(toRgb.get(stage.resolution() / 2).forward(previous), 2);
+      img = stage.blend(low, img);
     }
     return img;
   }

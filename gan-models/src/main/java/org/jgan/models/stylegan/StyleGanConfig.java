@@ -61,6 +61,11 @@ public record StyleGanConfig(
   }
 
   @Override
+  public long parameterBound() {
+    return ModelConfig.styleBound(resolution, channelBase, channelMax, Math.max(zDim, wDim) + imageChannels, mappingLayers, 0);
+  }
+
+  @Override
   public Generator generator(long seed) {
     return new StyleGanGenerator(this, seed);
   }

@@ -12,6 +12,7 @@ import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Progressive;
+import org.jgan.models.Stage;
 import org.jgan.models.StyleGenerator;
 import org.jgan.models.blocks.Act;
 import org.jgan.models.blocks.AdaIn;
@@ -45,8 +46,7 @@ public final class StyleGanGenerator extends StyleGenerator implements Progressi
   private final Map<Integer, EqualizedConv2d[]> convs = new LinkedHashMap<>();
   private final Map<Integer, Epilogue[]> epilogues = new LinkedHashMap<>();
   private final Map<Integer, EqualizedConv2d> toRgb = new LinkedHashMap<>();
-  private int stage;
-  private double alpha = 1.0;
+  private final Stage stage;
 
   /** A generator for {@code config}, at its full resolution. */
   public StyleGanGenerator(StyleGanConfig config, long seed) {
@@ -69,8 +69,8 @@ public final class StyleGanGenerator extends StyleGenerator implements Progressi
           b.put("epi0", new Epilogue(c, r, config.wDim(), rng)), b.put("epi1", new Epilogue(c, r, config.wDim(), rng))});
       toRgb.put(r, b.put("torgb", new EqualizedConv2d(c, config.imageChannels(), 1, Act.LINEAR, rng)));
     }
-    this.stage = config.resolution();
-    LOG.info("StyleGAN generator {}x{}: {} parameters", stage, stage, String.format("%,d", parameterCount()));
+    this.stage = new Stage(4, config.resolution(), true);
+    LOG.info("StyleGAN generator {}x{}: {} parameters", config.resolution(), config.resolution(), String.format("%,d", parameterCount()));
   }
 
   /** Noise, bias, leaky ReLU, then AdaIN: StyleGAN's {@code layer_epilogue}. */
@@ -113,34 +113,12 @@ public final class StyleGanGenerator extends StyleGenerator implements Progressi
 
   @Override
   public long[] sampleShape() {
-    return new long[] {config.imageChannels(), stage, stage};
+    return new long[] {config.imageChannels(), stage.resolution(), stage.resolution()};
   }
 
   @Override
-  public int maxResolution() {
-    return config.resolution();
-  }
-
-  @Override
-  public boolean isProgressive() {
-    return true;
-  }
-
-  @Override
-  public void setStage(int resolution, double alpha) {
-    Progressive.checkStage(resolution, alpha, 4, config.resolution());
-    this.stage = resolution;
-    this.alpha = alpha;
-  }
-
-  @Override
-  public int stageResolution() {
+  public Stage stage() {
     return stage;
-  }
-
-  @Override
-  public double alpha() {
-    return alpha;
   }
 
   @Override
@@ -149,7 +127,7 @@ public final class StyleGanGenerator extends StyleGenerator implements Progressi
     Tensor x = constant.forward(ws.size(0)).to(ws.dtype());
     Tensor previous = null;
     int wi = 0;
-    for (int r = 4; r <= stage; r *= 2) {
+    for (int r = 4; r <= stage.resolution(); r *= 2) {
       Epilogue[] epi = epilogues.get(r);
       EqualizedConv2d[] cs = convs.get(r);
       if (r == 4) {
@@ -162,10 +140,10 @@ public final class StyleGanGenerator extends StyleGenerator implements Progressi
         x = epi[1].forward(cs[1].forward(x), w(ws, wi++), noiseMode, rng);
       }
     }
-    Tensor img = toRgb.get(stage).forward(x);
-    if (alpha < 1.0 && stage > 4) {
-      Tensor low = Functional.upsampleNearest2d(toRgb.get(stage / 2).forward(previous), 2);
-      img = low.add(img.sub(low).mul(alpha));
+    Tensor img = toRgb.get(stage.resolution()).forward(x);
+    if (stage.fading()) {
+      Tensor low = Functional.upsampleNearest2d(toRgb.get(stage.resolution() / 2).forward(previous), 2);
+      img = stage.blend(low, img);
     }
     return img;
   }

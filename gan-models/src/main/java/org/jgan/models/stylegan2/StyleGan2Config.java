@@ -108,6 +108,12 @@ public record StyleGan2Config(
   }
 
   @Override
+  public long parameterBound() {
+    return ModelConfig.styleBound(resolution, channelBase, channelMax, Math.max(zDim, wDim) + imageChannels,
+        mappingLayers + dMappingLayers, labelCount);
+  }
+
+  @Override
   public Generator generator(long seed) {
     return new StyleGan2Generator(this, seed);
   }

@@ -9,6 +9,7 @@ import org.jgan.core.tensor.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Discriminator;
 import org.jgan.models.Progressive;
+import org.jgan.models.Stage;
 import org.jgan.models.blocks.Act;
 import org.jgan.models.blocks.EqualizedConv2d;
 import org.jgan.models.blocks.EqualizedLinear;
@@ -45,8 +46,7 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
   private final EqualizedLinear fc;
   private final EqualizedLinear out;
   private final ProjectionHead projection;
-  private int stage;
-  private double alpha = 1.0;
+  private final Stage stage;
 
   /** A discriminator for {@code config}, at its full resolution. */
   public StyleGan2Discriminator(StyleGan2Config config, long seed) {
@@ -73,8 +73,8 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
       this.out = b4.put("out", new EqualizedLinear(c4, 1, Act.LINEAR, rng));
       this.projection = null;
     }
-    this.stage = config.resolution();
-    LOG.info("StyleGAN2 discriminator {}x{}{}: {} parameters", stage, stage,
+    this.stage = new Stage(4, config.resolution(), config.progressive());
+    LOG.info("StyleGAN2 discriminator {}x{}{}: {} parameters", config.resolution(), config.resolution(),
         config.labelCount() > 0 ? ", projection on " + config.labelCount() + " classes" : "", String.format("%,d", parameterCount()));
   }
 
@@ -101,33 +101,8 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
   }
 
   @Override
-  public int maxResolution() {
-    return config.resolution();
-  }
-
-  @Override
-  public boolean isProgressive() {
-    return config.progressive();
-  }
-
-  @Override
-  public void setStage(int resolution, double alpha) {
-    if (!config.progressive() && (resolution != config.resolution() || alpha != 1.0)) {
-      throw new IllegalStateException("this StyleGAN2 is not progressive (config.progressive = false)");
-    }
-    Progressive.checkStage(resolution, alpha, 4, config.resolution());
-    this.stage = resolution;
-    this.alpha = alpha;
-  }
-
-  @Override
-  public int stageResolution() {
+  public Stage stage() {
     return stage;
-  }
-
-  @Override
-  public double alpha() {
-    return alpha;
   }
 
   @Override
@@ -142,18 +117,18 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
 
   @Override
   public Tensor forward(Tensor img, int[] labels) {
-    Shapes.check(img, "StyleGan2Discriminator input at stage " + stage, -1, config.imageChannels(), stage, stage);
+    Shapes.check(img, "StyleGan2Discriminator input at stage " + stage.resolution(), -1, config.imageChannels(), stage.resolution(), stage.resolution());
     if (config.labelCount() == 0 && labels != null) {
       throw new IllegalArgumentException("StyleGan2Discriminator is unconditional; labels must be null");
     }
-    Tensor x = fromRgb.get(stage).forward(img);
-    if (stage > 4) {
-      x = blocks.get(stage).forward(x);
-      if (alpha < 1.0) {
-        Tensor low = fromRgb.get(stage / 2).forward(downsampleImages(img));
-        x = low.add(x.sub(low).mul(alpha));
+    Tensor x = fromRgb.get(stage.resolution()).forward(img);
+    if (stage.resolution() > 4) {
+      x = blocks.get(stage.resolution()).forward(x);
+      if (stage.fading()) {
+        Tensor low = fromRgb.get(stage.resolution() / 2).forward(downsampleImages(img));
+        x = stage.blend(low, x);
       }
-      for (int r = stage / 2; r > 4; r /= 2) {
+      for (int r = stage.resolution() / 2; r > 4; r /= 2) {
         x = blocks.get(r).forward(x);
       }
     }

@@ -6,6 +6,7 @@ import org.jgan.core.nn.ModuleDict;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Progressive;
+import org.jgan.models.Stage;
 import org.jgan.models.StyleGenerator;
 import org.jgan.models.blocks.ConstantInput;
 import org.jgan.models.blocks.Fir;
@@ -37,8 +38,7 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
   private final ConstantInput constant;
   private final Map<Integer, SynthesisLayer[]> layers = new LinkedHashMap<>();
   private final Map<Integer, ToRgb> toRgb = new LinkedHashMap<>();
-  private int stage;
-  private double alpha = 1.0;
+  private final Stage stage;
 
   /** A generator for {@code config}, at its full resolution. */
   public StyleGan2Generator(StyleGan2Config config, long seed) {
@@ -61,8 +61,8 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
       toRgb.put(r, b.put("torgb", new ToRgb(c, config.imageChannels(), w, rng)));
     }
     this.constant = ((ModuleDict) synthesis.children().get("b4")).put("input", new ConstantInput(config.channels(4), 4, rng));
-    this.stage = config.resolution();
-    LOG.info("StyleGAN2 generator {}x{}{}{}: {} parameters", stage, stage,
+    this.stage = new Stage(4, config.resolution(), config.progressive());
+    LOG.info("StyleGAN2 generator {}x{}{}{}: {} parameters", config.resolution(), config.resolution(),
         config.labelCount() > 0 ? ", " + config.labelCount() + " classes" : "", config.progressive() ? ", progressive" : "",
         String.format("%,d", parameterCount()));
   }
@@ -99,37 +99,12 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
 
   @Override
   public long[] sampleShape() {
-    return new long[] {config.imageChannels(), stage, stage};
+    return new long[] {config.imageChannels(), stage.resolution(), stage.resolution()};
   }
 
   @Override
-  public int maxResolution() {
-    return config.resolution();
-  }
-
-  @Override
-  public boolean isProgressive() {
-    return config.progressive();
-  }
-
-  @Override
-  public void setStage(int resolution, double alpha) {
-    if (!config.progressive() && (resolution != config.resolution() || alpha != 1.0)) {
-      throw new IllegalStateException("this StyleGAN2 is not progressive (config.progressive = false)");
-    }
-    Progressive.checkStage(resolution, alpha, 4, config.resolution());
-    this.stage = resolution;
-    this.alpha = alpha;
-  }
-
-  @Override
-  public int stageResolution() {
+  public Stage stage() {
     return stage;
-  }
-
-  @Override
-  public double alpha() {
-    return alpha;
   }
 
   @Override
@@ -148,14 +123,14 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
     Tensor x = constant.forward(ws.size(0)).to(ws.dtype());
     Tensor img = null;
     int wi = 0;
-    for (int r = 4; r <= stage; r *= 2) {
+    for (int r = 4; r <= stage.resolution(); r *= 2) {
       SynthesisLayer[] ls = layers.get(r);
       for (SynthesisLayer l : ls) {
         x = l.forward(x, w(ws, wi++), noiseMode, rng);
       }
       Tensor rgb = toRgb.get(r).forward(x, w(ws, wi));
-      if (r == stage && alpha < 1.0 && r > 4) {
-        rgb = rgb.mul(alpha);
+      if (r == stage.resolution() && stage.fading()) {
+        rgb = rgb.mul(stage.alpha());
       }
       img = img == null ? rgb : Fir.STYLEGAN2.upsample2d(img).add(rgb);
     }

@@ -64,6 +64,12 @@ public record VanillaConfig(int zDim, int hidden, int hiddenLayers, int imageCha
   }
 
   @Override
+  public long parameterBound() {
+    long h = hidden;
+    return 2 * ((zDim + outputSize() + 2L) * h + hiddenLayers * (h * h + h)) + outputSize() * (h + 1);
+  }
+
+  @Override
   public Generator generator(long seed) {
     return new VanillaGenerator(this, seed);
   }

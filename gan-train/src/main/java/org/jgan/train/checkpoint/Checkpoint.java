@@ -84,19 +84,46 @@ public final class Checkpoint {
    * @throws WeightFileException for a damaged file or one that is not a checkpoint of this library
    */
   public static Contents read(Path path) throws IOException {
-    SafeTensors.Contents c = SafeTensors.read(path);
+    return read(SafeTensors.read(path), path.toString());
+  }
+
+  /**
+   * Reads checkpoint bytes; {@code source} names them in messages.
+   *
+   * @throws WeightFileException for any defect, never another exception
+   */
+  public static Contents read(byte[] bytes, String source) throws WeightFileException {
+    return read(SafeTensors.read(bytes, source), source);
+  }
+
+  private static Contents read(SafeTensors.Contents c, String path) throws WeightFileException {
     Map<String, String> meta = c.metadata();
     if (!FORMAT.equals(meta.get("format"))) {
       throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE,
           path + ": not a jgan checkpoint (metadata format is " + meta.get("format") + ", expected " + FORMAT + ")");
     }
+    TrainingConfig config;
+    Trainer.State state;
     try {
-      TrainingConfig config = TrainingConfig.fromJson(meta.get("config"), null);
-      Trainer.State state = Records.fromMap(Trainer.State.class, Json.parseObject(meta.get("state")), null);
-      return new Contents(config, state, meta.get("dataset"), meta, c.tensors());
+      config = TrainingConfig.fromJson(meta.get("config"), null);
+      state = Records.fromMap(Trainer.State.class, Json.parseObject(meta.get("state")), null);
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, path + ": damaged checkpoint metadata: " + e.getMessage());
     }
+    // The config decides what gets built: refuse one that describes far larger networks than the
+    // weights in the file, before allocating them.
+    long held = 0;
+    for (Map.Entry<String, Tensor> e : c.tensors().entrySet()) {
+      if (e.getKey().startsWith("G.") || e.getKey().startsWith("D.")) {
+        held += e.getValue().numel();
+      }
+    }
+    long bound = config.model().parameterBound();
+    if (bound < 0 || bound > 64 * held + 1_000_000) {
+      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, String.format(
+          "%s: the config describes networks of up to %,d parameters but the file holds %,d weights for G and D", path, bound, held));
+    }
+    return new Contents(config, state, meta.get("dataset"), meta, c.tensors());
   }
 
   /**

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
+
 /**
  * A folder of PNG/JPEG images (read with {@code javax.imageio}), each centre-cropped to a square
  * and resized (bicubic) to the target resolution, as grayscale or RGB. Sub-folders are classes
@@ -58,19 +59,49 @@ public final class ImageFolder {
     int per = channels * resolution * resolution;
     byte[] pixels = new byte[Math.multiplyExact(files.size(), per)];
     for (int i = 0; i < files.size(); i++) {
-      BufferedImage img;
-      try {
-        img = ImageIO.read(files.get(i).toFile());
-      } catch (IOException | RuntimeException e) {
-        throw new DatasetException(files.get(i) + ": cannot decode image (" + e.getMessage() + ")", e);
-      }
-      if (img == null) {
-        throw new DatasetException(files.get(i) + ": not a PNG or JPEG image");
-      }
-      write(square(img, resolution), channels, pixels, i * per);
+      byte[] bytes = Files.readAllBytes(files.get(i));
+      write(square(decode(bytes, files.get(i).toString()), resolution), channels, pixels, i * per);
     }
     int[] ls = classes.isEmpty() ? null : labels.stream().mapToInt(Integer::intValue).toArray();
     return new ImageDataset(dir.getFileName().toString(), pixels, files.size(), channels, resolution, resolution, ls, classes);
+  }
+
+  /** Largest width or height accepted (larger images are refused before decoding). */
+  public static final int MAX_SIDE = 16384;
+  /** Largest pixel count accepted. */
+  public static final long MAX_PIXELS = 1L << 26;
+
+  /**
+   * Decodes one PNG or JPEG. The size in the header is checked before any pixel is decoded, and
+   * decoder failures become {@link DatasetException}s naming {@code source}.
+   */
+  public static BufferedImage decode(byte[] bytes, String source) throws DatasetException {
+    try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+      java.util.Iterator<javax.imageio.ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw new DatasetException(source + ": not a PNG or JPEG image");
+      }
+      javax.imageio.ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        int w = reader.getWidth(0);
+        int h = reader.getHeight(0);
+        if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE || (long) w * h > MAX_PIXELS) {
+          throw new DatasetException(source + ": image of " + w + "x" + h + " pixels is outside 1.." + MAX_SIDE + " per side");
+        }
+        BufferedImage img = reader.read(0);
+        if (img == null) {
+          throw new DatasetException(source + ": no image in the file");
+        }
+        return img;
+      } finally {
+        reader.dispose();
+      }
+    } catch (DatasetException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new DatasetException(source + ": cannot decode image (" + e + ")", e);
+    }
   }
 
   private static List<Path> images(Path dir) throws IOException {

@@ -99,6 +99,27 @@ public final class TrainingRun {
    * process wrote after it) so that the curve continues.
    */
   private void loadCurve() throws IOException {
+    // temporary files of saves that a killed process never finished
+    try (var files = Files.list(out)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList()) {
+        Files.deleteIfExists(f);
+      }
+    }
+    Path jsonl = out.resolve("log.jsonl");
+    if (Files.exists(jsonl)) {
+      List<String> lines = new ArrayList<>();
+      for (String l : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
+        try {
+          Object step = Json.parseObject(l).get("step");
+          if (step instanceof Long s && s <= trainer.steps()) {
+            lines.add(l);
+          }
+        } catch (IllegalArgumentException e) {
+          // a line cut off by a kill: dropped
+        }
+      }
+      Files.write(jsonl, lines, StandardCharsets.UTF_8);
+    }
     Path csv = out.resolve("losses.csv");
     if (!Files.exists(csv)) {
       return;
@@ -173,11 +194,11 @@ public final class TrainingRun {
     double kimg = trainer.imagesSeen() / 1000.0;
     Path picture = writePicture(kimg);
     Map<String, Object> line = logLine(kimg);
-    Files.writeString(out.resolve("log.jsonl"), Json.write(line) + "\n", StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     writeLossPlot();
     Path ckpt = out.resolve("checkpoint.safetensors");
-    Checkpoint.save(trainer, ckpt);
+    Checkpoint.save(trainer, ckpt); // first the checkpoint, so that a log line always has one
+    Files.writeString(out.resolve("log.jsonl"), Json.write(line) + "\n", StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     LOG.info("{}", progress(line));
     sinceSnapshot.clear();
     lastSnapshotImages = trainer.imagesSeen();

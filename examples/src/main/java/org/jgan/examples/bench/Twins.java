@@ -1,0 +1,281 @@
+package org.jgan.examples.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jgan.core.autograd.Autograd;
+import org.jgan.core.autograd.GradMode;
+import org.jgan.core.nn.Conv2d;
+import org.jgan.core.nn.ConvTranspose2d;
+import org.jgan.core.nn.Functional;
+import org.jgan.core.nn.Linear;
+import org.jgan.core.nn.Module;
+import org.jgan.core.nn.ModuleDict;
+import org.jgan.core.nn.Parameter;
+import org.jgan.core.optim.Adam;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.models.blocks.Act;
+import org.jgan.models.blocks.ConstantInput;
+import org.jgan.models.blocks.EqualizedConv2d;
+import org.jgan.models.blocks.EqualizedLinear;
+import org.jgan.models.blocks.Fir;
+import org.jgan.models.blocks.MinibatchStdDev;
+import org.jgan.models.blocks.NoiseMode;
+import org.jgan.models.blocks.PixelNorm;
+import org.jgan.models.blocks.Resample;
+import org.jgan.models.blocks.ToRgb;
+import org.jgan.models.stylegan2.SynthesisLayer;
+
+/**
+ * The two benchmark networks of the project's TWINS specification, built from the library's public
+ * API, with the training steps it states. Their PyTorch twins are in {@code
+ * examples/bench/twins.py}, with the same parameter names so that weights move between the two
+ * through safetensors.
+ */
+public final class Twins {
+  private Twins() {}
+
+  // ---------------------------------------------------------------- DCGAN-28
+
+  /** DCGAN-28's generator: Linear(100, 6272), lrelu, 2 transposed convs, tanh. */
+  public static final class DcganG extends Module {
+    final Linear fc;
+    final ConvTranspose2d deconv1;
+    final ConvTranspose2d deconv2;
+
+    DcganG(Rng rng) {
+      fc = child("fc", new Linear(100, 128 * 7 * 7, rng));
+      deconv1 = child("deconv1", new ConvTranspose2d(128, 64, 4, 2, 1, true, rng));
+      deconv2 = child("deconv2", new ConvTranspose2d(64, 1, 4, 2, 1, true, rng));
+      initDcgan(this, rng);
+    }
+
+    Tensor forward(Tensor z) {
+      Tensor x = fc.forward(z).leakyRelu(0.2).reshape(z.size(0), 128, 7, 7);
+      return deconv2.forward(deconv1.forward(x).leakyRelu(0.2)).tanh();
+    }
+  }
+
+  /** DCGAN-28's discriminator: 2 strided convs with lrelu, Linear(6272, 1). */
+  public static final class DcganD extends Module {
+    final Conv2d conv1;
+    final Conv2d conv2;
+    final Linear fc;
+
+    DcganD(Rng rng) {
+      conv1 = child("conv1", new Conv2d(1, 64, 4, 2, 1, true, rng));
+      conv2 = child("conv2", new Conv2d(64, 128, 4, 2, 1, true, rng));
+      fc = child("fc", new Linear(128 * 7 * 7, 1, rng));
+      initDcgan(this, rng);
+    }
+
+    Tensor forward(Tensor x) {
+      Tensor h = conv2.forward(conv1.forward(x).leakyRelu(0.2)).leakyRelu(0.2);
+      return fc.forward(h.flatten(1));
+    }
+  }
+
+  private static void initDcgan(Module m, Rng rng) {
+    for (var e : m.namedParameters().entrySet()) {
+      Parameter p = e.getValue();
+      Tensor v = e.getKey().endsWith("bias") ? Tensor.zeros(DType.FLOAT32, p.shape()) : rng.normal(DType.FLOAT32, 0, 0.02, p.shape());
+      p.copyFrom(v.data(), e.getKey());
+    }
+  }
+
+  /** DCGAN-28 with its optimisers and one training step (TWINS.md). */
+  public static final class Dcgan {
+    final DcganG g;
+    final DcganD d;
+    final Adam optG;
+    final Adam optD;
+    final Rng rng;
+
+    /** Networks and Adam(2e-4, 0.5, 0.999) for both. */
+    public Dcgan(long seed) {
+      Rng r = new Rng(seed);
+      g = new DcganG(r.split(1));
+      d = new DcganD(r.split(2));
+      optG = new Adam(g.namedParameters(), 2e-4, 0.5, 0.999, 1e-8, 0);
+      optD = new Adam(d.namedParameters(), 2e-4, 0.5, 0.999, 1e-8, 0);
+      rng = r.split(3);
+    }
+
+    /** One D step and one G step on the same fakes; returns {lossD, lossG}. */
+    public double[] step(Tensor real) {
+      Tensor z = rng.normal(DType.FLOAT32, real.size(0), 100);
+      Tensor fake = g.forward(z);
+      optD.zeroGrad();
+      Tensor lossD = d.forward(real).neg().softplus().mean().add(d.forward(fake.detach()).softplus().mean());
+      lossD.backward();
+      optD.step();
+      optG.zeroGrad();
+      setRequiresGrad(d, false);
+      Tensor lossG = d.forward(fake).neg().softplus().mean();
+      lossG.backward();
+      setRequiresGrad(d, true);
+      optG.step();
+      return new double[] {lossD.item(), lossG.item()};
+    }
+  }
+
+  // ---------------------------------------------------------------- SG2-32
+
+  /** SG2-32's generator: 4-layer mapping, bilinear skip synthesis with modulated convolutions. */
+  public static final class Sg2G extends Module {
+    final List<EqualizedLinear> mapping = new ArrayList<>();
+    final ConstantInput constant;
+    final List<SynthesisLayer[]> convs = new ArrayList<>();
+    final List<ToRgb> torgb = new ArrayList<>();
+
+    Sg2G(Rng rng) {
+      ModuleDict map = child("mapping", new ModuleDict());
+      for (int i = 0; i < 4; i++) {
+        mapping.add(map.put("fc" + i, new EqualizedLinear(128, 128, Act.LRELU, 0.01, 0.0, rng)));
+      }
+      ModuleDict syn = child("synthesis", new ModuleDict());
+      constant = syn.put("input", new ConstantInput(128, 4, rng));
+      for (int res = 4; res <= 32; res *= 2) {
+        ModuleDict b = syn.put("b" + res, new ModuleDict());
+        convs.add(new SynthesisLayer[] {
+            b.put("conv0", new SynthesisLayer(128, 128, 128, res, false, rng)),
+            b.put("conv1", new SynthesisLayer(128, 128, 128, res, false, rng))});
+        torgb.add(b.put("torgb", new ToRgb(128, 1, 128, rng)));
+      }
+    }
+
+    Tensor mapping(Tensor z) {
+      Tensor x = PixelNorm.apply(z);
+      for (EqualizedLinear l : mapping) {
+        x = l.forward(x);
+      }
+      return x;
+    }
+
+    Tensor synthesis(Tensor w, NoiseMode noise, Rng rng) {
+      Tensor x = constant.forward(w.size(0));
+      Tensor rgb = null;
+      for (int i = 0; i < convs.size(); i++) {
+        if (i > 0) {
+          x = Fir.bilinearUp2(x);
+        }
+        for (SynthesisLayer l : convs.get(i)) {
+          x = l.forward(x, w, noise, rng);
+        }
+        Tensor y = torgb.get(i).forward(x, w);
+        rgb = rgb == null ? y : Fir.bilinearUp2(rgb).add(y);
+      }
+      return rgb;
+    }
+
+    Tensor forward(Tensor z, NoiseMode noise, Rng rng) {
+      return synthesis(mapping(z), noise, rng);
+    }
+  }
+
+  /** SG2-32's residual discriminator. */
+  public static final class Sg2D extends Module {
+    final EqualizedConv2d fromRgb;
+    final List<EqualizedConv2d[]> blocks = new ArrayList<>();
+    final MinibatchStdDev mbstd = new MinibatchStdDev(4, 1);
+    final EqualizedConv2d conv;
+    final EqualizedLinear fc;
+    final EqualizedLinear out;
+
+    Sg2D(Rng rng) {
+      fromRgb = child("fromrgb", new EqualizedConv2d(1, 128, 1, Act.LRELU, rng));
+      for (int res = 32; res > 4; res /= 2) {
+        ModuleDict b = child("b" + res, new ModuleDict());
+        blocks.add(new EqualizedConv2d[] {
+            b.put("conv0", new EqualizedConv2d(128, 128, 3, Act.LRELU, rng)),
+            b.put("conv1", new EqualizedConv2d(128, 128, 3, Act.LRELU, rng)),
+            b.put("skip", new EqualizedConv2d(128, 128, 1, Act.LINEAR, false, 1.0, Resample.NONE, rng))});
+      }
+      ModuleDict epi = child("b4", new ModuleDict());
+      conv = epi.put("conv", new EqualizedConv2d(129, 128, 3, Act.LRELU, rng));
+      fc = epi.put("fc", new EqualizedLinear(2048, 128, Act.LRELU, rng));
+      out = epi.put("out", new EqualizedLinear(128, 1, Act.LINEAR, rng));
+    }
+
+    Tensor forward(Tensor img) {
+      Tensor x = fromRgb.forward(img);
+      for (EqualizedConv2d[] b : blocks) {
+        Tensor h = Functional.avgPool2d(b[1].forward(b[0].forward(x)), 2);
+        Tensor skip = b[2].forward(Functional.avgPool2d(x, 2));
+        x = h.add(skip).mul(1 / Math.sqrt(2));
+      }
+      x = conv.forward(mbstd.forward(x));
+      return out.forward(fc.forward(x.flatten(1)));
+    }
+  }
+
+  /** SG2-32 with its optimisers and one training step (TWINS.md). */
+  public static final class Sg2 {
+    final Sg2G g;
+    final Sg2D d;
+    final Adam optG;
+    final Adam optD;
+    final Rng rng;
+    final double r1Gamma;
+
+    /** Networks and Adam(2e-3, 0, 0.99); R1 with gamma 0.1 every step, or off when {@code r1} is false. */
+    public Sg2(long seed, boolean r1) {
+      Rng r = new Rng(seed);
+      g = new Sg2G(r.split(1));
+      d = new Sg2D(r.split(2));
+      optG = new Adam(g.namedParameters(), 2e-3, 0.0, 0.99, 1e-8, 0);
+      optD = new Adam(d.namedParameters(), 2e-3, 0.0, 0.99, 1e-8, 0);
+      rng = r.split(3);
+      r1Gamma = r1 ? 0.1 : 0;
+    }
+
+    /** One D step (fresh z, G without a graph) and one G step (fresh z, D frozen). */
+    public double[] step(Tensor real) {
+      long n = real.size(0);
+      optD.zeroGrad();
+      Tensor fake;
+      try (GradMode.Guard off = GradMode.disabled()) {
+        fake = g.forward(rng.normal(DType.FLOAT32, n, 128), NoiseMode.RANDOM, rng);
+      }
+      Tensor x = Tensor.leaf(real.data(), r1Gamma > 0);
+      Tensor realLogits = d.forward(x);
+      Tensor lossD = d.forward(fake).softplus().mean().add(realLogits.neg().softplus().mean());
+      if (r1Gamma > 0) {
+        Tensor grad = Autograd.grad(realLogits.sum(), x, true);
+        lossD = lossD.add(grad.square().sum(false, 1, 2, 3).mean().mul(r1Gamma / 2));
+      }
+      lossD.backward();
+      optD.step();
+      optG.zeroGrad();
+      setRequiresGrad(d, false);
+      Tensor lossG = d.forward(g.forward(rng.normal(DType.FLOAT32, n, 128), NoiseMode.RANDOM, rng)).neg().softplus().mean();
+      lossG.backward();
+      setRequiresGrad(d, true);
+      optG.step();
+      return new double[] {lossD.item(), lossG.item()};
+    }
+  }
+
+  static void setRequiresGrad(Module m, boolean on) {
+    for (Parameter p : m.parameters()) {
+      p.setRequiresGrad(on);
+    }
+  }
+
+  /** Multiply-adds of one forward pass, for the FLOP counts: {DCGAN G, DCGAN D, SG2 G, SG2 D} at batch 1. */
+  public static double[] forwardMacs() {
+    double dcG = 100.0 * 6272 + 128 * 64 * 16 * 7 * 7 + 64 * 1 * 16 * 14 * 14;
+    double dcD = 1 * 64 * 16 * 14 * 14 + 64 * 128 * 16 * 7 * 7 + 6272;
+    double sgG = 4 * 128 * 128; // mapping
+    double sgD = 128 * 32 * 32; // fromrgb
+    for (int res = 4; res <= 32; res *= 2) {
+      sgG += 2 * (128.0 * 128 * 9 * res * res + 128 * 128) + 128.0 * res * res + 128 * 128;
+      if (res > 4) {
+        sgD += 2 * 128.0 * 128 * 9 * res * res + 128.0 * 128 * (res / 2) * (res / 2);
+      }
+    }
+    sgD += 129.0 * 128 * 9 * 16 + 2048.0 * 128 + 128;
+    return new double[] {dcG, dcD, sgG, sgD};
+  }
+}

@@ -1,0 +1,77 @@
+package org.jgan.train.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.nio.charset.StandardCharsets;
+import org.jgan.core.io.SafeTensors;
+import org.jgan.core.io.WeightFileException;
+import org.jgan.train.checkpoint.Checkpoint;
+import org.jgan.train.data.DatasetException;
+import org.jgan.train.data.Idx;
+import org.jgan.train.data.ImageFolder;
+import org.jgan.train.loop.TrainingConfig;
+
+/**
+ * Coverage-guided fuzzing of every loader (Jazzer). The contract: an input either loads or raises
+ * the loader's documented exception with a message; any other exception, an out-of-memory error
+ * or a hang is a finding. Plain {@code mvn test} runs the seed corpora and past findings in
+ * {@code src/test/resources/org/jgan/train/fuzz/LoaderFuzzTestInputs/<method>/} (regression mode);
+ * {@code JAZZER_FUZZ=1 mvn -pl gan-train test -Dtest=LoaderFuzzTest#idx} fuzzes one loader (see
+ * docs/reliability.md).
+ */
+class LoaderFuzzTest {
+  @FuzzTest(maxExecutions = 20_000, maxDuration = "15m")
+  void idx(byte[] input) {
+    try {
+      Idx.parse(input, "fuzz.idx", Idx.IMAGES_MAGIC);
+    } catch (DatasetException expected) {
+      requireMessage(expected);
+    }
+    try {
+      Idx.parse(input, "fuzz-labels.idx", Idx.LABELS_MAGIC);
+    } catch (DatasetException expected) {
+      requireMessage(expected);
+    }
+  }
+
+  @FuzzTest(maxExecutions = 20_000, maxDuration = "15m")
+  void image(byte[] input) {
+    try {
+      ImageFolder.decode(input, "fuzz.png");
+    } catch (DatasetException expected) {
+      requireMessage(expected);
+    }
+  }
+
+  @FuzzTest(maxExecutions = 20_000, maxDuration = "15m")
+  void safetensors(byte[] input) {
+    try {
+      SafeTensors.read(input, "fuzz.safetensors");
+    } catch (WeightFileException expected) {
+      requireMessage(expected);
+    }
+  }
+
+  @FuzzTest(maxExecutions = 20_000, maxDuration = "15m")
+  void checkpoint(byte[] input) {
+    try {
+      Checkpoint.read(input, "fuzz-checkpoint.safetensors");
+    } catch (WeightFileException expected) {
+      requireMessage(expected);
+    }
+  }
+
+  @FuzzTest(maxExecutions = 20_000, maxDuration = "15m")
+  void config(byte[] input) {
+    try {
+      TrainingConfig.fromJson(new String(input, StandardCharsets.UTF_8), null);
+    } catch (IllegalArgumentException expected) {
+      requireMessage(expected);
+    }
+  }
+
+  private static void requireMessage(Exception e) {
+    if (e.getMessage() == null || e.getMessage().isBlank()) {
+      throw new AssertionError("a loader error without a message", e);
+    }
+  }
+}
