@@ -27,7 +27,7 @@ public final class AtomicFile {
     Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
     try {
       try {
-        // temporary files are private (0600); the finished file is an ordinary one (0644)
+        // createTempFile makes it 0600, which the rename would carry over; the finished file is an ordinary one (0644)
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
       } catch (UnsupportedOperationException e) {
         // not a POSIX file system

@@ -15,6 +15,8 @@ import org.bytedeco.javacpp.Pointer;
  */
 public final class NativeMemory {
   private static final CLib LIBC = load();
+  private static final long GC_EVERY_ARRAYS = Long.getLong("jgan.gcEveryArrays", 50_000);
+  private static final java.util.concurrent.atomic.AtomicLong LAST_COLLECTION = new java.util.concurrent.atomic.AtomicLong();
 
   private NativeMemory() {}
 
@@ -34,6 +36,29 @@ public final class NativeMemory {
    */
   public static long liveArrayBytes() {
     return org.jgan.core.ops.Kernels.liveBytes();
+  }
+
+  /**
+   * Runs a full garbage collection if at least {@code jgan.gcEveryArrays} arrays (default 50,000;
+   * 0 turns this off) were allocated since the last one. Closing the outermost {@link TensorScope}
+   * calls it, so a loop of scoped steps needs nothing more. Why: ND4J keeps
+   * several Java objects per array (its deallocator's weak reference, held in a map, with the
+   * native buffer's handles) until the array's Java object is collected, even when the library
+   * has freed the memory explicitly. Under G1 these overflow the survivor space into the old
+   * generation, which is collected only when it is nearly full, so a long run's heap (and resident
+   * memory) climbs to {@code -Xmx}, and the young collections that copy them cost more than this
+   * full collection does. Measured in docs/reliability.md.
+   *
+   * @return whether it collected
+   */
+  public static boolean collectIfDue() {
+    long made = org.jgan.core.ops.Kernels.allocations();
+    long last = LAST_COLLECTION.get();
+    if (GC_EVERY_ARRAYS <= 0 || made - last < GC_EVERY_ARRAYS || !LAST_COLLECTION.compareAndSet(last, made)) {
+      return false;
+    }
+    System.gc();
+    return true;
   }
 
   /** Whether {@link #mallocBytes()} is exact (glibc) rather than the resident set size. */

@@ -13,7 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * scope and is freed when that scope closes; arrays made while no scope is open are left to the
  * garbage collector (ND4J frees them eventually). A training step runs in one scope, so its graph,
  * activations and gradients are freed as soon as the step ends; parameters, optimiser state and
- * buffers own their arrays and are never freed by a scope.
+ * buffers own their arrays and are never freed by a scope. Closing the outermost scope also
+ * collects ND4J's per-array Java bookkeeping now and then ({@link NativeMemory#collectIfDue()}).
  *
  * <pre>{@code
  * try (TensorScope step = TensorScope.open()) {
@@ -120,5 +121,8 @@ public final class TensorScope implements AutoCloseable {
       Kernels.free(a);
     }
     owned.clear();
+    if (stack.isEmpty()) {
+      NativeMemory.collectIfDue(); // between steps, when the fewest arrays are alive
+    }
   }
 }

@@ -17,7 +17,7 @@ public final class Parameter {
 
   /** A parameter initialised with a copy of {@code init}. */
   public Parameter(Tensor init) {
-    this.value = Tensor.leaf(Kernels.copy(init.data()), true);
+    this.value = Tensor.parameterLeaf(Kernels.copy(init.data()));
   }
 
   /** The current value, a leaf that requires a gradient (unless frozen). */
@@ -54,7 +54,7 @@ public final class Parameter {
   public void setRequiresGrad(boolean on) {
     if (on != value.requiresGrad()) {
       value.clearGrad();
-      value = Tensor.leaf(value.data(), on);
+      value = leaf(value.data(), on);
     }
   }
 
@@ -79,8 +79,12 @@ public final class Parameter {
       converted.assign(old);
       boolean rg = value.requiresGrad();
       value.clearGrad();
-      value = Tensor.leaf(converted, rg);
+      value = leaf(converted, rg);
       Kernels.free(old);
     }
+  }
+
+  private static Tensor leaf(INDArray data, boolean requiresGrad) {
+    return requiresGrad ? Tensor.parameterLeaf(data) : Tensor.leaf(data, false);
   }
 }

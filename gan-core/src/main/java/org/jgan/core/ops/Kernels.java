@@ -26,6 +26,10 @@ public final class Kernels {
   private static final java.util.concurrent.atomic.AtomicLong LIVE_BYTES =
       new java.util.concurrent.atomic.AtomicLong();
 
+  /** Arrays allocated here since the JVM started. */
+  private static final java.util.concurrent.atomic.AtomicLong ALLOCATIONS =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /**
    * With {@code -Djgan.trackAllocations=true}, where each live array was allocated, for finding
    * leaks ({@link #liveAllocationSites()}).
@@ -41,6 +45,7 @@ public final class Kernels {
   public static INDArray alloc(DataType type, long... shape) {
     INDArray a = Nd4j.createUninitializedDetached(type, 'c', shape);
     LIVE_BYTES.addAndGet(a.length() * type.width());
+    ALLOCATIONS.incrementAndGet();
     if (SITES != null) {
       SITES.put(a, new Throwable("allocated here"));
     }
@@ -75,6 +80,11 @@ public final class Kernels {
    */
   public static long liveBytes() {
     return LIVE_BYTES.get();
+  }
+
+  /** How many arrays {@link #alloc} has made since the JVM started. */
+  public static long allocations() {
+    return ALLOCATIONS.get();
   }
 
   /** A detached array filled with {@code value}. */

@@ -78,11 +78,13 @@ public abstract class Optimizer {
   protected abstract void update(INDArray param, INDArray grad, Map<String, INDArray> state, double lr);
 
   /**
-   * The state as {@code "<param>.<entry>"} tensors (copies), e.g. {@code "fc0.weight.exp_avg"}.
+   * The state as {@code "<param>.<entry>"} tensors, e.g. {@code "fc0.weight.exp_avg"}: copies
+   * owned by the current scope (open one around the call; without a scope the garbage collector
+   * frees them).
    */
   public final Map<String, Tensor> state() {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    state.forEach((p, s) -> s.forEach((k, v) -> out.put(p + "." + k, Tensor.of(Kernels.copy(v)))));
+    state.forEach((p, s) -> s.forEach((k, v) -> out.put(p + "." + k, Tensor.owned(Kernels.copy(v)))));
     return out;
   }
 

@@ -55,12 +55,18 @@ public final class Tensor {
   private final INDArray data;
   private final boolean requiresGrad;
   private final Node node;
+  private final boolean ownsGrad;
   private Tensor grad;
 
   private Tensor(INDArray data, boolean requiresGrad, Node node) {
+    this(data, requiresGrad, node, false);
+  }
+
+  private Tensor(INDArray data, boolean requiresGrad, Node node, boolean ownsGrad) {
     this.data = data;
     this.requiresGrad = requiresGrad;
     this.node = node;
+    this.ownsGrad = ownsGrad;
   }
 
   // ---------------------------------------------------------------- construction
@@ -81,11 +87,22 @@ public final class Tensor {
 
   /**
    * A leaf over {@code data}; with {@code requiresGrad} it receives gradients. The caller keeps
-   * ownership of the array.
+   * ownership of the array. Its gradient, like the arrays of ops, belongs to the scope that is
+   * open when {@link #backward()} delivers it, and is freed with that scope (with no scope open,
+   * the garbage collector frees it).
    */
   public static Tensor leaf(INDArray data, boolean requiresGrad) {
     DType.of(data.dataType());
     return new Tensor(data, requiresGrad, null);
+  }
+
+  /**
+   * A leaf that requires a gradient and owns it across scopes until {@link #clearGrad()}: what a
+   * {@code Parameter} holds. The caller keeps ownership of the array.
+   */
+  public static Tensor parameterLeaf(INDArray data) {
+    DType.of(data.dataType());
+    return new Tensor(data, true, null, true);
   }
 
   /** A new array owned by the current scope, wrapped as a constant. */
@@ -195,18 +212,26 @@ public final class Tensor {
     return node == null;
   }
 
-  /** The accumulated gradient of a leaf, or null if none has arrived. */
+  /**
+   * The accumulated gradient of a leaf, or null if none has arrived (or, for a leaf that is not
+   * a parameter's, if the scope that owned it has closed).
+   */
   public Tensor grad() {
-    return grad;
+    return grad == null || grad.data.wasClosed() ? null : grad;
   }
 
   /**
-   * Adds {@code g} to this leaf's gradient; the gradient buffer is owned by the leaf, not by a
-   * scope. Used by the autograd engine.
+   * Adds {@code g} to this leaf's gradient (a parameter leaf owns the buffer; any other leaf's
+   * buffer belongs to the current scope, and a gradient whose scope has closed starts again from
+   * zero). Used by the autograd engine.
    */
   public void accumulateGrad(INDArray g) {
-    if (grad == null) {
-      grad = Tensor.of(Kernels.copy(g));
+    if (grad == null || grad.data.wasClosed()) {
+      INDArray copy = Kernels.copy(g);
+      if (!ownsGrad) {
+        TensorScope.register(copy);
+      }
+      grad = Tensor.of(copy);
     } else {
       grad.data.addi(g);
     }

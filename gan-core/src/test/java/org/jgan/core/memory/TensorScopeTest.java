@@ -56,6 +56,50 @@ class TensorScopeTest {
   }
 
   @Test
+  void closingTheOutermostScopeCollectsOnceEnoughArraysWereMade() {
+    // ND4J's per-array bookkeeping lives on the Java heap until collected (NativeMemory#collectIfDue)
+    long before = fullCollections();
+    for (int step = 0; step < 60; step++) {
+      try (TensorScope s = TensorScope.open()) {
+        for (int i = 0; i < 1000; i++) {
+          Tensor.ones(DType.FLOAT32, 2);
+        }
+      }
+    }
+    assertTrue(fullCollections() > before, "60,000 arrays in closed scopes and no full collection");
+  }
+
+  @Test
+  void aLeafGradientBelongsToTheScopeOfItsBackwardPass() {
+    Tensor x = Tensor.leaf(org.jgan.core.ops.Kernels.full(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1.0, 3), true);
+    try (TensorScope s = TensorScope.open()) {
+      x.mul(2.0).sum().backward();
+      assertEquals(2.0, x.grad().toDoubleArray()[0], 0);
+    }
+    assertEquals(null, x.grad(), "the gradient of a closed scope");
+    try (TensorScope s = TensorScope.open()) {
+      x.mul(3.0).sum().backward(); // starts again from zero
+      assertEquals(3.0, x.grad().toDoubleArray()[0], 0);
+    }
+    Linear l = new Linear(2, 1, new Rng(1));
+    try (TensorScope s = TensorScope.open()) {
+      l.forward(Tensor.ones(DType.FLOAT32, 1, 2)).sum().backward();
+    }
+    assertTrue(l.bias().value().grad() != null, "a parameter keeps its gradient across scopes");
+  }
+
+  private static long fullCollections() {
+    long n = 0;
+    for (java.lang.management.GarbageCollectorMXBean b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      String name = b.getName(); // full collections: "G1 Old Generation", "MarkSweepCompact", "PS MarkSweep"
+      if (name.contains("Old") || name.contains("MarkSweep")) {
+        n += b.getCollectionCount();
+      }
+    }
+    return n;
+  }
+
+  @Test
   void closingOutOfOrderIsAnError() {
     TensorScope outer = TensorScope.open();
     TensorScope inner = TensorScope.open();

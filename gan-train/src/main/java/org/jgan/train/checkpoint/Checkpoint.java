@@ -9,6 +9,7 @@ import org.jgan.core.io.Json;
 import org.jgan.core.io.Records;
 import org.jgan.core.io.SafeTensors;
 import org.jgan.core.io.WeightFileException;
+import org.jgan.core.memory.TensorScope;
 import org.jgan.core.nn.Module;
 import org.jgan.core.optim.Optimizer;
 import org.jgan.core.tensor.Tensor;
@@ -37,20 +38,22 @@ public final class Checkpoint {
 
   /** Saves the trainer's complete state to {@code path} atomically. */
   public static void save(Trainer t, Path path) throws IOException {
-    Map<String, Tensor> tensors = new LinkedHashMap<>();
-    for (Object[] m : t.modules()) {
-      ((Module) m[1]).stateDict().forEach((k, v) -> tensors.put(m[0] + "." + k, v));
+    try (TensorScope scope = TensorScope.open()) { // frees the optimiser-state copies
+      Map<String, Tensor> tensors = new LinkedHashMap<>();
+      for (Object[] m : t.modules()) {
+        ((Module) m[1]).stateDict().forEach((k, v) -> tensors.put(m[0] + "." + k, v));
+      }
+      t.optimizerG().state().forEach((k, v) -> tensors.put("G_opt." + k, v));
+      t.optimizerD().state().forEach((k, v) -> tensors.put("D_opt." + k, v));
+      Map<String, String> meta = new LinkedHashMap<>();
+      meta.put("format", FORMAT);
+      meta.put("family", t.config().model().family());
+      meta.put("config", t.config().toJson());
+      meta.put("state", Json.write(Records.toMap(t.state())));
+      meta.put("dataset", t.data().name());
+      meta.put("provenance", Json.write(provenance(t)));
+      SafeTensors.write(path, tensors, meta);
     }
-    t.optimizerG().state().forEach((k, v) -> tensors.put("G_opt." + k, v));
-    t.optimizerD().state().forEach((k, v) -> tensors.put("D_opt." + k, v));
-    Map<String, String> meta = new LinkedHashMap<>();
-    meta.put("format", FORMAT);
-    meta.put("family", t.config().model().family());
-    meta.put("config", t.config().toJson());
-    meta.put("state", Json.write(Records.toMap(t.state())));
-    meta.put("dataset", t.data().name());
-    meta.put("provenance", Json.write(provenance(t)));
-    SafeTensors.write(path, tensors, meta);
   }
 
   private static Map<String, Object> provenance(Trainer t) {

@@ -55,6 +55,26 @@ class TrainingRunTest {
   }
 
   @Test
+  void snapshotsAndRegularisedStepsLeaveNoArraysBehind() throws IOException {
+    // R1 and path length every other step, a snapshot (grid, checkpoint) every step: after the
+    // first steps have created the optimiser state, the library's array bytes must not change.
+    TrainingConfig config = TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 8 * 12).toBuilder()
+        .batchSize(8).r1Interval(2).plInterval(2).snapshotImages(8).build();
+    Trainer t = new Trainer(config, TrainerTest.FASHION32);
+    List<Long> live = new java.util.ArrayList<>();
+    new TrainingRun(t, dir).run(new TrainingRun.Listener() {
+      @Override
+      public void onSnapshot(Map<String, Object> line, Path picture, Path checkpoint) {
+        live.add(org.jgan.core.ops.Kernels.liveBytes());
+      }
+    });
+    assertEquals(12, live.size());
+    for (int i = 4; i < live.size(); i++) {
+      assertEquals(live.get(3), live.get(i), "library array bytes after snapshot " + (i + 1) + ": " + live);
+    }
+  }
+
+  @Test
   void aSaveInterruptedHalfWayLeavesThePreviousCheckpointLoadable() throws IOException {
     TrainingConfig config = TrainingConfig.defaults(TinyConfigs.dcgan(), 1000).toBuilder().batchSize(8).build();
     Trainer t = new Trainer(config, TrainerTest.FASHION32);
