@@ -32,7 +32,7 @@ public final class ExampleCommand implements Callable<Integer> {
     Path dir = out != null ? out : Path.of("runs", "example-" + name);
     switch (name) {
       case "vanilla":
-        FamilyExamples.vanillaGrid25(dir, count(1_000_000));
+        FamilyExamples.vanillaGrid25(dir, count(2_000_000));
         break;
       case "dcgan":
         FamilyExamples.dcgan(dir, count(300_000));

@@ -38,8 +38,7 @@ public final class FamilyExamples {
   /** The vanilla GAN on the 25-Gaussian grid, scored by modes covered; a scatter plot over the modes. */
   public static void vanillaGrid25(Path out, long images) throws IOException {
     Dataset data = ToyDistributions.grid25(50_000, new Rng(11));
-    TrainingConfig cfg = TrainingConfig.defaults(VanillaConfig.toy2d(), images).toBuilder()
-        .batchSize(256).snapshotImages(images / 4).build();
+    TrainingConfig cfg = TrainingConfig.defaults(VanillaConfig.toy2d(), images).toBuilder().snapshotImages(images / 4).build();
     Trainer t = train(cfg, data, out);
     try (TensorScope s = TensorScope.open(); GradMode.Guard off = GradMode.disabled()) {
       Tensor pts = t.sampler().forward(t.sampler().sampleLatents(2500, new Rng(5)), null, Sampling.fixed(1.0));

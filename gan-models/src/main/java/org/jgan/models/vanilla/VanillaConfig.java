@@ -38,9 +38,9 @@ public record VanillaConfig(int zDim, int hidden, int hiddenLayers, int imageCha
     return new VanillaConfig(100, 512, 3, 1, 28, 0);
   }
 
-  /** The toy setting of the mode-collapse literature (PacGAN): z = 2, 3 x 128 units, 2-D points. */
+  /** The toy setting of the mode-collapse literature (PacGAN, VEEGAN): z = 2, 3 x 256 units, 2-D points. */
   public static VanillaConfig toy2d() {
-    return new VanillaConfig(2, 128, 3, 0, 0, 2);
+    return new VanillaConfig(2, 256, 3, 0, 0, 2);
   }
 
   @Override

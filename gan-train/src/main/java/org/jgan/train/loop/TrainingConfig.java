@@ -9,6 +9,7 @@ import org.jgan.models.ModelConfigs;
 import org.jgan.models.progressive.ProgressiveConfig;
 import org.jgan.models.stylegan.StyleGanConfig;
 import org.jgan.models.stylegan2.StyleGan2Config;
+import org.jgan.models.vanilla.VanillaConfig;
 import org.jgan.train.loss.GanLoss;
 
 /**
@@ -148,6 +149,8 @@ public record TrainingConfig(
    *
    * <ul>
    *   <li>vanilla GAN and DCGAN: Adam 2e-4, betas (0.5, 0.999), non-saturating loss, batch 64;
+   *       the vanilla GAN on 2-D points: Adam 1e-3, batch 256 (25 of 25 modes of the grid in 2M
+   *       samples, docs/results.md);
    *   <li>progressive GAN: WGAN-GP, Adam 0.001, betas (0, 0.99), batch 16 at the final resolution
    *       doubling per lower stage up to 64, EMA (0.999 per step at batch 16: 11 kimg), phases of
    *       an eighth of the run;
@@ -163,6 +166,11 @@ public record TrainingConfig(
     Builder b = new Builder(model).totalImages(totalImages);
     switch (model.family()) {
       case "vanilla":
+        if (model instanceof VanillaConfig v && v.pointDim() > 0) {
+          OptimizerSettings adam = new OptimizerSettings(1e-3, 0.5, 0.999, 1e-8);
+          return b.batchSize(256).g(adam).d(adam).build();
+        }
+        return b.batchSize(64).g(OptimizerSettings.dcgan()).d(OptimizerSettings.dcgan()).build();
       case "dcgan":
         return b.batchSize(64).g(OptimizerSettings.dcgan()).d(OptimizerSettings.dcgan()).build();
       case "progressive": {
