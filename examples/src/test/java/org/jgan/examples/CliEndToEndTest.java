@@ -1,5 +1,6 @@
 package org.jgan.examples;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.jgan.core.io.Json;
 import org.junit.jupiter.api.BeforeAll;
@@ -163,5 +165,24 @@ class CliEndToEndTest {
     Result notStyle = gan("mix", "--checkpoint", ckpt.toString(), "--styles", "sideways");
     assertEquals(1, notStyle.status());
     assertTrue(notStyle.err().contains("--styles must be coarse, middle or fine"), notStyle.err());
+  }
+
+  @Test
+  @Order(7)
+  void aDivergedRunNamesStepNetworkAndTermAndItsCheckpointResumes() throws IOException {
+    Path poisoned = dir.resolve("poisoned");
+    Files.createDirectories(poisoned);
+    Path good = poisoned.resolve("checkpoint.safetensors");
+    Files.copy(ckpt, good);
+    byte[] before = Files.readAllBytes(good);
+    Result r = gan("train", "--resume", good.toString(), "--lr", "1e30", "--images", "10k", "--snapshot", "1M", "--metrics", "0",
+        "--no-progress");
+    assertEquals(1, r.status(), r.out());
+    assertTrue(Pattern.compile("gan train: training diverged at step \\d+: (generator|discriminator) .* is (NaN|-?Infinity)")
+        .matcher(r.err()).find(), r.err());
+    assertTrue(r.err().contains("the last good checkpoint is " + good), r.err());
+    assertArrayEquals(before, Files.readAllBytes(good), "the checkpoint from before the poisoned steps is untouched");
+    Result resumed = gan("train", "--resume", good.toString(), "--images", "80", "--metrics", "0", "--no-progress");
+    assertEquals(0, resumed.status(), resumed.err());
   }
 }

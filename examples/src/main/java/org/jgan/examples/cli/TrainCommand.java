@@ -21,9 +21,11 @@ import org.jgan.models.stylegan2.StyleGan2Config;
 import org.jgan.models.vanilla.VanillaConfig;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Dataset;
+import org.jgan.train.loop.OptimizerSettings;
 import org.jgan.train.loop.StepStats;
 import org.jgan.train.loop.Trainer;
 import org.jgan.train.loop.TrainingConfig;
+import org.jgan.train.loop.TrainingDivergedException;
 import org.jgan.train.loop.TrainingRun;
 import org.jgan.train.loss.GanLoss;
 import org.jgan.train.metrics.Metrics;
@@ -105,7 +107,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--config", description = "JSON config file; flags override it.")
   Path config;
 
-  @Option(names = "--resume", description = "Continue the run saved in this checkpoint (its settings; --images may extend it).")
+  @Option(names = "--resume", description = "Continue the run saved in this checkpoint with its settings; --images, --snapshot and --lr may change.")
   Path resume;
 
   @Option(names = "--out", description = "Output folder (default runs/<family>-<time>, or the checkpoint's folder when resuming).")
@@ -125,9 +127,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (resume != null) {
       Checkpoint.Contents c = Cli.checkpoint(resume);
       TrainingConfig cfg = c.config();
-      if (images != null) {
-        cfg = cfg.toBuilder().totalImages(Cli.images(images)).build();
-      }
+      cfg = resumeOverrides(cfg);
       dataset = Cli.fit(Cli.dataset(data, cfg.model().resolution(), cfg.model().imageChannels(), cfg.seed()), cfg.model().resolution());
       TrainingConfig adjusted = cfg;
       try {
@@ -157,7 +157,7 @@ public final class TrainCommand implements Callable<Integer> {
     long remaining = cfg.totalImages() - trainer.imagesSeen();
     long startImages = trainer.imagesSeen();
     try (ProgressBar bar = progressBar ? bar(remaining) : null) {
-      run.run(new TrainingRun.Listener() {
+      runGuarded(run, new TrainingRun.Listener() {
         @Override
         public void onStep(StepStats s) {
           if (bar != null) {
@@ -178,6 +178,39 @@ public final class TrainCommand implements Callable<Integer> {
     System.out.println("next: train the conditional StyleGAN2 preset for longer with");
     System.out.println("  ./gan train --family stylegan2 --conditional --images 2M --out runs/stylegan2-conditional");
     return 0;
+  }
+
+  /** The settings a resumed run may change: its length, snapshot interval and learning rate. */
+  private TrainingConfig resumeOverrides(TrainingConfig cfg) {
+    TrainingConfig.Builder b = cfg.toBuilder();
+    try {
+      if (images != null) {
+        b.totalImages(Cli.images(images));
+      }
+      if (snapshot != null) {
+        b.snapshotImages(Cli.images(snapshot));
+      }
+      if (lr != null) {
+        b.g(new OptimizerSettings(lr, cfg.g().beta1(), cfg.g().beta2(), cfg.g().eps()));
+        b.d(new OptimizerSettings(lr, cfg.d().beta1(), cfg.d().beta2(), cfg.d().eps()));
+      }
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new Cli.UserError(e.getMessage());
+    }
+  }
+
+  /** Runs training; a diverged run becomes a user error that says how to resume from the last good checkpoint. */
+  private void runGuarded(TrainingRun run, TrainingRun.Listener listener) throws IOException {
+    try {
+      run.run(listener);
+    } catch (TrainingDivergedException e) {
+      Path ckpt = out.resolve("checkpoint.safetensors");
+      String resumeHint = Files.exists(ckpt)
+          ? "; the last good checkpoint is " + ckpt + " (resume with ./gan train --resume " + ckpt + " --lr <smaller>)"
+          : "; no checkpoint was written before it";
+      throw new Cli.UserError(e.getMessage() + resumeHint);
+    }
   }
 
   private static ProgressBar bar(long remaining) {
@@ -257,8 +290,8 @@ public final class TrainCommand implements Callable<Integer> {
       }
       if (lr != null) {
         TrainingConfig now = b.build();
-        b.g(new org.jgan.train.loop.OptimizerSettings(lr, now.g().beta1(), now.g().beta2(), now.g().eps()));
-        b.d(new org.jgan.train.loop.OptimizerSettings(lr, now.d().beta1(), now.d().beta2(), now.d().eps()));
+        b.g(new OptimizerSettings(lr, now.g().beta1(), now.g().beta2(), now.g().eps()));
+        b.d(new OptimizerSettings(lr, now.d().beta1(), now.d().beta2(), now.d().eps()));
       }
       if (xflip) {
         b.xflip(true);
