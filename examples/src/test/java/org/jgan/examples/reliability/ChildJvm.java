@@ -30,9 +30,14 @@ final class ChildJvm {
 
   /** A tiny StyleGAN2 config file for fast child runs. */
   static Path tinyConfig(Path dir) throws IOException {
-    Path config = dir.resolve("tiny.json");
+    return config(dir, 16);
+  }
+
+  /** A small StyleGAN2 config with at most {@code channels} channels (checkpoint size grows with it). */
+  static Path config(Path dir, int channels) throws IOException {
+    Path config = dir.resolve("tiny-" + channels + ".json");
     java.nio.file.Files.writeString(config, "{\"model\": {\"family\": \"stylegan2\", \"zDim\": 8, \"wDim\": 8, \"mappingLayers\": 2,"
-        + " \"mappingLrMul\": 0.01, \"imageChannels\": 1, \"resolution\": 32, \"channelBase\": 64, \"channelMax\": 16,"
+        + " \"mappingLrMul\": 0.01, \"imageChannels\": 1, \"resolution\": 32, \"channelBase\": " + 4 * channels + ", \"channelMax\": " + channels + ","
         + " \"labelCount\": 0, \"progressive\": false, \"mbstdGroup\": 4, \"mbstdChannels\": 1, \"dMappingLayers\": 2},"
         + " \"batchSize\": 8, \"r1Interval\": 4, \"plInterval\": 2, \"seed\": 5}");
     return config;
