@@ -16,16 +16,18 @@ import picocli.CommandLine.Parameters;
         "  twins   the two networks of the TWINS specification (DCGAN-28, SG2-32); with --pytorch also their PyTorch twins"
             + " (examples/bench/twins.py, needs python3-torch) in alternating rounds, the median ratios, and the numerical"
             + " agreement of the two implementations; --memory N adds N SG2-32 steps at batch 8 with resident memory",
-        "  profile time per op type of an SG2-32 training step"})
+        "  profile time per op type of an SG2-32 training step",
+        "  longrun a small conditional StyleGAN2 for --steps steps (default 10,000) with snapshots; resident memory and open"
+            + " files"})
 public final class BenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", defaultValue = "core", description = "core, twins or profile (default ${DEFAULT-VALUE}).")
+  @Parameters(index = "0", defaultValue = "core", description = "core, twins, profile or longrun (default ${DEFAULT-VALUE}).")
   String what;
 
   @Option(names = "--seconds", defaultValue = "3", description = "core: timing per row in seconds (default ${DEFAULT-VALUE}).")
   double seconds;
 
-  @Option(names = "--steps", defaultValue = "10", description = "twins: timed steps per row (default ${DEFAULT-VALUE}).")
-  int steps;
+  @Option(names = "--steps", description = "twins and profile: timed steps per row (default 10); longrun: steps (default 10000).")
+  Integer steps;
 
   @Option(names = "--warmup", defaultValue = "3", description = "twins: warm-up steps (default ${DEFAULT-VALUE}).")
   int warmup;
@@ -50,14 +52,17 @@ public final class BenchCommand implements Callable<Integer> {
         new CoreBenchmark(System.out, seconds).run();
         return 0;
       case "profile":
-        new TwinsBenchmark(System.out, steps, warmup).profile();
+        new TwinsBenchmark(System.out, steps == null ? 10 : steps, warmup).profile();
+        return 0;
+      case "longrun":
+        LongRun.run(steps == null ? 10_000 : steps, Path.of("runs", "longrun"), System.out);
         return 0;
       case "twins":
         break;
       default:
-        throw new Cli.UserError("unknown benchmark '" + what + "'; available: core, twins, profile");
+        throw new Cli.UserError("unknown benchmark '" + what + "'; available: core, twins, profile, longrun");
     }
-    TwinsBenchmark b = new TwinsBenchmark(System.out, steps, warmup);
+    TwinsBenchmark b = new TwinsBenchmark(System.out, steps == null ? 10 : steps, warmup);
     double gemm = new CoreBenchmark(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), 2).run()[0];
     System.out.printf(Locale.ROOT, "threads %d, GEMM %.0f GFLOP/s%n", threads, gemm);
     b.report(b.library(), gemm);

@@ -91,9 +91,14 @@ public final class TwinsBenchmark {
     return rows;
   }
 
+  /** The Python that has Debian's python3-torch: /usr/bin/python3 when present. */
+  static String python() {
+    return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+  }
+
   /** PyTorch's side of one round, from {@code twins.py bench}. */
   public Map<String, Double> pytorch(Path script, int threads) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("python3", script.toString(), "bench", "--threads", Integer.toString(threads), "--steps",
+    Process p = new ProcessBuilder(python(), script.toString(), "bench", "--threads", Integer.toString(threads), "--steps",
         Integer.toString(steps), "--warmup", Integer.toString(warmup)).redirectErrorStream(false).start();
     String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -179,7 +184,7 @@ public final class TwinsBenchmark {
     Path in = dir.resolve("twins-in.safetensors");
     Path outFile = dir.resolve("twins-out.safetensors");
     SafeTensors.write(in, io, Map.of());
-    Process p = new ProcessBuilder("python3", script.toString(), "check", in.toString(), outFile.toString()).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(python(), script.toString(), "check", in.toString(), outFile.toString()).redirectErrorStream(true).start();
     String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IOException("twins.py check failed: " + log.strip());
@@ -202,29 +207,25 @@ public final class TwinsBenchmark {
 
   /**
    * Runs {@code n} SG2-32 training steps at batch 8 and prints resident memory (and the library's
-   * own array bytes) at intervals; returns the growth of resident memory from the end of warm-up
-   * (10% of the steps) to the end.
+   * own array bytes) at intervals; returns the growth of peak resident memory from the first to
+   * the second half of the steps after warm-up (10%).
    */
   public double memory(int n) {
     Twins.Sg2 sg = new Twins.Sg2(21, true);
     Rng rng = new Rng(22);
-    long warmRss = 0;
+    RssTrend trend = new RssTrend(n);
     long start = System.nanoTime();
     for (int i = 1; i <= n; i++) {
       try (TensorScope s = TensorScope.open()) {
         sg.step(Tensor.of(rng.uniformArray(DType.FLOAT32, -1, 1, 8, 1, 32, 32)));
       }
-      if (i == n / 10) {
-        warmRss = NativeMemory.residentBytes();
-      }
+      trend.sample(i);
       if (i % Math.max(1, n / 20) == 0 || i == n) {
         out.printf(Locale.ROOT, "step %6d  RSS %6d MB  library arrays %5d MB  malloc %6d MB  %.0f s%n", i, NativeMemory.residentBytes() >> 20,
             Kernels.liveBytes() >> 20, NativeMemory.mallocBytes() >> 20, (System.nanoTime() - start) / 1e9);
       }
     }
-    double growth = (double) NativeMemory.residentBytes() / warmRss - 1;
-    out.printf(Locale.ROOT, "resident memory growth after warm-up: %.2f%%%n", 100 * growth);
-    return growth;
+    return trend.report(out);
   }
 
   /** Median ratios library / PyTorch over rounds that alternate the two sides. */
