@@ -1,12 +1,16 @@
 package org.jgan.core.nn;
 
+import org.jgan.core.autograd.Autograd;
+import org.jgan.core.ops.AvgPool2d;
+import org.jgan.core.ops.AvgPool2dSpread;
 import org.jgan.core.ops.Conv;
 import org.jgan.core.tensor.Shapes;
 import org.jgan.core.tensor.Tensor;
 
 /**
  * Composite functions built from the primitive ops (PyTorch's {@code torch.nn.functional}); their
- * gradients, of any order, follow from the primitives'.
+ * gradients, of any order, follow from the primitives'. Pooling and nearest-neighbour up-sampling
+ * are one op pair ({@code AvgPool2d} and its adjoint {@code AvgPool2dSpread}).
  */
 public final class Functional {
   private Functional() {}
@@ -38,23 +42,22 @@ public final class Functional {
    */
   public static Tensor avgPool2d(Tensor x, int k) {
     long[] s = x.shape();
-    if (s.length != 4 || s[2] % k != 0 || s[3] % k != 0) {
+    if (k < 1 || s.length != 4 || s[2] % k != 0 || s[3] % k != 0) {
       throw new IllegalArgumentException(
           "avgPool2d(" + k + "): expected [N, C, H, W] with H and W multiples of " + k + ", got "
               + Shapes.str(s));
     }
-    return x.reshape(s[0], s[1], s[2] / k, k, s[3] / k, k).mean(false, 3, 5);
+    return Autograd.apply(new AvgPool2d(k, 1.0), x);
   }
 
   /** Nearest-neighbour up-sampling by an integer factor: each pixel becomes an {@code s x s} block. */
   public static Tensor upsampleNearest2d(Tensor x, int s) {
     long[] d = x.shape();
-    if (d.length != 4) {
-      throw new IllegalArgumentException("upsampleNearest2d: expected [N, C, H, W], got " + Shapes.str(d));
+    if (d.length != 4 || s < 1) {
+      throw new IllegalArgumentException("upsampleNearest2d(" + s + "): expected [N, C, H, W] and a factor of at least 1, got "
+          + Shapes.str(d));
     }
-    return x.reshape(d[0], d[1], d[2], 1, d[3], 1)
-        .expand(d[0], d[1], d[2], s, d[3], s)
-        .reshape(d[0], d[1], d[2] * s, d[3] * s);
+    return Autograd.apply(new AvgPool2dSpread(s, s * s, new long[] {d[0], d[1], d[2] * s, d[3] * s}), x);
   }
 
   /**

@@ -4,8 +4,6 @@ import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Broadcasts to a larger shape, materialised; the gradient is the output gradient summed back over
@@ -26,8 +24,8 @@ public final class Expand extends Op {
 
   @Override
   public INDArray forward(INDArray... in) {
-    INDArray out = Kernels.full(in[0].dataType(), 0.0, shape);
-    Nd4j.exec(new AddOp(new INDArray[] {out, in[0]}, new INDArray[] {out}));
+    INDArray out = Kernels.alloc(in[0].dataType(), shape);
+    Kernels.custom("assign", new INDArray[] {out, in[0]}, new INDArray[] {out}); // broadcasting copy, one pass
     return out;
   }
 

@@ -176,9 +176,74 @@ public final class Kernels {
       }
     }
     INDArray out = alloc(a.dataType(), shape);
-    int[] dims = axes.length == 0 ? allAxes(in.length) : axes;
-    Nd4j.exec(new Sum(a, null, out, keepDims, dims));
+    if (!sumByProducts(a, reduced, out)) {
+      int[] dims = axes.length == 0 ? allAxes(in.length) : axes;
+      Nd4j.exec(new Sum(a, null, out, keepDims, dims));
+    }
     return out;
+  }
+
+  /**
+   * A sum whose kept axes are consecutive, in a C-ordered floating-point array: with the array
+   * read as a {@code [P, K, S]} block (P the reduced leading axes, K the kept ones, S the reduced
+   * trailing ones), the result is {@code X ones(S)} followed by {@code ones(P)^T X'}, two matrix
+   * products. A bias gradient (the sum of {@code [N, C, H, W]} over N, H and W) is the common case;
+   * ND4J's reduction over a leading axis runs about 15 times slower than these products.
+   *
+   * @return false (and nothing written) where the layout does not allow it
+   */
+  private static boolean sumByProducts(INDArray a, boolean[] reduced, INDArray out) {
+    DataType type = a.dataType();
+    if ((type != DataType.FLOAT && type != DataType.DOUBLE) || a.ordering() != 'c' || a.isView()
+        || !org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a) || a.length() == 0) {
+      return false;
+    }
+    long[] in = a.shape();
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < in.length; i++) {
+      if (!reduced[i]) {
+        if (first < 0) {
+          first = i;
+        } else if (last != i - 1) {
+          return false; // kept axes not consecutive
+        }
+        last = i;
+      }
+    }
+    long p = 1;
+    long k = 1;
+    long s = 1;
+    for (int i = 0; i < in.length; i++) {
+      if (first < 0 || i < first) {
+        p *= in[i];
+      } else if (i <= last) {
+        k *= in[i];
+      } else {
+        s *= in[i];
+      }
+    }
+    if (p == 1 && s == 1) {
+      return false; // nothing to add up
+    }
+    // the trailing sum first: a matrix-vector product over the whole array runs at memory speed
+    INDArray afterS = a;
+    if (s > 1) {
+      INDArray onesS = full(type, 1.0, s, 1);
+      afterS = p > 1 ? alloc(type, p * k, 1) : out.reshape('c', k, 1);
+      custom("matmul", new INDArray[] {a.reshape('c', p * k, s), onesS}, new INDArray[] {afterS}, 0, 0);
+      free(onesS);
+    }
+    INDArray onesP = null;
+    if (p > 1) {
+      onesP = full(type, 1.0, 1, p);
+      custom("matmul", new INDArray[] {onesP, afterS.reshape('c', p, k)}, new INDArray[] {out.reshape('c', 1, k)}, 0, 0);
+      if (s > 1) {
+        free(afterS);
+      }
+    }
+    free(onesP);
+    return true;
   }
 
   /** Runs a libnd4j custom op by name with the given outputs and integer arguments. */

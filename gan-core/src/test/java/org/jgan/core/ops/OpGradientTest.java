@@ -69,6 +69,8 @@ class OpGradientTest {
         new OpSpec("conv2d weight grad s2 p1", x -> Conv.weightGrad(x.get(0), x.get(1), 2, 1, 3, 3), OpSpec.shapes(s(2, 2, 7, 7), s(2, 3, 4, 4)), "normal"),
         new OpSpec("avg pool 2", x -> Functional.avgPool2d(x.get(0), 2), OpSpec.shapes(s(2, 2, 4, 6)), "normal"),
         new OpSpec("nearest upsample 2", x -> Functional.upsampleNearest2d(x.get(0), 2), OpSpec.shapes(s(2, 2, 3, 2)), "normal"),
+        new OpSpec("avg pool 3", x -> Functional.avgPool2d(x.get(0), 3), OpSpec.shapes(s(1, 2, 6, 3)), "normal"),
+        new OpSpec("nearest upsample 3", x -> Functional.upsampleNearest2d(x.get(0), 3), OpSpec.shapes(s(1, 2, 2, 1)), "normal"),
         new OpSpec("chain (x*y).tanh().sum(1)", x -> x.get(0).mul(x.get(1)).tanh().sum(false, 1), OpSpec.shapes(s(3, 4), s(3, 4)), "normal"));
   }
 
