@@ -217,7 +217,7 @@ public final class TwinsBenchmark {
     long start = System.nanoTime();
     for (int i = 1; i <= n; i++) {
       try (TensorScope s = TensorScope.open()) {
-        sg.step(Tensor.of(rng.uniformArray(DType.FLOAT32, -1, 1, 8, 1, 32, 32)));
+        sg.step(rng.uniform(DType.FLOAT32, -1, 1, 8, 1, 32, 32)); // owned by the step's scope
       }
       trend.sample(i);
       if (i % Math.max(1, n / 20) == 0 || i == n) {

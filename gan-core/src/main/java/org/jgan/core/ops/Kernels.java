@@ -188,7 +188,7 @@ public final class Kernels {
    * read as a {@code [P, K, S]} block (P the reduced leading axes, K the kept ones, S the reduced
    * trailing ones), the result is {@code X ones(S)} followed by {@code ones(P)^T X'}, two matrix
    * products. A bias gradient (the sum of {@code [N, C, H, W]} over N, H and W) is the common case;
-   * ND4J's reduction over a leading axis runs about 15 times slower than these products.
+   * ND4J's reductions ran 3-8 times slower than these products on {@code [32, 128, 32, 32]}.
    *
    * @return false (and nothing written) where the layout does not allow it
    */
