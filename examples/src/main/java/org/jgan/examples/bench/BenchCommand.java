@@ -52,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
         new CoreBenchmark(System.out, seconds).run();
         return 0;
       case "profile":
-        new TwinsBenchmark(System.out, steps == null ? 10 : steps, warmup).profile();
+        new TwinsBenchmark(System.out, timedSteps(), warmup).profile();
         return 0;
       case "longrun":
         LongRun.run(steps == null ? 10_000 : steps, Path.of("runs", "longrun"), System.out);
@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
       default:
         throw new Cli.UserError("unknown benchmark '" + what + "'; available: core, twins, profile, longrun");
     }
-    TwinsBenchmark b = new TwinsBenchmark(System.out, steps == null ? 10 : steps, warmup);
+    TwinsBenchmark b = new TwinsBenchmark(System.out, timedSteps(), warmup);
     double gemm = new CoreBenchmark(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), 2).run()[0];
     System.out.printf(Locale.ROOT, "threads %d, GEMM %.0f GFLOP/s%n", threads, gemm);
     b.report(b.library(), gemm);
@@ -79,5 +79,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
     b.profile();
     return 0;
+  }
+
+  /** Timed steps per row of twins and profile (default 10). */
+  private int timedSteps() {
+    return steps == null ? 10 : steps;
   }
 }

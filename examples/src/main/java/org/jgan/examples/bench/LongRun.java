@@ -34,7 +34,7 @@ public final class LongRun {
     long[] warmFiles = new long[1];
     RssTrend trend = new RssTrend(steps);
     long start = System.nanoTime();
-    int warmStep = Math.max(1, steps / 10);
+    int warmStep = trend.warmup();
     new TrainingRun(trainer, out).run(new TrainingRun.Listener() {
       @Override
       public void onStep(StepStats s) {

@@ -23,6 +23,11 @@ final class RssTrend {
     this.every = Math.max(1, steps / 1000);
   }
 
+  /** The last warm-up step (10% of the steps): sampling starts after it. */
+  int warmup() {
+    return warmup;
+  }
+
   /** Call after each step (1-based). */
   void sample(long step) {
     if (step <= warmup || step % every != 0) {

@@ -1,16 +1,23 @@
 package org.jgan.core.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import org.jgan.core.nn.Linear;
+import org.jgan.core.ops.Kernels;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.testing.LeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 class TensorScopeTest {
   @AfterEach
@@ -71,12 +78,13 @@ class TensorScopeTest {
 
   @Test
   void aLeafGradientBelongsToTheScopeOfItsBackwardPass() {
-    Tensor x = Tensor.leaf(org.jgan.core.ops.Kernels.full(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1.0, 3), true);
+    INDArray data = Kernels.full(DataType.FLOAT, 1.0, 3);
+    Tensor x = Tensor.leaf(data, true);
     try (TensorScope s = TensorScope.open()) {
       x.mul(2.0).sum().backward();
       assertEquals(2.0, x.grad().toDoubleArray()[0], 0);
     }
-    assertEquals(null, x.grad(), "the gradient of a closed scope");
+    assertNull(x.grad(), "the gradient of a closed scope");
     try (TensorScope s = TensorScope.open()) {
       x.mul(3.0).sum().backward(); // starts again from zero
       assertEquals(3.0, x.grad().toDoubleArray()[0], 0);
@@ -85,12 +93,15 @@ class TensorScopeTest {
     try (TensorScope s = TensorScope.open()) {
       l.forward(Tensor.ones(DType.FLOAT32, 1, 2)).sum().backward();
     }
-    assertTrue(l.bias().value().grad() != null, "a parameter keeps its gradient across scopes");
+    assertNotNull(l.bias().value().grad(), "a parameter keeps its gradient across scopes");
+    l.bias().zeroGrad();
+    l.weight().zeroGrad();
+    Kernels.free(data);
   }
 
   private static long fullCollections() {
     long n = 0;
-    for (java.lang.management.GarbageCollectorMXBean b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+    for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
       String name = b.getName(); // full collections: "G1 Old Generation", "MarkSweepCompact", "PS MarkSweep"
       if (name.contains("Old") || name.contains("MarkSweep")) {
         n += b.getCollectionCount();
