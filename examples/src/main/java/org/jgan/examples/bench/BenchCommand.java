@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jgan.core.memory.NativeMemory;
 import org.jgan.examples.cli.Cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Parameters;
         "  twins   the two networks of the TWINS specification (DCGAN-28, SG2-32); with --pytorch also their PyTorch twins"
             + " (examples/bench/twins.py, needs python3-torch) in alternating rounds, the median ratios, and the numerical"
             + " agreement of the two implementations; --memory N adds N SG2-32 steps at batch 8 with resident memory",
-        "  profile time per op type of an SG2-32 training step",
+        "  profile time per op type of the SG2-32 rows (steps with and without R1, generator inference)",
         "  longrun a small conditional StyleGAN2 for --steps steps (default 10,000) with snapshots; resident memory and open"
             + " files"})
 public final class BenchCommand implements Callable<Integer> {
@@ -64,7 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     TwinsBenchmark b = new TwinsBenchmark(System.out, timedSteps(), warmup);
     double gemm = new CoreBenchmark(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), 2).run()[0];
-    System.out.printf(Locale.ROOT, "threads %d, GEMM %.0f GFLOP/s%n", threads, gemm);
+    System.out.printf(Locale.ROOT, "threads %d, GEMM %.0f GFLOP/s, allocator: %s%n", threads, gemm, NativeMemory.allocatorSettings());
     b.report(b.library(), gemm);
     if (pytorch) {
       double[] diff = b.agreement(script, Path.of("runs", "twins-check"));

@@ -133,28 +133,44 @@ public final class TwinsBenchmark {
         100 * flops / seconds / 1e9 / gemm, flops / seconds / 1e9);
   }
 
-  /** Prints the op profile of SG2-32 training steps with R1. */
+  /**
+   * Prints the op profile (exclusive time per op type) of the three SG2-32 rows: the training step
+   * with R1, without R1 (batch 32), and generator inference (batch 64).
+   */
   public void profile() {
-    Twins.Sg2 sg = new Twins.Sg2(4, true);
     Tensor real = Tensor.of(new Rng(5).uniformArray(DType.FLOAT32, -1, 1, 32, 1, 32, 32));
-    for (int i = 0; i < 2; i++) {
-      try (TensorScope s = TensorScope.open()) {
-        sg.step(real);
+    Twins.Sg2 withR1 = new Twins.Sg2(4, true);
+    profileRow("SG2-32 step with R1, batch 32", () -> withR1.step(real));
+    Twins.Sg2 noR1 = new Twins.Sg2(4, false);
+    profileRow("SG2-32 step without R1, batch 32", () -> noR1.step(real));
+    Rng rng = new Rng(6);
+    Tensor z = Tensor.of(rng.normalArray(DType.FLOAT32, 0, 1, 64, 128));
+    profileRow("SG2-32 generator inference, batch 64", () -> {
+      try (GradMode.Guard off = GradMode.disabled()) {
+        noR1.g.forward(z, NoiseMode.RANDOM, rng);
       }
+    });
+    real.data().close();
+    z.data().close();
+  }
+
+  private void profileRow(String name, Runnable body) {
+    Runnable step = scoped(body);
+    for (int i = 0; i < 2; i++) {
+      step.run();
     }
+    int n = Math.max(3, steps / 2);
     Profiler.start();
     long t0 = System.nanoTime();
-    int n = 3;
     for (int i = 0; i < n; i++) {
-      try (TensorScope s = TensorScope.open()) {
-        sg.step(real);
-      }
+      step.run();
     }
     double total = (System.nanoTime() - t0) / 1e6 / n;
     Profiler.stop();
-    double inOps = Profiler.report().stream().mapToDouble(Profiler.Entry::millis).sum() / n;
-    out.printf(Locale.ROOT, "profile of an SG2-32 step with R1: %.0f ms, of which %.0f ms in ops%n", total, inOps);
-    for (Profiler.Entry e : Profiler.report().subList(0, Math.min(15, Profiler.report().size()))) {
+    List<Profiler.Entry> report = Profiler.report();
+    double inOps = report.stream().mapToDouble(Profiler.Entry::millis).sum() / n;
+    out.printf(Locale.ROOT, "profile of %s: %.0f ms, of which %.0f ms in ops%n", name, total, inOps);
+    for (Profiler.Entry e : report.subList(0, Math.min(18, report.size()))) {
       out.printf(Locale.ROOT, "  %-28s %6d calls %9.1f ms%n", e.op(), e.calls() / n, e.millis() / n);
     }
   }

@@ -1,6 +1,7 @@
 package org.jgan.core.ops;
 
 import java.util.function.BiFunction;
+import org.jgan.core.memory.BufferPool;
 import org.jgan.core.tensor.Shapes;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,9 +42,20 @@ public final class Kernels {
 
   private Kernels() {}
 
-  /** An uninitialised detached array. */
+  /** Buffers made fresh by {@link #alloc} (not from the pool) since the JVM started. */
+  private static final java.util.concurrent.atomic.AtomicLong FRESH =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * An uninitialised detached array: a buffer from {@link BufferPool} when one of this type and
+   * length was freed before, otherwise a fresh one.
+   */
   public static INDArray alloc(DataType type, long... shape) {
-    INDArray a = Nd4j.createUninitializedDetached(type, 'c', shape);
+    INDArray a = BufferPool.take(type, shape);
+    if (a == null) {
+      a = Nd4j.createUninitializedDetached(type, 'c', shape);
+      FRESH.incrementAndGet();
+    }
     LIVE_BYTES.addAndGet(a.length() * type.width());
     ALLOCATIONS.incrementAndGet();
     if (SITES != null) {
@@ -85,6 +97,11 @@ public final class Kernels {
   /** How many arrays {@link #alloc} has made since the JVM started. */
   public static long allocations() {
     return ALLOCATIONS.get();
+  }
+
+  /** How many of those had a fresh buffer rather than a pooled one. */
+  public static long freshAllocations() {
+    return FRESH.get();
   }
 
   /** A detached array filled with {@code value}. */
@@ -274,8 +291,9 @@ public final class Kernels {
   }
 
   /**
-   * Frees an array made by {@link #alloc}; views and already-freed arrays are left alone. Never
-   * pass an array ND4J allocated, nor a permuted alias (which ND4J reports as closeable).
+   * Frees an array made by {@link #alloc} (its buffer goes to {@link BufferPool} when pooled);
+   * views and already-freed arrays are left alone. Never pass an array ND4J allocated, nor a
+   * permuted alias (which ND4J reports as closeable).
    */
   public static void free(INDArray a) {
     if (a != null && !a.wasClosed() && a.closeable()) {
@@ -283,7 +301,9 @@ public final class Kernels {
       if (SITES != null) {
         SITES.remove(a);
       }
-      a.close();
+      if (!BufferPool.give(a)) {
+        a.close();
+      }
     }
   }
 

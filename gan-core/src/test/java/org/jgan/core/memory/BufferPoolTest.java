@@ -1,0 +1,126 @@
+package org.jgan.core.memory;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.jgan.core.ops.Kernels;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.core.testing.LeakCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class BufferPoolTest {
+  private static final long BIG = BufferPool.MIN_BYTES / 4; // floats in the smallest pooled array
+
+  @BeforeEach
+  void empty() {
+    assertTrue(BufferPool.enabled(), "pooling should be on by default with ND4J M2.1");
+    BufferPool.clear();
+  }
+
+  @AfterEach
+  void noLeak() {
+    BufferPool.clear();
+    LeakCheck.assertNoOpenScope();
+  }
+
+  @Test
+  void aFreedBufferServesTheNextArrayOfItsTypeAndLengthWhateverTheShape() {
+    INDArray a = Kernels.alloc(DataType.FLOAT, 2, BIG / 2);
+    DataBuffer buffer = a.data();
+    Kernels.free(a);
+    assertEquals(BIG * 4, BufferPool.pooledBytes());
+    assertTrue(a.wasClosed(), "a freed array must report closed");
+
+    INDArray otherType = Kernels.alloc(DataType.DOUBLE, BIG / 2);
+    assertNotSame(buffer, otherType.data(), "same bytes, other type: not from the pool");
+    INDArray b = Kernels.alloc(DataType.FLOAT, BIG / 4, 4);
+    assertSame(buffer, b.data());
+    assertArrayEquals(new long[] {BIG / 4, 4}, b.shape());
+    assertEquals('c', b.ordering());
+    assertFalse(b.isView());
+    assertFalse(b.wasClosed());
+    assertEquals(0, BufferPool.pooledBytes());
+    b.assign(3.0);
+    assertEquals(3.0 * BIG, b.sumNumber().doubleValue(), 0);
+    Kernels.free(b);
+    Kernels.free(otherType);
+  }
+
+  @Test
+  void freeingTwiceOrFreeingAStaleArrayNeverHandsOneBufferOutTwice() {
+    INDArray a = Kernels.alloc(DataType.FLOAT, BIG);
+    Kernels.free(a);
+    Kernels.free(a); // already released: a no-op
+    assertEquals(BIG * 4, BufferPool.pooledBytes());
+    INDArray b = Kernels.alloc(DataType.FLOAT, BIG);
+    INDArray c = Kernels.alloc(DataType.FLOAT, BIG);
+    assertNotSame(b.data(), c.data());
+    Kernels.free(a); // stale handle of b's buffer: still a no-op
+    assertEquals(0, BufferPool.pooledBytes());
+    Kernels.free(b);
+    Kernels.free(c);
+  }
+
+  @Test
+  void smallArraysAndViewsAreNotPooled() {
+    INDArray small = Kernels.alloc(DataType.FLOAT, 8);
+    Kernels.free(small);
+    assertEquals(0, BufferPool.pooledBytes());
+    assertTrue(small.wasClosed());
+    INDArray a = Kernels.alloc(DataType.FLOAT, 2, BIG);
+    INDArray row = a.getRow(0);
+    assertFalse(BufferPool.give(row));
+    Kernels.free(a);
+    assertEquals(2 * BIG * 4, BufferPool.pooledBytes());
+  }
+
+  @Test
+  void aTensorFreedWithItsScopeFailsClearlyEvenThoughItsBufferLivesOn() {
+    Tensor t;
+    try (TensorScope s = TensorScope.open()) {
+      t = Tensor.ones(DType.FLOAT32, BIG).mul(2.0);
+    }
+    assertTrue(BufferPool.pooledBytes() > 0);
+    IllegalStateException e = assertThrows(IllegalStateException.class, t::data);
+    assertTrue(e.getMessage().contains("freed when its TensorScope closed"), e.getMessage());
+  }
+
+  @Test
+  void stepsInAScopeReuseTheirBuffersAndComputeTheSameValues() {
+    double[] sums = new double[3];
+    long[] before = BufferPool.counts();
+    for (int i = 0; i < sums.length; i++) {
+      try (TensorScope s = TensorScope.open()) {
+        Tensor x = Tensor.ones(DType.FLOAT32, 4, BIG).mul(0.5);
+        sums[i] = x.add(x.square()).sum().item();
+      }
+    }
+    assertEquals(4 * BIG * 0.75, sums[0], 0);
+    assertEquals(sums[0], sums[1], 0);
+    assertEquals(sums[0], sums[2], 0);
+    long[] after = BufferPool.counts();
+    assertTrue(after[0] - before[0] >= 6, "the second and third steps take their arrays from the pool");
+  }
+
+  @Test
+  void clearReturnsEverything() {
+    INDArray a = Kernels.alloc(DataType.FLOAT, BIG);
+    Kernels.free(a);
+    BufferPool.clear();
+    assertEquals(0, BufferPool.pooledBytes());
+    INDArray b = Kernels.alloc(DataType.FLOAT, BIG);
+    assertNotSame(a.data(), b.data());
+    Kernels.free(b);
+  }
+}
