@@ -42,6 +42,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--script", defaultValue = "examples/bench/twins.py", description = "The PyTorch twins (default ${DEFAULT-VALUE}).")
   Path script;
 
+  @Option(names = "--by-shape", description = "profile: split each op type by its input shapes.")
+  boolean byShape;
+
   @Option(names = "--memory", defaultValue = "0", description = "twins: SG2-32 steps at batch 8 for the memory check (0 = skip).")
   int memory;
 
@@ -53,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
         new CoreBenchmark(System.out, seconds).run();
         return 0;
       case "profile":
-        new TwinsBenchmark(System.out, timedSteps(), warmup).profile();
+        new TwinsBenchmark(System.out, timedSteps(), warmup).profile(byShape);
         return 0;
       case "longrun":
         LongRun.run(steps == null ? 10_000 : steps, Path.of("runs", "longrun"), System.out);
@@ -78,7 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (memory > 0) {
       b.memory(memory);
     }
-    b.profile();
+    b.profile(false);
     return 0;
   }
 

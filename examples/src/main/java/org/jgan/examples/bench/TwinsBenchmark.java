@@ -35,6 +35,7 @@ public final class TwinsBenchmark {
   private final PrintStream out;
   private final int steps;
   private final int warmup;
+  private boolean byShape;
 
   /** A benchmark printing to {@code out}, timing {@code steps} steps after {@code warmup}. */
   public TwinsBenchmark(PrintStream out, int steps, int warmup) {
@@ -135,11 +136,13 @@ public final class TwinsBenchmark {
 
   /**
    * Prints the op profile (exclusive time per op type) of the three SG2-32 rows: the training step
-   * with R1, without R1 (batch 32), and generator inference (batch 64).
+   * with R1, without R1 (batch 32), and generator inference (batch 64); {@code byShape} splits each
+   * op type by its input shapes.
    */
-  public void profile() {
+  public void profile(boolean byShape) {
     Tensor real = Tensor.of(new Rng(5).uniformArray(DType.FLOAT32, -1, 1, 32, 1, 32, 32));
     Twins.Sg2 withR1 = new Twins.Sg2(4, true);
+    this.byShape = byShape;
     profileRow("SG2-32 step with R1, batch 32", () -> withR1.step(real));
     Twins.Sg2 noR1 = new Twins.Sg2(4, false);
     profileRow("SG2-32 step without R1, batch 32", () -> noR1.step(real));
@@ -160,7 +163,7 @@ public final class TwinsBenchmark {
       step.run();
     }
     int n = Math.max(3, steps / 2);
-    Profiler.start();
+    Profiler.start(byShape);
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       step.run();
@@ -170,7 +173,7 @@ public final class TwinsBenchmark {
     List<Profiler.Entry> report = Profiler.report();
     double inOps = report.stream().mapToDouble(Profiler.Entry::millis).sum() / n;
     out.printf(Locale.ROOT, "profile of %s: %.0f ms, of which %.0f ms in ops%n", name, total, inOps);
-    for (Profiler.Entry e : report.subList(0, Math.min(18, report.size()))) {
+    for (Profiler.Entry e : report.subList(0, Math.min(byShape ? 40 : 18, report.size()))) {
       out.printf(Locale.ROOT, "  %-28s %6d calls %9.1f ms%n", e.op(), e.calls() / n, e.millis() / n);
     }
   }

@@ -42,7 +42,7 @@ public final class Autograd {
     if (Profiler.enabled()) {
       long t0 = Profiler.begin();
       out = op.forward(arrays);
-      Profiler.end(op.name(), t0);
+      Profiler.end(op.name(), inputs, t0);
     } else {
       out = op.forward(arrays);
     }
@@ -235,7 +235,7 @@ public final class Autograd {
     if (Profiler.enabled()) {
       long t0 = Profiler.begin();
       grads = n.op().backward(n, g);
-      Profiler.end(n.op().name() + ".backward", t0);
+      Profiler.end(n.op().name() + ".backward", inputs, t0);
     } else {
       grads = n.op().backward(n, g);
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jgan.core.tensor.Tensor;
 
 /**
  * Time per op type, for finding where a training step spends its milliseconds. Off by default
@@ -14,14 +15,24 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Profiler {
   private static volatile boolean enabled;
+  private static volatile boolean byShape;
   private static final Map<String, long[]> STATS = new ConcurrentHashMap<>(); // {calls, nanos}
   private static final ThreadLocal<ArrayDeque<long[]>> NESTED = ThreadLocal.withInitial(ArrayDeque::new);
 
   private Profiler() {}
 
-  /** Starts collecting (and clears earlier figures). */
+  /** Starts collecting (and clears earlier figures), by op type. */
   public static void start() {
+    start(false);
+  }
+
+  /**
+   * Starts collecting (and clears earlier figures); with {@code shapes}, each op type is split by
+   * the shapes of its inputs ({@code conv2d [32, 128, 32, 32] [128, 128, 3, 3]}).
+   */
+  public static void start(boolean shapes) {
     STATS.clear();
+    byShape = shapes;
     enabled = true;
   }
 
@@ -38,6 +49,18 @@ public final class Profiler {
   static long begin() {
     NESTED.get().push(new long[1]);
     return System.nanoTime();
+  }
+
+  static void end(String name, Tensor[] inputs, long start) {
+    if (!byShape) {
+      end(name, start);
+      return;
+    }
+    StringBuilder key = new StringBuilder(name);
+    for (Tensor t : inputs) {
+      key.append(' ').append(java.util.Arrays.toString(t.shape()));
+    }
+    end(key.toString(), start);
   }
 
   static void end(String name, long start) {

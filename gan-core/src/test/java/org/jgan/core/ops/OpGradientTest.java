@@ -64,6 +64,7 @@ class OpGradientTest {
         new OpSpec("conv2d s2 p0", x -> Conv.conv2d(x.get(0), x.get(1), null, 2, 0), OpSpec.shapes(s(2, 2, 6, 7), s(3, 2, 3, 3)), "normal"),
         new OpSpec("conv2d s2 p1 k4", x -> Conv.conv2d(x.get(0), x.get(1), x.get(2), 2, 1), OpSpec.shapes(s(2, 2, 8, 8), s(3, 2, 4, 4), s(3)), "normal"),
         new OpSpec("conv2d 1x1", x -> Conv.conv2d(x.get(0), x.get(1), null, 1, 0), OpSpec.shapes(s(2, 3, 4, 4), s(2, 3, 1, 1)), "normal"),
+        new OpSpec("conv2d 1x1 one input channel + bias", x -> Conv.conv2d(x.get(0), x.get(1), x.get(2), 1, 0), OpSpec.shapes(s(2, 1, 4, 3), s(3, 1, 1, 1), s(3)), "normal"),
         new OpSpec("conv_transpose2d s2 p1 k4", x -> Conv.transpose(x.get(0), x.get(1), x.get(2), 2, 1, 0, 0), OpSpec.shapes(s(2, 3, 3, 3), s(3, 2, 4, 4), s(2)), "normal"),
         new OpSpec("conv_transpose2d s2 outpad 1", x -> Conv.transpose(x.get(0), x.get(1), x.get(2), 2, 1, 1, 1), OpSpec.shapes(s(1, 2, 3, 3), s(2, 2, 3, 3), s(2)), "normal"),
         new OpSpec("conv2d weight grad s2 p1", x -> Conv.weightGrad(x.get(0), x.get(1), 2, 1, 3, 3), OpSpec.shapes(s(2, 2, 7, 7), s(2, 3, 4, 4)), "normal"),
