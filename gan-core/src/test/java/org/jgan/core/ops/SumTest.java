@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class SumTest {
   private static final long[] SHAPE = {3, 4, 5, 6};
+  /** Large enough for the matrix-product sums (Kernels: at least 2^21 elements). */
+  private static final long[] LARGE = {8, 64, 64, 64};
 
   @AfterEach
   void noLeak() {
@@ -27,13 +29,22 @@ class SumTest {
 
   @Test
   void everyAxisSubsetMatchesTheLoopInBothPrecisions() {
+    everyAxisSubset(SHAPE, 1e-4, 1e-12);
+  }
+
+  @Test
+  void everyAxisSubsetOfALargeArrayMatchesTheLoop() {
+    everyAxisSubset(LARGE, 1e-1, 1e-9); // float32 sums of up to 2M normal values, about 1,000
+  }
+
+  private static void everyAxisSubset(long[] shape, double tolFloat, double tolDouble) {
     for (DType type : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
       for (int mask = 0; mask < 16; mask++) {
         int[] axes = axes(mask);
         try (TensorScope s = TensorScope.open()) {
-          Tensor x = new Rng(mask + 1).normal(type, SHAPE);
-          double[] want = reference(x.toDoubleArray(), mask);
-          double tol = type == DType.FLOAT32 ? 1e-4 : 1e-12;
+          Tensor x = new Rng(mask + 1).normal(type, shape);
+          double[] want = reference(x.toDoubleArray(), shape, mask);
+          double tol = type == DType.FLOAT32 ? tolFloat : tolDouble;
           for (boolean keep : new boolean[] {false, true}) {
             Tensor got = x.sum(keep, axes);
             assertEquals(want.length, got.toDoubleArray().length, type + " axes " + Arrays.toString(axes));
@@ -61,18 +72,18 @@ class SumTest {
     return java.util.stream.IntStream.range(0, 4).filter(i -> (mask & (1 << i)) != 0).toArray();
   }
 
-  private static double[] reference(double[] x, int mask) {
+  private static double[] reference(double[] x, long[] shape, int mask) {
     int m = mask == 0 ? 15 : mask;
     long[] outShape = new long[4];
     for (int i = 0; i < 4; i++) {
-      outShape[i] = (m & (1 << i)) != 0 ? 1 : SHAPE[i];
+      outShape[i] = (m & (1 << i)) != 0 ? 1 : shape[i];
     }
     double[] out = new double[(int) (outShape[0] * outShape[1] * outShape[2] * outShape[3])];
     int idx = 0;
-    for (int a = 0; a < SHAPE[0]; a++) {
-      for (int b = 0; b < SHAPE[1]; b++) {
-        for (int c = 0; c < SHAPE[2]; c++) {
-          for (int d = 0; d < SHAPE[3]; d++) {
+    for (int a = 0; a < shape[0]; a++) {
+      for (int b = 0; b < shape[1]; b++) {
+        for (int c = 0; c < shape[2]; c++) {
+          for (int d = 0; d < shape[3]; d++) {
             long[] o = {a % outShape[0], b % outShape[1], c % outShape[2], d % outShape[3]};
             int j = (int) (((o[0] * outShape[1] + o[1]) * outShape[2] + o[2]) * outShape[3] + o[3]);
             out[j] += x[idx++];
