@@ -5,6 +5,7 @@ import java.util.Map;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.ops.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -21,7 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *   p   = p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  * </pre>
  *
- * State per parameter: {@code step}, {@code exp_avg} (m), {@code exp_avg_sq} (v).
+ * State per parameter: {@code step}, {@code exp_avg} (m), {@code exp_avg_sq} (v). The update runs
+ * as libnd4j's fused {@code adam_updater} kernel (both optimisers of the SG2-32 twin: 19-29 ms a
+ * step as eleven ND4J passes, 6-13 ms fused), with its epsilon rescaled to give this formula.
  */
 public final class Adam extends Optimizer {
   private final double beta1;
@@ -86,6 +89,21 @@ public final class Adam extends Optimizer {
       g = Kernels.mulScalar(p, weightDecay);
       g.addi(grad);
     }
+    double bc1 = 1 - Math.pow(beta1, t);
+    double bc2 = 1 - Math.pow(beta2, t);
+    if (eps > 0 && lr > 0 && t <= Integer.MAX_VALUE && g.ordering() == 'c' && p.ordering() == 'c') {
+      // libnd4j's fused adam_updater (one pass instead of eleven): it computes
+      // m lr sqrt(bc2) / bc1 / (sqrt(v) + e), which with e = eps sqrt(bc2) is the formula above.
+      // It replaces an epsilon of 0 and a step size of 0, hence the conditions.
+      INDArray update = Kernels.alloc(p.dataType(), p.shape());
+      Nd4j.exec(new AdamUpdater(g, v, m, update, v, m, lr, beta1, beta2, eps * Math.sqrt(bc2), (int) (t - 1)));
+      p.subi(update);
+      Kernels.free(update);
+      if (g != grad) {
+        Kernels.free(g);
+      }
+      return;
+    }
     INDArray tmp = Kernels.alloc(p.dataType(), p.shape());
     // m = b1 m + (1 - b1) g
     m.muli(beta1);
@@ -96,8 +114,6 @@ public final class Adam extends Optimizer {
     Nd4j.exec(new MulOp(new INDArray[] {g, g}, new INDArray[] {tmp}));
     tmp.muli(1 - beta2);
     v.addi(tmp);
-    double bc1 = 1 - Math.pow(beta1, t);
-    double bc2 = 1 - Math.pow(beta2, t);
     // denom = sqrt(v) / sqrt(bc2) + eps ; p -= lr / bc1 * m / denom
     Nd4j.getExecutioner().exec(new Sqrt(v, tmp));
     tmp.divi(Math.sqrt(bc2)).addi(eps);

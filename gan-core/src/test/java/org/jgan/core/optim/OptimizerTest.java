@@ -51,6 +51,41 @@ class OptimizerTest {
   }
 
   @Test
+  void adamsFirstStepIsLrTimesGOverAbsGPlusEpsInBothPathsAndPrecisions() {
+    // step 1: m = (1 - b1) g, v = (1 - b2) g^2, so lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps) =
+    // lr g / (|g| + eps): lr sign(g) with eps = 0 (the elementwise path), and with eps = 1e-8
+    // (libnd4j's fused kernel) the small gradient moves its weight measurably less
+    double[] g = {0.5, -2.0, 3e-3, -7.0};
+    for (DType type : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+      for (double eps : new double[] {0.0, 1e-8}) {
+        Map<String, Parameter> params = single(Tensor.of(new double[] {1, 1, 1, 1}, 4).to(type));
+        Parameter p = params.get("p");
+        Adam adam = new Adam(params, 0.1, 0.9, 0.99, eps, 0.0);
+        setGrad(p, Tensor.of(g, 4).to(type));
+        adam.step();
+        double[] got = p.value().toDoubleArray();
+        for (int i = 0; i < 4; i++) {
+          assertEquals(1 - 0.1 * g[i] / (Math.abs(g[i]) + eps), got[i], type == DType.FLOAT32 ? 1e-6 : 1e-15,
+              type + " eps " + eps + " weight " + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void adamWithLearningRateZeroLeavesTheWeightsAlone() {
+    Map<String, Parameter> params = single(Tensor.of(new double[] {1, -1}, 2));
+    Parameter p = params.get("p");
+    Adam adam = new Adam(params, 0.0, 0.0, 0.99, 1e-8, 0.0);
+    for (int t = 0; t < 3; t++) {
+      setGrad(p, Tensor.of(new double[] {0.3, -0.4}, 2));
+      adam.step();
+    }
+    assertEquals(1.0, p.value().toDoubleArray()[0], 0);
+    assertEquals(-1.0, p.value().toDoubleArray()[1], 0);
+  }
+
+  @Test
   void adamStateSavedAndRestoredContinuesIdentically() {
     Rng rng = new Rng(2);
     Tensor p0 = rng.normal(DType.FLOAT64, 3, 2);
