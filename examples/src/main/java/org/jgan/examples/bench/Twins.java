@@ -187,10 +187,13 @@ public final class Twins {
       fromRgb = child("fromrgb", new EqualizedConv2d(1, 128, 1, Act.LRELU, rng));
       for (int res = 32; res > 4; res /= 2) {
         ModuleDict b = child("b" + res, new ModuleDict());
+        // (h + skip) / sqrt(2) with the 1 / sqrt(2) folded into conv1's activation gain (leaky
+        // ReLU and average pooling are positively homogeneous) and into skip's weight, as the
+        // library's StyleGAN2 discriminator does: no pass of its own.
         blocks.add(new EqualizedConv2d[] {
             b.put("conv0", new EqualizedConv2d(128, 128, 3, Act.LRELU, rng)),
-            b.put("conv1", new EqualizedConv2d(128, 128, 3, Act.LRELU, rng)),
-            b.put("skip", new EqualizedConv2d(128, 128, 1, Act.LINEAR, false, 1.0, Resample.NONE, rng))});
+            b.put("conv1", new EqualizedConv2d(128, 128, 3, Act.LRELU, true, Math.sqrt(0.5), Resample.NONE, rng)),
+            b.put("skip", new EqualizedConv2d(128, 128, 1, Act.LINEAR, false, Math.sqrt(0.5), Resample.NONE, rng))});
       }
       ModuleDict epi = child("b4", new ModuleDict());
       conv = epi.put("conv", new EqualizedConv2d(129, 128, 3, Act.LRELU, rng));
@@ -202,8 +205,7 @@ public final class Twins {
       Tensor x = fromRgb.forward(img);
       for (EqualizedConv2d[] b : blocks) {
         Tensor h = Functional.avgPool2d(b[1].forward(b[0].forward(x)), 2);
-        Tensor skip = b[2].forward(Functional.avgPool2d(x, 2));
-        x = h.add(skip).mul(1 / Math.sqrt(2));
+        x = h.add(b[2].forward(Functional.avgPool2d(x, 2)));
       }
       x = conv.forward(mbstd.forward(x));
       return out.forward(fc.forward(x.flatten(1)));

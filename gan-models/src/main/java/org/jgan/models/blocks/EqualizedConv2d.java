@@ -61,24 +61,30 @@ public final class EqualizedConv2d extends Module {
   /** {@code x [N, in, H, W]} to {@code [N, out, H', W']}. */
   public Tensor forward(Tensor x) {
     Shapes.check(x, "EqualizedConv2d input", -1, in, -1, -1);
-    Tensor w = weight.value().mul(weightGain);
+    // A linear layer without bias takes its gain in the weight, which costs no pass over the output.
+    double outGain = act.gain() * gainScale;
+    boolean gainInWeight = act == Act.LINEAR && bias == null;
+    Tensor w = weight.value().mul(gainInWeight ? weightGain * outGain : weightGain);
+    outGain = gainInWeight ? 1.0 : outGain;
+    // The bias rides in the convolution kernel (oneDNN adds it in the same pass), except after
+    // up-sampling, where the FIR filter comes between.
+    Tensor b = bias == null ? null : bias.value();
     Tensor y;
     switch (resample) {
       case UP:
-        y = Modulation.convUp(x, w, fir);
-        break;
+        return act.apply(Modulation.convUp(x, w, fir), b, outGain);
       case DOWN:
         if (kernel == 1) {
-          y = Conv.conv2d(fir.downsample2d(x), w, null, 1, 0);
+          y = Conv.conv2d(fir.downsample2d(x), w, b, 1, 0);
         } else {
           int pad = kernel / 2 + (fir.size() - 1) / 2; // filter padding: 2 for 3x3 with 4 taps
           int padEnd = kernel / 2 + (fir.size() - 2) / 2;
-          y = Conv.conv2d(fir.filter(x, pad, padEnd, 1.0), w, null, 2, 0);
+          y = Conv.conv2d(fir.filter(x, pad, padEnd, 1.0), w, b, 2, 0);
         }
         break;
       default:
-        y = Conv.conv2d(x, w, null, 1, kernel / 2);
+        y = Conv.conv2d(x, w, b, 1, kernel / 2);
     }
-    return act.apply(y, bias == null ? null : bias.value(), act.gain() * gainScale);
+    return act.apply(y, null, outGain);
   }
 }
