@@ -15,6 +15,7 @@ import org.jgan.core.autograd.GradMode;
 import org.jgan.core.autograd.Profiler;
 import org.jgan.core.io.Json;
 import org.jgan.core.io.SafeTensors;
+import org.jgan.core.memory.BufferPool;
 import org.jgan.core.memory.NativeMemory;
 import org.jgan.core.memory.TensorScope;
 import org.jgan.core.ops.Kernels;
@@ -226,7 +227,7 @@ public final class TwinsBenchmark {
 
   /**
    * Runs {@code n} SG2-32 training steps at batch 8 and prints resident memory (and the library's
-   * own array bytes) at intervals; returns the growth of peak resident memory from the first to
+   * own array bytes, the buffers its pool keeps for reuse, and glibc's count) at intervals; returns the growth of peak resident memory from the first to
    * the second half of the steps after warm-up (10%).
    */
   public double memory(int n) {
@@ -240,8 +241,9 @@ public final class TwinsBenchmark {
       }
       trend.sample(i);
       if (i % Math.max(1, n / 20) == 0 || i == n) {
-        out.printf(Locale.ROOT, "step %6d  RSS %6d MB  library arrays %5d MB  malloc %6d MB  %.0f s%n", i, NativeMemory.residentBytes() >> 20,
-            Kernels.liveBytes() >> 20, NativeMemory.mallocBytes() >> 20, (System.nanoTime() - start) / 1e9);
+        out.printf(Locale.ROOT, "step %6d  RSS %6d MB  library arrays %5d MB  pooled %5d MB  malloc %6d MB  %.0f s%n", i,
+            NativeMemory.residentBytes() >> 20, Kernels.liveBytes() >> 20, BufferPool.pooledBytes() >> 20, NativeMemory.mallocBytes() >> 20,
+            (System.nanoTime() - start) / 1e9);
       }
     }
     return trend.report(out);

@@ -26,7 +26,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * wasClosed()}, so ND4J refuses to compute with it afterwards, just as with a closed array, and
  * freeing it twice is a no-op. Only arrays of at least {@link #MIN_BYTES} are pooled; the pool holds
  * at most {@code jgan.poolBytes} bytes (default 4 GiB; {@code 0} turns pooling off) and beyond that
- * frees as before. {@link #clear()} returns everything to the C allocator.
+ * frees as before. A buffer nobody took during the last {@link #MAX_AGE} steps (closes of an
+ * outermost {@link TensorScope}) is freed, so a change of batch size does not leave the old
+ * sizes behind. {@link #clear()} returns everything to the C allocator.
  */
 public final class BufferPool {
   /** Arrays smaller than this come from and go to the C allocator directly (its bins reuse them). */
@@ -35,7 +37,11 @@ public final class BufferPool {
   private static final long CAPACITY = Long.getLong("jgan.poolBytes", 4L << 30);
   private static final VarHandle RELEASED = releasedHandle();
   private static final Map<Long, ArrayDeque<DataBuffer>> FREE = new HashMap<>();
-  private static final Map<DataBuffer, Boolean> POOLED = new IdentityHashMap<>();
+  /** Steps a pooled buffer may wait for a taker before it is freed. */
+  public static final int MAX_AGE = 2;
+
+  private static final Map<DataBuffer, Long> POOLED = new IdentityHashMap<>(); // buffer -> step given
+  private static long step;
   private static long pooledBytes;
   private static long hits;
   private static long misses;
@@ -98,11 +104,33 @@ public final class BufferPool {
         return false;
       }
       FREE.computeIfAbsent(key(a.dataType(), a.length()), k -> new ArrayDeque<>()).addLast(buffer);
-      POOLED.put(buffer, Boolean.TRUE);
+      POOLED.put(buffer, step);
       pooledBytes += bytes;
     }
     RELEASED.set((BaseNDArray) a, true);
     return true;
+  }
+
+  /**
+   * Ends a step: frees the buffers given back more than {@link #MAX_AGE} steps ago and not taken
+   * since. {@link TensorScope} calls it when an outermost scope closes.
+   */
+  public static void endStep() {
+    synchronized (FREE) {
+      step++;
+      for (var it = FREE.values().iterator(); it.hasNext(); ) {
+        ArrayDeque<DataBuffer> q = it.next();
+        while (!q.isEmpty() && step - POOLED.get(q.peekFirst()) > MAX_AGE) { // oldest first
+          DataBuffer b = q.pollFirst();
+          POOLED.remove(b);
+          pooledBytes -= b.length() * b.dataType().width();
+          b.close();
+        }
+        if (q.isEmpty()) {
+          it.remove();
+        }
+      }
+    }
   }
 
   /** Frees every pooled buffer. */

@@ -122,6 +122,7 @@ public final class TensorScope implements AutoCloseable {
     }
     owned.clear();
     if (stack.isEmpty()) {
+      BufferPool.endStep(); // frees the buffers no step has wanted lately
       NativeMemory.collectIfDue(); // between steps, when the fewest arrays are alive
     }
   }

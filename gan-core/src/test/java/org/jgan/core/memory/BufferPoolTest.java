@@ -114,6 +114,20 @@ class BufferPoolTest {
   }
 
   @Test
+  void aBufferNoStepTakesIsFreedAfterMaxAgeSteps() {
+    INDArray a = Kernels.alloc(DataType.FLOAT, BIG);
+    Kernels.free(a);
+    for (int i = 0; i < BufferPool.MAX_AGE; i++) {
+      try (TensorScope s = TensorScope.open()) { // a step that wants other sizes
+        Tensor.ones(DType.FLOAT32, 2 * BIG).mul(2.0);
+      }
+      assertTrue(BufferPool.pooledBytes() >= BIG * 4, "kept for " + (i + 1) + " steps");
+    }
+    BufferPool.endStep();
+    assertEquals(2 * (2 * BIG * 4), BufferPool.pooledBytes(), "only the last step's two arrays are left");
+  }
+
+  @Test
   void clearReturnsEverything() {
     INDArray a = Kernels.alloc(DataType.FLOAT, BIG);
     Kernels.free(a);
