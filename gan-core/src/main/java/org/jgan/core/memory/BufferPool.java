@@ -18,8 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Why: a training step allocates the same large arrays every time, and memory fresh from the
  * C allocator (glibc serves large blocks by {@code mmap}, and returns them on free) is zeroed and
- * mapped by the kernel page by page on first touch. On the SG2-32 twin that page faulting was a
- * sixth of the step's time (3.5 million faults in 19 s). A buffer from this pool is already mapped.
+ * mapped by the kernel page by page on first touch. On the SG2-32 twin page faults took 18% of the
+ * CPU time (3.5 million in a 19 s profile run), with libnd4j's own temporaries, which only the
+ * allocator settings of docs/usage.md reach. A buffer from this pool is already mapped.
  *
  * <p>What a user sees: nothing, except that resident memory after the first steps stays at the
  * step's peak rather than falling between steps. An array given back here reports {@code
@@ -34,12 +35,12 @@ public final class BufferPool {
   /** Arrays smaller than this come from and go to the C allocator directly (its bins reuse them). */
   public static final long MIN_BYTES = 1L << 16;
 
-  private static final long CAPACITY = Long.getLong("jgan.poolBytes", 4L << 30);
-  private static final VarHandle RELEASED = releasedHandle();
-  private static final Map<Long, ArrayDeque<DataBuffer>> FREE = new HashMap<>();
   /** Steps a pooled buffer may wait for a taker before it is freed. */
   public static final int MAX_AGE = 2;
 
+  private static final long CAPACITY = Long.getLong("jgan.poolBytes", 4L << 30);
+  private static final VarHandle RELEASED = releasedHandle();
+  private static final Map<Long, ArrayDeque<DataBuffer>> FREE = new HashMap<>();
   private static final Map<DataBuffer, Long> POOLED = new IdentityHashMap<>(); // buffer -> step given
   private static long step;
   private static long pooledBytes;

@@ -14,6 +14,10 @@ import org.bytedeco.javacpp.Pointer;
  * unavailable it falls back to the resident set size.
  */
 public final class NativeMemory {
+  /** glibc's allocator variables that the {@code gan} launcher sets for speed (docs/usage.md). */
+  public static final List<String> ALLOCATOR_VARIABLES =
+      List.of("MALLOC_ARENA_MAX", "MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_");
+
   private static final CLib LIBC = load();
   private static final long GC_EVERY_ARRAYS = Long.getLong("jgan.gcEveryArrays", 50_000);
   private static final java.util.concurrent.atomic.AtomicLong LAST_COLLECTION = new java.util.concurrent.atomic.AtomicLong();
@@ -63,10 +67,6 @@ public final class NativeMemory {
     return true;
   }
 
-  /** glibc's allocator variables that the {@code gan} launcher sets for speed (docs/usage.md). */
-  public static final List<String> ALLOCATOR_VARIABLES =
-      List.of("MALLOC_ARENA_MAX", "MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_");
-
   /**
    * The allocator variables of this process as {@code NAME=value} separated by spaces, or {@code
    * "glibc defaults"} when none is set.
@@ -84,7 +84,8 @@ public final class NativeMemory {
 
   /**
    * Logs once, on glibc without {@code MALLOC_ARENA_MAX}, that training runs faster with the
-   * allocator variables of the {@code gan} launcher. Called when the first array is allocated ({@link BufferPool} loads).
+   * allocator variables of the {@code gan} launcher. Called when the first array is allocated
+   * (when {@link BufferPool} loads).
    */
   static void hintOnce() {
     if (!HINTED.getAndSet(true) && LIBC != null && System.getenv("MALLOC_ARENA_MAX") == null) {
@@ -92,7 +93,7 @@ public final class NativeMemory {
           "glibc's allocator runs with its defaults: convolutions page-fault their temporaries in anew on every"
               + " call. Setting MALLOC_ARENA_MAX=1 MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=4294967296"
               + " MALLOC_TOP_PAD_=67108864 before starting the JVM (as the gan launcher does) made a StyleGAN2"
-              + " step 20% faster; see docs/usage.md.");
+              + " training step 14% faster; see docs/usage.md.");
     }
   }
 
