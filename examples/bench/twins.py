@@ -253,7 +253,7 @@ def bench(threads, steps, warmup):
         opt_d = torch.optim.Adam(d.values(), lr=2e-3, betas=(0.0, 0.99), eps=1e-8)
         real = torch.rand(32, 1, 32, 32) * 2 - 1
         key = "sg2_32_step_r1_b32" if r1 else "sg2_32_step_b32"
-        rows[key] = timed(lambda: sg2_step(g, d, opt_g, opt_d, real, r1), max(1, warmup // 2), max(3, steps // 3))
+        rows[key] = timed(lambda: sg2_step(g, d, opt_g, opt_d, real, r1), max(1, warmup // 2), max(3, steps // 2))
     with torch.no_grad():
         zz = torch.randn(64, 128)
         rows["sg2_32_generate_b64"] = timed(lambda: sg2_g(g, zz), warmup, steps)

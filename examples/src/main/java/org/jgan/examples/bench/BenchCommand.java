@@ -27,7 +27,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "3", description = "core: timing per row in seconds (default ${DEFAULT-VALUE}).")
   double seconds;
 
-  @Option(names = "--steps", description = "twins and profile: timed steps per row (default 10); longrun: steps (default 10000).")
+  @Option(names = "--steps", description = "twins and profile: timed steps per row (default 10; the SG2-32 training rows half as many); longrun: steps (default 10000).")
   Integer steps;
 
   @Option(names = "--warmup", defaultValue = "3", description = "twins: warm-up steps (default ${DEFAULT-VALUE}).")

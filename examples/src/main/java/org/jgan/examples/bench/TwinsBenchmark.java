@@ -81,9 +81,9 @@ public final class TwinsBenchmark {
     rows.put("dcgan28_step_b64", time(scoped(() -> dc.step(real28)), warmup, steps));
     Tensor real32 = Tensor.of(rng.uniformArray(DType.FLOAT32, -1, 1, 32, 1, 32, 32));
     Twins.Sg2 withR1 = new Twins.Sg2(2, true);
-    rows.put("sg2_32_step_r1_b32", time(scoped(() -> withR1.step(real32)), Math.max(1, warmup / 2), Math.max(3, steps / 3)));
+    rows.put("sg2_32_step_r1_b32", time(scoped(() -> withR1.step(real32)), Math.max(1, warmup / 2), Math.max(3, steps / 2)));
     Twins.Sg2 noR1 = new Twins.Sg2(3, false);
-    rows.put("sg2_32_step_b32", time(scoped(() -> noR1.step(real32)), Math.max(1, warmup / 2), Math.max(3, steps / 3)));
+    rows.put("sg2_32_step_b32", time(scoped(() -> noR1.step(real32)), Math.max(1, warmup / 2), Math.max(3, steps / 2)));
     Tensor z = Tensor.of(rng.normalArray(DType.FLOAT32, 0, 1, 64, 128));
     rows.put("sg2_32_generate_b64", time(scoped(() -> {
       try (GradMode.Guard off = GradMode.disabled()) {
