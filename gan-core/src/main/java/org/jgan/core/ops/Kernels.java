@@ -31,6 +31,10 @@ public final class Kernels {
   private static final java.util.concurrent.atomic.AtomicLong ALLOCATIONS =
       new java.util.concurrent.atomic.AtomicLong();
 
+  /** Buffers made fresh by {@link #alloc} (not from the pool) since the JVM started. */
+  private static final java.util.concurrent.atomic.AtomicLong FRESH =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /**
    * With {@code -Djgan.trackAllocations=true}, where each live array was allocated, for finding
    * leaks ({@link #liveAllocationSites()}).
@@ -41,10 +45,6 @@ public final class Kernels {
           : null;
 
   private Kernels() {}
-
-  /** Buffers made fresh by {@link #alloc} (not from the pool) since the JVM started. */
-  private static final java.util.concurrent.atomic.AtomicLong FRESH =
-      new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * An uninitialised detached array: a buffer from {@link BufferPool} when one of this type and
