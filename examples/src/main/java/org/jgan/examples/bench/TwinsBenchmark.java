@@ -36,7 +36,6 @@ public final class TwinsBenchmark {
   private final PrintStream out;
   private final int steps;
   private final int warmup;
-  private boolean byShape;
 
   /** A benchmark printing to {@code out}, timing {@code steps} steps after {@code warmup}. */
   public TwinsBenchmark(PrintStream out, int steps, int warmup) {
@@ -143,13 +142,12 @@ public final class TwinsBenchmark {
   public void profile(boolean byShape) {
     Tensor real = Tensor.of(new Rng(5).uniformArray(DType.FLOAT32, -1, 1, 32, 1, 32, 32));
     Twins.Sg2 withR1 = new Twins.Sg2(4, true);
-    this.byShape = byShape;
-    profileRow("SG2-32 step with R1, batch 32", () -> withR1.step(real));
+    profileRow("SG2-32 step with R1, batch 32", byShape, () -> withR1.step(real));
     Twins.Sg2 noR1 = new Twins.Sg2(4, false);
-    profileRow("SG2-32 step without R1, batch 32", () -> noR1.step(real));
+    profileRow("SG2-32 step without R1, batch 32", byShape, () -> noR1.step(real));
     Rng rng = new Rng(6);
     Tensor z = Tensor.of(rng.normalArray(DType.FLOAT32, 0, 1, 64, 128));
-    profileRow("SG2-32 generator inference, batch 64", () -> {
+    profileRow("SG2-32 generator inference, batch 64", byShape, () -> {
       try (GradMode.Guard off = GradMode.disabled()) {
         noR1.g.forward(z, NoiseMode.RANDOM, rng);
       }
@@ -158,7 +156,7 @@ public final class TwinsBenchmark {
     z.data().close();
   }
 
-  private void profileRow(String name, Runnable body) {
+  private void profileRow(String name, boolean byShape, Runnable body) {
     Runnable step = scoped(body);
     for (int i = 0; i < 2; i++) {
       step.run();
@@ -227,8 +225,9 @@ public final class TwinsBenchmark {
 
   /**
    * Runs {@code n} SG2-32 training steps at batch 8 and prints resident memory (and the library's
-   * own array bytes, the buffers its pool keeps for reuse, and glibc's count) at intervals; returns the growth of peak resident memory from the first to
-   * the second half of the steps after warm-up (10%).
+   * own array bytes, the buffers its pool keeps for reuse, and glibc's count) at intervals; returns
+   * the growth of peak resident memory from the first to the second half of the steps after
+   * warm-up (10%).
    */
   public double memory(int n) {
     Twins.Sg2 sg = new Twins.Sg2(21, true);

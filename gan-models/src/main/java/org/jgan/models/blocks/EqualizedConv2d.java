@@ -62,10 +62,10 @@ public final class EqualizedConv2d extends Module {
   public Tensor forward(Tensor x) {
     Shapes.check(x, "EqualizedConv2d input", -1, in, -1, -1);
     // A linear layer without bias takes its gain in the weight, which costs no pass over the output.
-    double outGain = act.gain() * gainScale;
     boolean gainInWeight = act == Act.LINEAR && bias == null;
-    Tensor w = weight.value().mul(gainInWeight ? weightGain * outGain : weightGain);
-    outGain = gainInWeight ? 1.0 : outGain;
+    double gain = act.gain() * gainScale;
+    Tensor w = weight.value().mul(gainInWeight ? weightGain * gain : weightGain);
+    double outGain = gainInWeight ? 1.0 : gain;
     // The bias rides in the convolution kernel (oneDNN adds it in the same pass), except after
     // up-sampling, where the FIR filter comes between.
     Tensor b = bias == null ? null : bias.value();

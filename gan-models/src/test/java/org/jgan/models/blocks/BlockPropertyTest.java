@@ -44,6 +44,30 @@ class BlockPropertyTest {
   }
 
   @Test
+  void gainScaleScalesTheOutputWhereverTheGainIsApplied() {
+    // act(conv(x) + b) * gain * s = s * (the same layer with s = 1), since leaky ReLU is
+    // positively homogeneous: the gain rides in the weight (linear, no bias), in the leaky ReLU,
+    // or in a multiplication (linear with bias), and each way must give the same scaling.
+    Tensor x = new Rng(5).normal(DType.FLOAT32, 2, 3, 6, 6);
+    double s = Math.sqrt(0.5);
+    Object[][] cases = {{Act.LINEAR, false}, {Act.LRELU, true}, {Act.LINEAR, true}};
+    for (Object[] c : cases) {
+      for (Resample r : new Resample[] {Resample.NONE, Resample.DOWN, Resample.UP}) {
+        Act act = (Act) c[0];
+        boolean bias = (Boolean) c[1];
+        EqualizedConv2d plain = new EqualizedConv2d(3, 4, 3, act, bias, 1.0, r, new Rng(6));
+        EqualizedConv2d scaled = new EqualizedConv2d(3, 4, 3, act, bias, s, r, new Rng(6));
+        if (bias) { // a non-zero bias, the same in both
+          Tensor b = new Rng(7).normal(DType.FLOAT32, 4);
+          plain.namedParameters().get("bias").copyFrom(b.data(), "bias");
+          scaled.namedParameters().get("bias").copyFrom(b.data(), "bias");
+        }
+        TensorAssert.assertClose(plain.forward(x).mul(s), scaled.forward(x), 1e-5, act + " bias " + bias + " " + r);
+      }
+    }
+  }
+
+  @Test
   void learningRateMultiplierScalesTheEffectiveStep() {
     // Same effective weights, lrMul 1 and 0.01: after one Adam step (update = lr * sign) the
     // effective weights move lrMul times as far.
