@@ -11,6 +11,7 @@ import org.jgan.core.nn.Linear;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.ModuleDict;
 import org.jgan.core.nn.Parameter;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.optim.Adam;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
@@ -122,14 +123,26 @@ public final class Twins {
 
   // ---------------------------------------------------------------- SG2-32
 
-  /** SG2-32's generator: 4-layer mapping, bilinear skip synthesis with modulated convolutions. */
+  /**
+   * SG2-32's generator: 4-layer mapping, bilinear skip synthesis with modulated convolutions. The
+   * synthesis runs channels-last (NHWC) from the constant to the last toRGB, whose one channel makes
+   * the image the same memory in either layout: the convolutions skip oneDNN's reorders, and nothing
+   * is converted but the 4x4 constant and each bilinear up-sampling's (small) input.
+   */
   public static final class Sg2G extends Module {
     final List<EqualizedLinear> mapping = new ArrayList<>();
     final ConstantInput constant;
     final List<SynthesisLayer[]> convs = new ArrayList<>();
     final List<ToRgb> torgb = new ArrayList<>();
+    final DataFormat format;
 
     Sg2G(Rng rng) {
+      // -Djgan.twins.format=NCHW runs the synthesis channels-first, for comparing the layouts.
+      this(rng, DataFormat.valueOf(System.getProperty("jgan.twins.format", "NHWC")));
+    }
+
+    Sg2G(Rng rng, DataFormat format) {
+      this.format = format;
       ModuleDict map = child("mapping", new ModuleDict());
       for (int i = 0; i < 4; i++) {
         mapping.add(map.put("fc" + i, new EqualizedLinear(128, 128, Act.LRELU, 0.01, 0.0, rng)));
@@ -154,16 +167,16 @@ public final class Twins {
     }
 
     Tensor synthesis(Tensor w, NoiseMode noise, Rng rng) {
-      Tensor x = constant.forward(w.size(0));
+      Tensor x = constant.forward(w.size(0), format);
       Tensor rgb = null;
       for (int i = 0; i < convs.size(); i++) {
         if (i > 0) {
-          x = Fir.bilinearUp2(x);
+          x = Fir.bilinearUp2(x, format);
         }
         for (SynthesisLayer l : convs.get(i)) {
-          x = l.forward(x, w, noise, rng);
+          x = l.forward(x, w, noise, rng, format);
         }
-        Tensor y = torgb.get(i).forward(x, w);
+        Tensor y = format.convert(torgb.get(i).forward(x, w, format), DataFormat.NCHW);
         rgb = rgb == null ? y : Fir.bilinearUp2(rgb).add(y);
       }
       return rgb;

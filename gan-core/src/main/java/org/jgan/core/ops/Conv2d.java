@@ -9,7 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * 2-D cross-correlation (PyTorch {@code conv2d}) on oneDNN: {@code x [N, I, H, W]}, {@code w [O,
- * I, kH, kW]}, optional {@code b [O]}, output {@code [N, O, (H + 2p - kH) / s + 1, ...]}.
+ * I, kH, kW]}, optional {@code b [O]}, output {@code [N, O, (H + 2p - kH) / s + 1, ...]}; in the
+ * {@link DataFormat#NHWC} layout input and output are {@code [N, H, W, C]} and the weight the
+ * same.
  *
  * <pre>
  *   dx = conv2dTranspose(g, w)          (output padding restores H, W)
@@ -24,9 +26,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Conv2d extends Op {
   private final ConvGeometry geo;
 
-  /** Convolution with the given stride and zero padding. */
+  /** Convolution with the given stride and zero padding, NCHW. */
   public Conv2d(int stride, int padding) {
-    this.geo = new ConvGeometry(stride, padding);
+    this(stride, padding, DataFormat.NCHW);
+  }
+
+  /** Convolution with the given stride, zero padding and data format. */
+  public Conv2d(int stride, int padding, DataFormat format) {
+    this.geo = new ConvGeometry(stride, padding, format);
   }
 
   @Override
@@ -38,23 +45,23 @@ public final class Conv2d extends Op {
   public INDArray forward(INDArray... in) {
     INDArray x = in[0];
     INDArray w = in[1];
-    ConvGeometry.checkRank4("conv2d", "input [N, C, H, W]", x);
+    ConvGeometry.checkRank4("conv2d", geo.layout("input"), x);
     ConvGeometry.checkRank4("conv2d", "weight [O, I, kH, kW]", w);
     Binary.checkTypes("conv2d", x, w);
-    if (x.size(1) != w.size(1)) {
+    if (geo.channels(x) != w.size(1)) {
       throw new IllegalArgumentException(
-          "conv2d: input " + Shapes.str(x.shape()) + " has " + x.size(1) + " channels, weight "
-              + Shapes.str(w.shape()) + " expects " + w.size(1));
+          "conv2d: " + geo.format() + " input " + Shapes.str(x.shape()) + " has " + geo.channels(x)
+              + " channels, weight " + Shapes.str(w.shape()) + " expects " + w.size(1));
     }
     ConvGeometry.checkBias("conv2d", in, w.size(0));
-    long ho = geo.convOut(x.size(2), w.size(2));
-    long wo = geo.convOut(x.size(3), w.size(3));
+    long ho = geo.convOut(geo.height(x), w.size(2));
+    long wo = geo.convOut(geo.width(x), w.size(3));
     if (ho < 1 || wo < 1) {
       throw new IllegalArgumentException(
           "conv2d: input " + Shapes.str(x.shape()) + " is smaller than kernel " + Shapes.str(w.shape())
               + " with padding " + geo.padding());
     }
-    INDArray out = Kernels.alloc(x.dataType(), x.size(0), w.size(0), ho, wo);
+    INDArray out = Kernels.alloc(x.dataType(), geo.format().shape(x.size(0), w.size(0), ho, wo));
     Kernels.custom("conv2d", in, new INDArray[] {out}, geo.args(w.size(2), w.size(3)));
     return out;
   }
@@ -65,8 +72,8 @@ public final class Conv2d extends Op {
     Tensor w = n.input(1);
     boolean bias = n.inputCount() > 2;
     Tensor[] grads = new Tensor[n.inputCount()];
-    int outPadH = geo.outputPadding(x.size(2), g.size(2), w.size(2));
-    int outPadW = geo.outputPadding(x.size(3), g.size(3), w.size(3));
+    int outPadH = geo.outputPadding(geo.height(x), geo.height(g), w.size(2));
+    int outPadW = geo.outputPadding(geo.width(x), geo.width(g), w.size(3));
     if (!GradMode.isEnabled() && n.needsGrad(0) && n.needsGrad(1)) {
       // One fused kernel for dx, dw (and db): no graph of the gradient is being recorded.
       INDArray gx = Kernels.alloc(x.data().dataType(), x.shape());
@@ -84,14 +91,14 @@ public final class Conv2d extends Op {
       }
     } else {
       if (n.needsGrad(0)) {
-        grads[0] = Conv.transpose(g, w, null, geo.stride(), geo.padding(), outPadH, outPadW);
+        grads[0] = Conv.transpose(g, w, null, geo.stride(), geo.padding(), outPadH, outPadW, geo.format());
       }
       if (n.needsGrad(1)) {
-        grads[1] = Conv.weightGrad(x, g, geo.stride(), geo.padding(), w.size(2), w.size(3));
+        grads[1] = Conv.weightGrad(x, g, geo.stride(), geo.padding(), w.size(2), w.size(3), geo.format());
       }
     }
     if (bias && n.needsGrad(2)) {
-      grads[2] = g.sum(false, 0, 2, 3);
+      grads[2] = g.sum(false, geo.format().nonChannelAxes());
     }
     return grads;
   }

@@ -18,16 +18,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </pre>
  *
  * <p>The forward runs libnd4j's {@code conv2d_bp} and discards its input gradient, the one kernel
- * that computes a convolution's weight gradient on oneDNN.
+ * that computes a convolution's weight gradient on oneDNN. In the {@link DataFormat#NHWC} layout
+ * {@code x} and {@code gy} are {@code [N, H, W, C]}; {@code dW} is {@code [O, I, kH, kW]} in both.
  */
 public final class Conv2dWeightGrad extends Op {
   private final ConvGeometry geo;
   private final long kh;
   private final long kw;
 
-  /** Weight gradient of a {@code kh x kw} convolution with the given stride and padding. */
+  /** Weight gradient of a {@code kh x kw} NCHW convolution with the given stride and padding. */
   public Conv2dWeightGrad(int stride, int padding, long kh, long kw) {
-    this.geo = new ConvGeometry(stride, padding);
+    this(stride, padding, kh, kw, DataFormat.NCHW);
+  }
+
+  /** Weight gradient of a {@code kh x kw} convolution with the given stride, padding and format. */
+  public Conv2dWeightGrad(int stride, int padding, long kh, long kw, DataFormat format) {
+    this.geo = new ConvGeometry(stride, padding, format);
     this.kh = kh;
     this.kw = kw;
   }
@@ -41,17 +47,19 @@ public final class Conv2dWeightGrad extends Op {
   public INDArray forward(INDArray... in) {
     INDArray x = in[0];
     INDArray gy = in[1];
-    ConvGeometry.checkRank4("conv2d_weight_grad", "input [N, I, H, W]", x);
-    ConvGeometry.checkRank4("conv2d_weight_grad", "output gradient [N, O, Ho, Wo]", gy);
+    ConvGeometry.checkRank4("conv2d_weight_grad", geo.layout("input"), x);
+    ConvGeometry.checkRank4("conv2d_weight_grad", geo.layout("output gradient"), gy);
     if (gy.size(0) != x.size(0)
-        || gy.size(2) != geo.convOut(x.size(2), kh)
-        || gy.size(3) != geo.convOut(x.size(3), kw)) {
+        || geo.height(gy) != geo.convOut(geo.height(x), kh)
+        || geo.width(gy) != geo.convOut(geo.width(x), kw)) {
       throw new IllegalArgumentException(
-          "conv2d_weight_grad: output gradient " + Shapes.str(gy.shape()) + " does not match input "
-              + Shapes.str(x.shape()) + " for a " + kh + "x" + kw + " kernel");
+          "conv2d_weight_grad: " + geo.format() + " output gradient " + Shapes.str(gy.shape())
+              + " does not match input " + Shapes.str(x.shape()) + " for a " + kh + "x" + kw + " kernel");
     }
-    INDArray gw = Kernels.alloc(x.dataType(), gy.size(1), x.size(1), kh, kw);
-    INDArray w = Kernels.full(x.dataType(), 0.0, gy.size(1), x.size(1), kh, kw);
+    long o = geo.channels(gy);
+    long i = geo.channels(x);
+    INDArray gw = Kernels.alloc(x.dataType(), o, i, kh, kw);
+    INDArray w = Kernels.full(x.dataType(), 0.0, o, i, kh, kw);
     INDArray gx = Kernels.alloc(x.dataType(), x.shape());
     Kernels.custom("conv2d_bp", new INDArray[] {x, w, gy}, new INDArray[] {gx, gw}, geo.args(kh, kw));
     Kernels.free(gx);
@@ -66,12 +74,12 @@ public final class Conv2dWeightGrad extends Op {
     Tensor dx = null;
     Tensor dgy = null;
     if (n.needsGrad(0)) {
-      int padH = geo.outputPadding(x.size(2), gy.size(2), kh);
-      int padW = geo.outputPadding(x.size(3), gy.size(3), kw);
-      dx = Conv.transpose(gy, g, null, geo.stride(), geo.padding(), padH, padW);
+      int padH = geo.outputPadding(geo.height(x), geo.height(gy), kh);
+      int padW = geo.outputPadding(geo.width(x), geo.width(gy), kw);
+      dx = Conv.transpose(gy, g, null, geo.stride(), geo.padding(), padH, padW, geo.format());
     }
     if (n.needsGrad(1)) {
-      dgy = Conv.conv2d(x, g, null, geo.stride(), geo.padding());
+      dgy = Conv.conv2d(x, g, null, geo.stride(), geo.padding(), geo.format());
     }
     return new Tensor[] {dx, dgy};
   }

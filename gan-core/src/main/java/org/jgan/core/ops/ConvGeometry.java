@@ -1,25 +1,60 @@
 package org.jgan.core.ops;
 
 import org.jgan.core.tensor.Shapes;
+import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Stride and padding of a 2-D convolution (the same along H and W) and the libnd4j argument
- * layout: {@code kH, kW, sH, sW, pH, pW, dH, dW, sameMode, dataFormat (0 = NCHW), weightFormat}.
+ * Stride, padding (the same along H and W) and data format of a 2-D convolution, and the libnd4j
+ * argument layout: {@code kH, kW, sH, sW, pH, pW, dH, dW, sameMode, dataFormat (0 = NCHW, 1 =
+ * NHWC), weightFormat}.
  * Weight format 1 is PyTorch's layout: {@code [O, I, kH, kW]} for {@code conv2d}, and {@code [I,
  * O, kH, kW]} for {@code deconv2d}, so a conv weight passed to {@code deconv2d} is exactly the
  * transposed (adjoint) operator.
  */
-record ConvGeometry(int stride, int padding) {
+record ConvGeometry(int stride, int padding, DataFormat format) {
   ConvGeometry {
     if (stride < 1 || padding < 0) {
       throw new IllegalArgumentException(
           "convolution needs stride >= 1 and padding >= 0, got stride " + stride + ", padding " + padding);
     }
+    if (format == null) {
+      throw new IllegalArgumentException("convolution needs a data format (NCHW or NHWC), got null");
+    }
   }
 
   int[] args(long kh, long kw) {
-    return new int[] {(int) kh, (int) kw, stride, stride, padding, padding, 1, 1, 0, 0, 1};
+    return new int[] {(int) kh, (int) kw, stride, stride, padding, padding, 1, 1, 0, format.nd4jCode(), 1};
+  }
+
+  /** The same stride and format with another padding. */
+  ConvGeometry withPadding(int p) {
+    return new ConvGeometry(stride, p, format);
+  }
+
+  long channels(INDArray a) {
+    return a.size(format.channelAxis());
+  }
+
+  long height(INDArray a) {
+    return a.size(format.heightAxis());
+  }
+
+  long width(INDArray a) {
+    return a.size(format.widthAxis());
+  }
+
+  long height(Tensor a) {
+    return a.size(format.heightAxis());
+  }
+
+  long width(Tensor a) {
+    return a.size(format.widthAxis());
+  }
+
+  /** The layout's name with its axes, for messages: {@code "input [N, C, H, W]"}. */
+  String layout(String what) {
+    return what + (format == DataFormat.NCHW ? " [N, C, H, W]" : " [N, H, W, C]");
   }
 
   /** Output size of a convolution along one axis. */

@@ -325,6 +325,18 @@ public final class Kernels {
     Nd4j.exec(op);
   }
 
+  /** Runs a libnd4j custom op with boolean and integer arguments. */
+  public static void custom(String name, INDArray[] inputs, INDArray[] outputs, boolean[] bargs, int... iargs) {
+    DynamicCustomOp op =
+        DynamicCustomOp.builder(name)
+            .addInputs(inputs)
+            .addOutputs(outputs)
+            .addIntegerArguments(iargs)
+            .addBooleanArguments(bargs)
+            .build();
+    Nd4j.exec(op);
+  }
+
   /** Runs a libnd4j custom op with floating-point and integer arguments. */
   public static void custom(String name, INDArray[] inputs, INDArray[] outputs, double[] targs, int... iargs) {
     Double[] t = new Double[targs.length];

@@ -36,6 +36,7 @@ import org.jgan.core.ops.Sub;
 import org.jgan.core.ops.Sum;
 import org.jgan.core.ops.Tanh;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -514,6 +515,18 @@ public final class Tensor {
           "cannot reshape " + Shapes.str(shape()) + " (" + numel() + " elements) to " + Shapes.str(shape));
     }
     return Arrays.equals(s, shape()) ? this : Autograd.apply(new Reshape(s), this);
+  }
+
+  /**
+   * The same values in row-major memory: this tensor when it already is, otherwise a copy (after
+   * {@link #permute}, for instance), as PyTorch's {@code contiguous()}.
+   */
+  public Tensor contiguous() {
+    INDArray d = data();
+    if (d.ordering() == 'c' && Shape.hasDefaultStridesForShape(d)) {
+      return this;
+    }
+    return Autograd.apply(new Reshape(shape()), this);
   }
 
   /** Flattens axes {@code from..end} into one. */

@@ -56,7 +56,9 @@ public final class GradCheck {
       int checked = 0;
       for (int i = 0; i < inputs.size(); i++) {
         INDArray x = inputs.get(i).data();
-        INDArray a = analytic.get(i).data();
+        // Row-major: a gradient may be a strided view (after permute), and ND4J's linear index
+        // of an 'f'-ordered view runs in its own order, not the input's.
+        INDArray a = analytic.get(i).data().dup('c');
         double floor = Math.max(1e-3 * a.amaxNumber().doubleValue(), 1e-12);
         long n = x.length();
         // The step scales with the input (weights stored as N(0,1)/0.01 are ~100), and differences

@@ -1,5 +1,6 @@
 package org.jgan.models.blocks;
 
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -32,11 +33,19 @@ public enum Act {
    * ({@code [N, C]} or {@code [N, C, H, W]}).
    */
   public Tensor apply(Tensor x, Tensor bias, double gain) {
+    return apply(x, bias, gain, DataFormat.NCHW);
+  }
+
+  /**
+   * {@link #apply(Tensor, Tensor, double)} with the bias broadcast over the channel axis of {@code
+   * format} when {@code x} has rank 4 ({@code [N, H, W, C]} for NHWC).
+   */
+  public Tensor apply(Tensor x, Tensor bias, double gain, DataFormat format) {
     Tensor y = x;
     if (bias != null) {
       long[] shape = new long[x.rank()];
       java.util.Arrays.fill(shape, 1);
-      shape[1] = bias.numel();
+      shape[x.rank() == 4 ? format.channelAxis() : 1] = bias.numel();
       y = y.add(bias.reshape(shape));
     }
     if (this == LRELU) {

@@ -2,6 +2,7 @@ package org.jgan.models.blocks;
 
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -20,7 +21,13 @@ public final class ConstantInput extends Module {
 
   /** The constant repeated over a batch: {@code [n, C, r, r]}. */
   public Tensor forward(long n) {
+    return forward(n, DataFormat.NCHW);
+  }
+
+  /** The constant repeated over a batch in {@code format}: {@code [n, r, r, C]} for NHWC. */
+  public Tensor forward(long n, DataFormat format) {
     long[] s = value.value().shape();
-    return value.value().unsqueeze(0).expand(n, s[0], s[1], s[2]);
+    Tensor one = DataFormat.NCHW.convert(value.value().unsqueeze(0), format);
+    return one.expand(format.shape(n, s[0], s[1], s[2]));
   }
 }

@@ -1,5 +1,7 @@
 package org.jgan.models.blocks;
 
+import org.jgan.core.autograd.Autograd;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.tensor.Shapes;
 import org.jgan.core.tensor.Tensor;
 
@@ -71,14 +73,14 @@ public final class Fir {
   }
 
   /** upfirdn2d with the same up/down/padding on both axes; {@code gain} is the 2-D gain. */
-  private Tensor upfirdn(Tensor x, int up, int down, int pad0, int pad1, double gain) {
+  private Tensor upfirdn(Tensor x, int up, int down, int pad0, int pad1, double gain, DataFormat format) {
     Shapes.check(x, "FIR input", -1, -1, -1, -1);
-    int h = (int) x.size(2);
-    int w = (int) x.size(3);
+    int h = (int) x.size(format.heightAxis());
+    int w = (int) x.size(format.widthAxis());
     int k = taps.length;
     double g1 = Math.sqrt(gain);
     return separable(x, operator(h, up, down, pad0, pad1, g1, taps), outLength(h, up, down, pad0, pad1, k),
-        operator(w, up, down, pad0, pad1, g1, taps), outLength(w, up, down, pad0, pad1, k));
+        operator(w, up, down, pad0, pad1, g1, taps), outLength(w, up, down, pad0, pad1, k), format);
   }
 
   /**
@@ -87,6 +89,34 @@ public final class Fir {
    * Two GEMMs and two layout changes; differentiable to any order since it is made of matmuls.
    */
   public static Tensor separable(Tensor x, double[] mh, int ho, double[] mw, int wo) {
+    return separable(x, mh, ho, mw, wo, DataFormat.NCHW);
+  }
+
+  /**
+   * {@link #separable(Tensor, double[], int, double[], int)} for maps in {@code format}. NHWC maps
+   * are rearranged to NCHW first (a copy of the input) and the last transposing copy writes NHWC,
+   * so the output costs no conversion of its own; one-channel maps need no rearranging at all.
+   */
+  public static Tensor separable(Tensor x, double[] mh, int ho, double[] mw, int wo, DataFormat format) {
+    Shapes.check(x, "FIR input", -1, -1, -1, -1);
+    if (format == DataFormat.NHWC) {
+      long[] s = x.shape();
+      if (s[3] == 1) {
+        return separable(x.reshape(s[0], 1, s[1], s[2]), mh, ho, mw, wo, DataFormat.NCHW).reshape(s[0], ho, wo, 1);
+      }
+      Tensor y = along(DataFormat.NHWC.convert(x, DataFormat.NCHW), mh, ho, mw, wo); // [N, C, W', H']
+      // [N, C W', H'] -> [N, H', C, W'] -> [N, H', W', C]: two batched 2-D transposes, each far
+      // cheaper in ND4J than the one 4-D permutation.
+      y = DataFormat.transposeLast(y.reshape(s[0], s[3] * wo, ho));
+      return DataFormat.transposeLast(y.reshape(s[0] * ho, s[3], wo)).reshape(s[0], ho, wo, s[3]);
+    }
+    Tensor y = along(x, mh, ho, mw, wo);
+    long[] s = x.shape();
+    return y.reshape(s[0] * s[1], wo, ho).permute(0, 2, 1).reshape(s[0], s[1], ho, wo);
+  }
+
+  /** Both matrix products on NCHW {@code x}: {@code [N, C, W', H']}, the last two axes swapped. */
+  private static Tensor along(Tensor x, double[] mh, int ho, double[] mw, int wo) {
     long[] s = x.shape();
     long nc = s[0] * s[1];
     int h = (int) s[2];
@@ -95,7 +125,7 @@ public final class Fir {
     Tensor th = h == w && ho == wo && java.util.Arrays.equals(mh, mw) ? tw : Tensor.of(mh, h, ho).to(x.dtype());
     Tensor y = x.reshape(nc * h, w).matmul(tw); // along W: [NCH, W']
     y = y.reshape(nc, h, wo).permute(0, 2, 1).reshape(nc * wo, h).matmul(th); // along H: [NCW', H']
-    return y.reshape(nc, wo, ho).permute(0, 2, 1).reshape(s[0], s[1], ho, wo);
+    return y.reshape(s[0], s[1], wo, ho);
   }
 
   /**
@@ -104,10 +134,21 @@ public final class Fir {
    * 1/4}, indices clamped to the image.
    */
   public static Tensor bilinearUp2(Tensor x) {
+    return bilinearUp2(x, DataFormat.NCHW);
+  }
+
+  /**
+   * {@link #bilinearUp2(Tensor)} for maps in {@code format}; NHWC maps of several channels go to
+   * libnd4j's native resize ({@link BilinearUp2}).
+   */
+  public static Tensor bilinearUp2(Tensor x, DataFormat format) {
     Shapes.check(x, "bilinear up-sampling input", -1, -1, -1, -1);
-    int h = (int) x.size(2);
-    int w = (int) x.size(3);
-    return separable(x, bilinearOperator(h), 2 * h, bilinearOperator(w), 2 * w);
+    if (format == DataFormat.NHWC && x.size(3) > 1) {
+      return Autograd.apply(new BilinearUp2(), x);
+    }
+    int h = (int) x.size(format.heightAxis());
+    int w = (int) x.size(format.widthAxis());
+    return separable(x, bilinearOperator(h), 2 * h, bilinearOperator(w), 2 * w, format);
   }
 
   /** The transposed 1-D bilinear x2 operator {@code [n, 2n]}. */
@@ -130,7 +171,12 @@ public final class Fir {
    * along H and W, then convolves ({@code gain} scales the 2-D filter).
    */
   public Tensor filter(Tensor x, int pad0, int pad1, double gain) {
-    return upfirdn(x, 1, 1, pad0, pad1, gain);
+    return filter(x, pad0, pad1, gain, DataFormat.NCHW);
+  }
+
+  /** {@link #filter(Tensor, int, int, double)} for maps in {@code format}. */
+  public Tensor filter(Tensor x, int pad0, int pad1, double gain, DataFormat format) {
+    return upfirdn(x, 1, 1, pad0, pad1, gain, format);
   }
 
   /**
@@ -139,8 +185,13 @@ public final class Fir {
    * constant but for its border.
    */
   public Tensor upsample2d(Tensor x) {
+    return upsample2d(x, DataFormat.NCHW);
+  }
+
+  /** {@link #upsample2d(Tensor)} for maps in {@code format}. */
+  public Tensor upsample2d(Tensor x, DataFormat format) {
     int k = taps.length;
-    return upfirdn(x, 2, 1, (k + 1) / 2, (k - 2) / 2, 4.0);
+    return upfirdn(x, 2, 1, (k + 1) / 2, (k - 2) / 2, 4.0, format);
   }
 
   /**
@@ -148,7 +199,12 @@ public final class Fir {
    * filtering, keeping every second pixel, as {@code upfirdn2d.downsample2d}.
    */
   public Tensor downsample2d(Tensor x) {
+    return downsample2d(x, DataFormat.NCHW);
+  }
+
+  /** {@link #downsample2d(Tensor)} for maps in {@code format}. */
+  public Tensor downsample2d(Tensor x, DataFormat format) {
     int k = taps.length;
-    return upfirdn(x, 1, 2, (k - 1) / 2, (k - 2) / 2, 1.0);
+    return upfirdn(x, 1, 2, (k - 1) / 2, (k - 2) / 2, 1.0, format);
   }
 }

@@ -2,6 +2,7 @@ package org.jgan.models.blocks;
 
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -47,6 +48,11 @@ public final class ModulatedConv2d extends Module {
 
   /** {@code x [N, in, H, W]} modulated by {@code w [N, wDim]}. */
   public Tensor forward(Tensor x, Tensor w) {
-    return Modulation.modulatedConv2d(x, weight.value(), styles(w), demodulate, up);
+    return forward(x, w, DataFormat.NCHW);
+  }
+
+  /** {@code x} in {@code format} ({@code [N, H, W, in]} for NHWC) modulated by {@code w [N, wDim]}. */
+  public Tensor forward(Tensor x, Tensor w, DataFormat format) {
+    return Modulation.modulatedConv2d(x, weight.value(), styles(w), demodulate, up, format);
   }
 }

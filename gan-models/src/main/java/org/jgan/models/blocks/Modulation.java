@@ -3,6 +3,7 @@ package org.jgan.models.blocks;
 import java.util.ArrayList;
 import java.util.List;
 import org.jgan.core.ops.Conv;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.tensor.Shapes;
 import org.jgan.core.tensor.Tensor;
 
@@ -37,16 +38,26 @@ public final class Modulation {
    * @param up double the resolution ({@link #convUp})
    */
   public static Tensor modulatedConv2d(Tensor x, Tensor weight, Tensor styles, boolean demodulate, boolean up) {
+    return modulatedConv2d(x, weight, styles, demodulate, up, DataFormat.NCHW);
+  }
+
+  /**
+   * {@link #modulatedConv2d(Tensor, Tensor, Tensor, boolean, boolean)} on maps in {@code format}:
+   * styles and demodulation broadcast over the channel axis of that layout.
+   */
+  public static Tensor modulatedConv2d(
+      Tensor x, Tensor weight, Tensor styles, boolean demodulate, boolean up, DataFormat format) {
     long n = x.size(0);
     long in = weight.size(1);
-    Shapes.check(x, "modulated conv input", -1, in, -1, -1);
+    Shapes.check(x, "modulated conv " + format + " input", format.shape(-1, in, -1, -1));
     Shapes.check(styles, "modulated conv styles", n, in);
-    Tensor xs = x.mul(styles.reshape(n, in, 1, 1));
-    Tensor y = up ? convUp(xs, weight, Fir.STYLEGAN2) : Conv.conv2d(xs, weight, null, 1, (int) weight.size(2) / 2);
+    Tensor xs = x.mul(styles.reshape(format.sampleChannelShape(n, in)));
+    Tensor y = up ? convUp(xs, weight, Fir.STYLEGAN2, format)
+        : Conv.conv2d(xs, weight, null, 1, (int) weight.size(2) / 2, format);
     if (!demodulate) {
       return y;
     }
-    return y.mul(demodulation(weight, styles).reshape(n, weight.size(0), 1, 1));
+    return y.mul(demodulation(weight, styles).reshape(format.sampleChannelShape(n, weight.size(0))));
   }
 
   /** {@code d [N, O] = rsqrt(s^2 @ (sum_{u,v} W^2)^T + 1e-8)}. */
@@ -62,13 +73,18 @@ public final class Modulation {
    * {@code [N, I, H, W]} to {@code [N, O, 2H, 2W]} for odd k.
    */
   public static Tensor convUp(Tensor x, Tensor weight, Fir fir) {
+    return convUp(x, weight, fir, DataFormat.NCHW);
+  }
+
+  /** {@link #convUp(Tensor, Tensor, Fir)} on maps in {@code format}. */
+  public static Tensor convUp(Tensor x, Tensor weight, Fir fir, DataFormat format) {
     int k = (int) weight.size(2);
     Tensor wt = weight.flip(2, 3).permute(1, 0, 2, 3); // [I, O, k, k]
-    Tensor y = Conv.transpose(x, wt, null, 2, 0, 0, 0); // [N, O, 2H + k - 2, ...]
+    Tensor y = Conv.transpose(x, wt, null, 2, 0, 0, 0, format); // [N, O, 2H + k - 2, ...]
     // conv2d_resample's padding for up = 2 and padding k/2, after the transposed convolution:
     int p0 = k / 2 + (fir.size() + 1) / 2 - (k - 1);
     int p1 = k / 2 + (fir.size() - 2) / 2 - (k - 2);
-    return fir.filter(y, p0, p1, 4.0);
+    return fir.filter(y, p0, p1, 4.0, format);
   }
 
   /**

@@ -2,6 +2,7 @@ package org.jgan.models.blocks;
 
 import org.jgan.core.nn.Buffer;
 import org.jgan.core.nn.Module;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
@@ -35,20 +36,30 @@ public final class NoiseInjection extends Module {
 
   /** Adds noise to {@code x [N, C, H, W]}; {@code rng} is used in random mode. */
   public Tensor forward(Tensor x, NoiseMode mode, Rng rng) {
+    return forward(x, mode, rng, DataFormat.NCHW);
+  }
+
+  /**
+   * Adds noise to {@code x} in {@code format}. The noise map has one channel, so it is the same
+   * memory, and draws the same numbers from {@code rng}, in either layout.
+   */
+  public Tensor forward(Tensor x, NoiseMode mode, Rng rng, DataFormat format) {
     if (mode == NoiseMode.NONE) {
       return x;
     }
     long[] s = x.shape();
+    long h = s[format.heightAxis()];
+    long w = s[format.widthAxis()];
     Tensor n;
     if (mode == NoiseMode.CONST) {
-      n = constNoise.value().to(x.dtype()).reshape(1, 1, s[2], s[3]);
+      n = constNoise.value().to(x.dtype()).reshape(format.shape(1, 1, h, w));
     } else {
       if (rng == null) {
         throw new IllegalArgumentException("NoiseInjection: random noise needs an Rng");
       }
-      n = rng.normal(x.dtype(), s[0], 1, s[2], s[3]);
+      n = rng.normal(x.dtype(), format.shape(s[0], 1, h, w));
     }
-    Tensor g = perChannel ? strength.value().reshape(1, s[1], 1, 1) : strength.value();
+    Tensor g = perChannel ? strength.value().reshape(format.channelShape(format.channels(s))) : strength.value();
     return x.add(n.mul(g));
   }
 }

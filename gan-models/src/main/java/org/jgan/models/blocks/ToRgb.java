@@ -2,6 +2,7 @@ package org.jgan.models.blocks;
 
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -27,6 +28,14 @@ public final class ToRgb extends Module {
 
   /** {@code x [N, in, H, W]}, {@code w [N, wDim]} to {@code [N, channels, H, W]}. */
   public Tensor forward(Tensor x, Tensor w) {
-    return Act.LINEAR.apply(conv.forward(x, w), bias.value(), 1.0);
+    return forward(x, w, DataFormat.NCHW);
+  }
+
+  /**
+   * {@code x} and the image in {@code format}: {@code [N, H, W, in]} to {@code [N, H, W, channels]}
+   * for NHWC (for one channel the same memory as {@code [N, 1, H, W]}).
+   */
+  public Tensor forward(Tensor x, Tensor w, DataFormat format) {
+    return Act.LINEAR.apply(conv.forward(x, w, format), bias.value(), 1.0, format);
   }
 }

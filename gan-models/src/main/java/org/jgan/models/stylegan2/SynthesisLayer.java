@@ -2,6 +2,7 @@ package org.jgan.models.stylegan2;
 
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -39,7 +40,15 @@ public final class SynthesisLayer extends Module {
 
   /** {@code x [N, in, H, W]} and {@code w [N, wDim]}. */
   public Tensor forward(Tensor x, Tensor w, NoiseMode mode, Rng rng) {
-    Tensor y = Modulation.modulatedConv2d(x, weight.value(), affine.forward(w), true, up);
-    return Act.LRELU.apply(noise.forward(y, mode, rng), bias.value(), Act.LRELU.gain());
+    return forward(x, w, mode, rng, DataFormat.NCHW);
+  }
+
+  /**
+   * {@code x} in {@code format} ({@code [N, H, W, in]} for NHWC) and {@code w [N, wDim]}; the
+   * output is in the same format. Both formats compute the same values and draw the same noise.
+   */
+  public Tensor forward(Tensor x, Tensor w, NoiseMode mode, Rng rng, DataFormat format) {
+    Tensor y = Modulation.modulatedConv2d(x, weight.value(), affine.forward(w), true, up, format);
+    return Act.LRELU.apply(noise.forward(y, mode, rng, format), bias.value(), Act.LRELU.gain(), format);
   }
 }

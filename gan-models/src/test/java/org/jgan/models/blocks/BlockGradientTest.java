@@ -6,6 +6,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -68,6 +69,11 @@ class BlockGradientTest {
         row("ModulatedConv2d demod", mod, List.of(leaf(in, 2, 3, 4, 4), leaf(in, 2, 4)), x -> mod.forward(x.get(0), x.get(1))),
         row("ModulatedConv2d demod up", modUp, List.of(leaf(in, 2, 3, 3, 3), leaf(in, 2, 4)), x -> modUp.forward(x.get(0), x.get(1))),
         row("ToRgb", rgb, List.of(leaf(in, 2, 3, 4, 4), leaf(in, 2, 4)), x -> rgb.forward(x.get(0), x.get(1))),
+        row("ModulatedConv2d demod NHWC", mod, List.of(leaf(in, 2, 4, 4, 3), leaf(in, 2, 4)), x -> mod.forward(x.get(0), x.get(1), DataFormat.NHWC)),
+        row("ModulatedConv2d demod up NHWC", modUp, List.of(leaf(in, 2, 3, 3, 3), leaf(in, 2, 4)), x -> modUp.forward(x.get(0), x.get(1), DataFormat.NHWC)),
+        row("ToRgb NHWC", rgb, List.of(leaf(in, 2, 4, 4, 3), leaf(in, 2, 4)), x -> rgb.forward(x.get(0), x.get(1), DataFormat.NHWC)),
+        row("bilinear up NHWC (native resize)", null, List.of(leaf(in, 2, 3, 4, 3)), x -> Fir.bilinearUp2(x.get(0), DataFormat.NHWC)),
+        row("NoiseInjection NHWC (const)", noise, List.of(leaf(in, 2, 4, 4, 3)), x -> noise.forward(x.get(0), NoiseMode.CONST, null, DataFormat.NHWC)),
         row("AdaIn", adain, List.of(leaf(in, 2, 2, 3, 3), leaf(in, 2, 4)), x -> adain.forward(x.get(0), x.get(1))),
         row("NoiseInjection (const)", noise, List.of(leaf(in, 2, 3, 4, 4)), x -> noise.forward(x.get(0), NoiseMode.CONST, null)),
         row("MappingNetwork with labels", map, List.of(leaf(in, 3, 4)), x -> map.forward(x.get(0), new int[] {0, 2, 1}, 0.7, 1, false)),

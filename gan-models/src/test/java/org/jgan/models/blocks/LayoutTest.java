@@ -1,0 +1,106 @@
+package org.jgan.models.blocks;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jgan.core.autograd.Autograd;
+import org.jgan.core.nn.Module;
+import org.jgan.core.nn.Parameter;
+import org.jgan.core.ops.DataFormat;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.core.testing.TensorAssert;
+import org.jgan.models.stylegan2.SynthesisLayer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The synthesis blocks compute the same values and gradients channels-last as channels-first: each
+ * block's NHWC output, converted, equals its NCHW output on the converted input, and so do the
+ * gradients of the input, the latent and every parameter, in float32 (the networks' type, where
+ * the NHWC path takes other kernels: native resize, oneDNN without reorders) and float64.
+ */
+class LayoutTest {
+  private static final DataFormat C = DataFormat.NCHW;
+  private static final DataFormat L = DataFormat.NHWC;
+
+  /** {@code f(x, w, format)} in both layouts: outputs and the gradients of x, w and the parameters. */
+  private static void sameInBothLayouts(String what, Module m, DType t, long[] nchw, long wDim, double tol,
+      TriFunction f) {
+    if (m != null) {
+      m.to(t);
+    }
+    Rng rng = new Rng(11);
+    Tensor x = Tensor.leaf(rng.normalArray(t, 0, 1, nchw), true);
+    Tensor xl = Tensor.leaf(C.convert(x, L).detach().data().dup(), true);
+    Tensor w = Tensor.leaf(rng.normalArray(t, 0, 1, nchw[0], wDim), true);
+    Tensor y = f.apply(x, w, C);
+    Tensor yl = f.apply(xl, w, L);
+    TensorAssert.assertClose(y, L.convert(yl, C), tol, what + " " + t + " output");
+    Tensor gy = Tensor.of(rng.normalArray(t, 0, 1, y.shape()));
+    List<Tensor> wrt = new ArrayList<>(List.of(x, w));
+    List<Tensor> wrtL = new ArrayList<>(List.of(xl, w));
+    if (m != null) {
+      for (Parameter p : m.parameters()) {
+        wrt.add(p.value());
+        wrtL.add(p.value());
+      }
+    }
+    List<Tensor> g = Autograd.grad(List.of(f.apply(x, w, C)), wrt, List.of(gy), false);
+    List<Tensor> gl = Autograd.grad(List.of(f.apply(xl, w, L)), wrtL, List.of(C.convert(gy, L)), false);
+    TensorAssert.assertClose(g.get(0), L.convert(gl.get(0), C), tol, what + " " + t + " input gradient");
+    for (int i = 1; i < g.size(); i++) {
+      TensorAssert.assertClose(g.get(i), gl.get(i), tol, what + " " + t + " gradient " + i);
+    }
+  }
+
+  @FunctionalInterface
+  private interface TriFunction {
+    Tensor apply(Tensor x, Tensor w, DataFormat format);
+  }
+
+  @Test
+  void synthesisLayersAgree() {
+    for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      double tol = t == DType.FLOAT32 ? 2e-5 : 1e-12;
+      Rng rng = new Rng(5);
+      SynthesisLayer plain = new SynthesisLayer(6, 5, 4, 8, false, rng);
+      SynthesisLayer up = new SynthesisLayer(6, 5, 4, 8, true, rng);
+      for (SynthesisLayer l : List.of(plain, up)) {
+        // a non-zero bias and noise strength, so that both broadcasts are exercised
+        l.namedParameters().get("bias").value().data().assign(0.3);
+        l.namedParameters().get("noise.strength").value().data().assign(0.7);
+      }
+      sameInBothLayouts("SynthesisLayer", plain, t, new long[] {3, 6, 8, 8}, 4, tol,
+          (x, w, f) -> plain.forward(x, w, NoiseMode.RANDOM, new Rng(9), f));
+      sameInBothLayouts("SynthesisLayer up", up, t, new long[] {2, 6, 4, 4}, 4, tol,
+          (x, w, f) -> up.forward(x, w, NoiseMode.CONST, null, f));
+      ToRgb rgb = new ToRgb(6, 3, 4, rng);
+      sameInBothLayouts("ToRgb", rgb, t, new long[] {2, 6, 5, 5}, 4, tol, (x, w, f) -> rgb.forward(x, w, f));
+      sameInBothLayouts("bilinear up", null, t, new long[] {2, 6, 5, 3}, 4, tol,
+          (x, w, f) -> Fir.bilinearUp2(x, f));
+      sameInBothLayouts("FIR up and down", null, t, new long[] {2, 3, 6, 6}, 4, tol,
+          (x, w, f) -> Fir.STYLEGAN2.downsample2d(Fir.STYLEGAN2.upsample2d(x, f), f));
+    }
+  }
+
+  @Test
+  void noiseIsTheSameInBothLayouts() {
+    NoiseInjection noise = new NoiseInjection(0, 4, new Rng(1));
+    noise.strength().value().data().assign(1.0);
+    Tensor zeros = Tensor.zeros(DType.FLOAT32, 2, 3, 4, 4);
+    Tensor a = noise.forward(zeros, NoiseMode.RANDOM, new Rng(3));
+    Tensor b = noise.forward(C.convert(zeros, L), NoiseMode.RANDOM, new Rng(3), L);
+    TensorAssert.assertClose(a, L.convert(b, C), 0.0, "random noise");
+  }
+
+  @Test
+  void constantInputInBothLayouts() {
+    ConstantInput c = new ConstantInput(3, 4, new Rng(2));
+    Tensor a = c.forward(2);
+    Tensor b = c.forward(2, L);
+    assertArrayEquals(new long[] {2, 4, 4, 3}, b.shape());
+    TensorAssert.assertClose(a, L.convert(b, C), 0.0, "constant");
+  }
+}
