@@ -137,8 +137,7 @@ public final class Twins {
     final DataFormat format;
 
     Sg2G(Rng rng) {
-      // -Djgan.twins.format=NCHW runs the synthesis channels-first, for comparing the layouts.
-      this(rng, DataFormat.valueOf(System.getProperty("jgan.twins.format", "NHWC")));
+      this(rng, defaultFormat());
     }
 
     Sg2G(Rng rng, DataFormat format) {
@@ -187,7 +186,11 @@ public final class Twins {
     }
   }
 
-  /** SG2-32's residual discriminator. */
+  /**
+   * SG2-32's residual discriminator. Like the generator it runs channels-last up to the 4x4
+   * epilogue (the one-channel image is already NHWC memory); the minibatch standard deviation and
+   * the flattening to the linear layers take NCHW, as the specification's (C, H, W) order demands.
+   */
   public static final class Sg2D extends Module {
     final EqualizedConv2d fromRgb;
     final List<EqualizedConv2d[]> blocks = new ArrayList<>();
@@ -195,8 +198,14 @@ public final class Twins {
     final EqualizedConv2d conv;
     final EqualizedLinear fc;
     final EqualizedLinear out;
+    final DataFormat format;
 
     Sg2D(Rng rng) {
+      this(rng, defaultFormat());
+    }
+
+    Sg2D(Rng rng, DataFormat format) {
+      this.format = format;
       fromRgb = child("fromrgb", new EqualizedConv2d(1, 128, 1, Act.LRELU, rng));
       for (int res = 32; res > 4; res /= 2) {
         ModuleDict b = child("b" + res, new ModuleDict());
@@ -215,14 +224,20 @@ public final class Twins {
     }
 
     Tensor forward(Tensor img) {
-      Tensor x = fromRgb.forward(img);
+      DataFormat f = format;
+      Tensor x = fromRgb.forward(DataFormat.NCHW.convert(img, f), f);
       for (EqualizedConv2d[] b : blocks) {
-        Tensor h = Functional.avgPool2d(b[1].forward(b[0].forward(x)), 2);
-        x = h.add(b[2].forward(Functional.avgPool2d(x, 2)));
+        Tensor h = Functional.avgPool2d(b[1].forward(b[0].forward(x, f), f), 2, f);
+        x = h.add(b[2].forward(Functional.avgPool2d(x, 2, f), f));
       }
-      x = conv.forward(mbstd.forward(x));
+      x = conv.forward(mbstd.forward(f.convert(x, DataFormat.NCHW)));
       return out.forward(fc.forward(x.flatten(1)));
     }
+  }
+
+  /** NHWC, or what {@code -Djgan.twins.format=NCHW} asks for (to compare the two layouts). */
+  static DataFormat defaultFormat() {
+    return DataFormat.valueOf(System.getProperty("jgan.twins.format", "NHWC"));
   }
 
   /** SG2-32 with its optimisers and one training step (TWINS.md). */

@@ -4,6 +4,7 @@ import org.jgan.core.autograd.Autograd;
 import org.jgan.core.ops.AvgPool2d;
 import org.jgan.core.ops.AvgPool2dSpread;
 import org.jgan.core.ops.Conv;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.tensor.Shapes;
 import org.jgan.core.tensor.Tensor;
 
@@ -41,13 +42,18 @@ public final class Functional {
    * {@code [N, C, H/k, W/k]}; H and W must be multiples of k.
    */
   public static Tensor avgPool2d(Tensor x, int k) {
+    return avgPool2d(x, k, DataFormat.NCHW);
+  }
+
+  /** {@link #avgPool2d(Tensor, int)} for maps in {@code format} ({@code [N, H, W, C]} for NHWC). */
+  public static Tensor avgPool2d(Tensor x, int k, DataFormat format) {
     long[] s = x.shape();
-    if (k < 1 || s.length != 4 || s[2] % k != 0 || s[3] % k != 0) {
+    if (k < 1 || s.length != 4 || s[format.heightAxis()] % k != 0 || s[format.widthAxis()] % k != 0) {
       throw new IllegalArgumentException(
-          "avgPool2d(" + k + "): expected [N, C, H, W] with H and W multiples of " + k + ", got "
-              + Shapes.str(s));
+          "avgPool2d(" + k + "): expected " + (format == DataFormat.NCHW ? "[N, C, H, W]" : "[N, H, W, C]")
+              + " with H and W multiples of " + k + ", got " + Shapes.str(s));
     }
-    return Autograd.apply(new AvgPool2d(k, 1.0), x);
+    return Autograd.apply(new AvgPool2d(k, 1.0, format), x);
   }
 
   /** Nearest-neighbour up-sampling by an integer factor: each pixel becomes an {@code s x s} block. */

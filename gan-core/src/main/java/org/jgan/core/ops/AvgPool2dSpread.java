@@ -16,12 +16,19 @@ public final class AvgPool2dSpread extends Op {
   private final int k;
   private final double scale;
   private final long[] shape;
+  private final DataFormat format;
 
   /** Spreads to {@code shape} ({@code [N, C, H, W]}) from windows of {@code k}, times {@code scale / k^2}. */
   public AvgPool2dSpread(int k, double scale, long[] shape) {
+    this(k, scale, shape, DataFormat.NCHW);
+  }
+
+  /** Spreads to {@code shape}, in {@code format}, from windows of {@code k}, times {@code scale / k^2}. */
+  public AvgPool2dSpread(int k, double scale, long[] shape, DataFormat format) {
     this.k = k;
     this.scale = scale;
     this.shape = shape.clone();
+    this.format = format;
   }
 
   @Override
@@ -33,7 +40,7 @@ public final class AvgPool2dSpread extends Op {
   public INDArray forward(INDArray... in) {
     INDArray out = Kernels.alloc(in[0].dataType(), shape);
     // avgpool2d_bp reads only the shape of its first input (the pooled array), so the output serves
-    Kernels.custom("avgpool2d_bp", new INDArray[] {out, in[0]}, new INDArray[] {out}, k, k, k, k, 0, 0, 1, 1, 0, 0, 0);
+    Kernels.custom("avgpool2d_bp", new INDArray[] {out, in[0]}, new INDArray[] {out}, k, k, k, k, 0, 0, 1, 1, 0, 0, format.nd4jCode());
     if (scale != 1.0) {
       out.muli(scale);
     }
@@ -42,6 +49,6 @@ public final class AvgPool2dSpread extends Op {
 
   @Override
   public Tensor[] backward(Node n, Tensor g) {
-    return new Tensor[] {Autograd.apply(new AvgPool2d(k, scale), g)};
+    return new Tensor[] {Autograd.apply(new AvgPool2d(k, scale, format), g)};
   }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
+import org.jgan.core.nn.Functional;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -75,6 +76,20 @@ class DataFormatTest {
       compare(DType.FLOAT32, 3, 16, 8, 9, k, stride, pad, 2e-6);
     }
     compare(DType.FLOAT64, 2, 5, 4, 7, 3, 1, 1, 1e-12);
+  }
+
+  @Test
+  void averagePoolingMatchesAcrossLayouts() {
+    Rng rng = new Rng(3);
+    Tensor x = Tensor.leaf(rng.normalArray(DType.FLOAT32, 0, 1, 3, 5, 8, 6), true);
+    Tensor xl = Tensor.leaf(C.convert(x, L).detach().data(), true);
+    Tensor y = Functional.avgPool2d(x, 2);
+    Tensor yl = Functional.avgPool2d(xl, 2, L);
+    TensorAssert.assertClose(C.convert(y, L), yl, 1e-6, "avg pool");
+    Tensor gy = Tensor.of(rng.normalArray(DType.FLOAT32, 0, 1, y.shape()));
+    Tensor g = Autograd.grad(List.of(Functional.avgPool2d(x, 2)), List.of(x), List.of(gy), false).get(0);
+    Tensor gl = Autograd.grad(List.of(Functional.avgPool2d(xl, 2, L)), List.of(xl), List.of(C.convert(gy, L)), false).get(0);
+    TensorAssert.assertClose(C.convert(g, L), gl, 1e-6, "avg pool gradient");
   }
 
   /** conv2d, conv_transpose2d and the weight gradient, with all their gradients, in both layouts. */

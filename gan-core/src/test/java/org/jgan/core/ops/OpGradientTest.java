@@ -77,6 +77,7 @@ class OpGradientTest {
         new OpSpec("NCHW to NHWC and back", x -> DataFormat.NHWC.convert(DataFormat.NCHW.convert(x.get(0), DataFormat.NHWC).mul(x.get(1)), DataFormat.NCHW), OpSpec.shapes(s(2, 3, 2, 4), s(2, 2, 4, 3)), "normal"),
         new OpSpec("contiguous after permute", x -> x.get(0).permute(1, 0).contiguous().reshape(-1), OpSpec.shapes(s(3, 4)), "normal"),
         new OpSpec("avg pool 2", x -> Functional.avgPool2d(x.get(0), 2), OpSpec.shapes(s(2, 2, 4, 6)), "normal"),
+        new OpSpec("avg pool 2 NHWC", x -> Functional.avgPool2d(x.get(0), 2, DataFormat.NHWC), OpSpec.shapes(s(2, 4, 6, 3)), "normal"),
         new OpSpec("nearest upsample 2", x -> Functional.upsampleNearest2d(x.get(0), 2), OpSpec.shapes(s(2, 2, 3, 2)), "normal"),
         new OpSpec("avg pool 3", x -> Functional.avgPool2d(x.get(0), 3), OpSpec.shapes(s(1, 2, 6, 3)), "normal"),
         new OpSpec("nearest upsample 3", x -> Functional.upsampleNearest2d(x.get(0), 3), OpSpec.shapes(s(1, 2, 2, 1)), "normal"),

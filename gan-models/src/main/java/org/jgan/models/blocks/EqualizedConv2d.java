@@ -3,6 +3,7 @@ package org.jgan.models.blocks;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.ops.Conv;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Shapes;
@@ -60,7 +61,12 @@ public final class EqualizedConv2d extends Module {
 
   /** {@code x [N, in, H, W]} to {@code [N, out, H', W']}. */
   public Tensor forward(Tensor x) {
-    Shapes.check(x, "EqualizedConv2d input", -1, in, -1, -1);
+    return forward(x, DataFormat.NCHW);
+  }
+
+  /** {@code x} to the output, both in {@code format} ({@code [N, H, W, in]} for NHWC). */
+  public Tensor forward(Tensor x, DataFormat format) {
+    Shapes.check(x, "EqualizedConv2d " + format + " input", format.shape(-1, in, -1, -1));
     // A linear layer without bias takes its gain in the weight, which costs no pass over the output.
     boolean gainInWeight = act == Act.LINEAR && bias == null;
     double gain = act.gain() * gainScale;
@@ -72,19 +78,19 @@ public final class EqualizedConv2d extends Module {
     Tensor y;
     switch (resample) {
       case UP:
-        return act.apply(Modulation.convUp(x, w, fir), b, outGain);
+        return act.apply(Modulation.convUp(x, w, fir, format), b, outGain, format);
       case DOWN:
         if (kernel == 1) {
-          y = Conv.conv2d(fir.downsample2d(x), w, b, 1, 0);
+          y = Conv.conv2d(fir.downsample2d(x, format), w, b, 1, 0, format);
         } else {
           int pad = kernel / 2 + (fir.size() - 1) / 2; // filter padding: 2 for 3x3 with 4 taps
           int padEnd = kernel / 2 + (fir.size() - 2) / 2;
-          y = Conv.conv2d(fir.filter(x, pad, padEnd, 1.0), w, b, 2, 0);
+          y = Conv.conv2d(fir.filter(x, pad, padEnd, 1.0, format), w, b, 2, 0, format);
         }
         break;
       default:
-        y = Conv.conv2d(x, w, b, 1, kernel / 2);
+        y = Conv.conv2d(x, w, b, 1, kernel / 2, format);
     }
-    return act.apply(y, null, outGain);
+    return act.apply(y, null, outGain, format);
   }
 }

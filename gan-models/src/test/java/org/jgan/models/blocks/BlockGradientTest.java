@@ -62,6 +62,8 @@ class BlockGradientTest {
         row("EqualizedConv2d 3x3 down", down, List.of(leaf(in, 2, 2, 6, 6)), x -> down.forward(x.get(0))),
         row("EqualizedConv2d 1x1 down (skip)", skip, List.of(leaf(in, 2, 2, 6, 6)), x -> skip.forward(x.get(0))),
         row("EqualizedConv2d 3x3 up", upConv, List.of(leaf(in, 1, 2, 3, 3)), x -> upConv.forward(x.get(0))),
+        row("EqualizedConv2d 3x3 down NHWC", down, List.of(leaf(in, 2, 6, 6, 2)), x -> down.forward(x.get(0), DataFormat.NHWC)),
+        row("EqualizedConv2d 3x3 up NHWC", upConv, List.of(leaf(in, 1, 3, 3, 2)), x -> upConv.forward(x.get(0), DataFormat.NHWC)),
         row("PixelNorm", null, List.of(leaf(in, 2, 3, 2, 2)), x -> PixelNorm.apply(x.get(0))),
         row("MinibatchStdDev", null, List.of(leaf(in, 4, 2, 2, 2)), x -> mbstd.forward(x.get(0))),
         row("FIR up", null, List.of(leaf(in, 1, 2, 3, 3)), x -> Fir.STYLEGAN2.upsample2d(x.get(0))),

@@ -78,6 +78,17 @@ class LayoutTest {
           (x, w, f) -> up.forward(x, w, NoiseMode.CONST, null, f));
       ToRgb rgb = new ToRgb(6, 3, 4, rng);
       sameInBothLayouts("ToRgb", rgb, t, new long[] {2, 6, 5, 5}, 4, tol, (x, w, f) -> rgb.forward(x, w, f));
+      EqualizedConv2d conv = new EqualizedConv2d(6, 5, 3, Act.LRELU, rng);
+      EqualizedConv2d down = new EqualizedConv2d(6, 5, 3, Act.LRELU, true, Math.sqrt(0.5), Resample.DOWN, rng);
+      EqualizedConv2d skip = new EqualizedConv2d(6, 5, 1, Act.LINEAR, false, Math.sqrt(0.5), Resample.DOWN, rng);
+      EqualizedConv2d upConv = new EqualizedConv2d(6, 5, 3, Act.LRELU, true, 1.0, Resample.UP, rng);
+      for (EqualizedConv2d c : List.of(conv, down, upConv)) {
+        c.namedParameters().get("bias").value().data().assign(0.2);
+      }
+      sameInBothLayouts("EqualizedConv2d", conv, t, new long[] {2, 6, 6, 6}, 4, tol, (x, w, f) -> conv.forward(x, f));
+      sameInBothLayouts("EqualizedConv2d down", down, t, new long[] {2, 6, 6, 6}, 4, tol, (x, w, f) -> down.forward(x, f));
+      sameInBothLayouts("EqualizedConv2d 1x1 down", skip, t, new long[] {2, 6, 6, 6}, 4, tol, (x, w, f) -> skip.forward(x, f));
+      sameInBothLayouts("EqualizedConv2d up", upConv, t, new long[] {2, 6, 3, 3}, 4, tol, (x, w, f) -> upConv.forward(x, f));
       sameInBothLayouts("bilinear up", null, t, new long[] {2, 6, 5, 3}, 4, tol,
           (x, w, f) -> Fir.bilinearUp2(x, f));
       sameInBothLayouts("FIR up and down", null, t, new long[] {2, 3, 6, 6}, 4, tol,
