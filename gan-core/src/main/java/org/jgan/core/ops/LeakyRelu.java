@@ -6,6 +6,8 @@ import org.jgan.core.memory.TensorScope;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code gain * (x > 0 ? x : alpha x)}; d/dx = {@code g m} with the mask {@code m = gain (x > 0 ?
@@ -16,10 +18,15 @@ import org.nd4j.linalg.api.ops.impl.scalar.Step;
  * <p>The forward computes the mask and multiplies: libnd4j's own {@code LeakyReLU} and {@code
  * lrelu_bp} kernels are scalar loops, 5 to 10 times slower on large arrays than the vectorised
  * step-and-multiply. The mask is kept for the backward (freed with the step's scope).
+ *
+ * <p>Where no graph is recorded (inference, or the generator's forward in a discriminator step)
+ * no mask is needed: the result is {@code max(x, alpha x)} (for {@code 0 <= alpha <= 1}), two
+ * passes instead of four (3.4 against 6.1 ms at {@code [64, 32, 32, 128]}), three with a gain.
  */
 public final class LeakyRelu extends Op {
   private final double alpha;
   private final double gain;
+  private final boolean forBackward;
   private INDArray mask;
 
   /** Leaky ReLU with negative slope {@code alpha}. */
@@ -29,8 +36,18 @@ public final class LeakyRelu extends Op {
 
   /** Leaky ReLU with negative slope {@code alpha}, scaled by {@code gain}. */
   public LeakyRelu(double alpha, double gain) {
+    this(alpha, gain, true);
+  }
+
+  /**
+   * Leaky ReLU with negative slope {@code alpha}, scaled by {@code gain}; {@code forBackward} false
+   * promises that {@link #backward} will not be called (no graph is recorded), which allows the
+   * forward without a mask.
+   */
+  public LeakyRelu(double alpha, double gain, boolean forBackward) {
     this.alpha = alpha;
     this.gain = gain;
+    this.forBackward = forBackward;
   }
 
   @Override
@@ -40,6 +57,16 @@ public final class LeakyRelu extends Op {
 
   @Override
   public INDArray forward(INDArray... in) {
+    if (!forBackward && alpha >= 0 && alpha <= 1 && gain > 0) {
+      // gain * max(x, alpha x) = max(y, alpha y) with y = gain x
+      INDArray y = gain == 1.0 ? in[0] : Kernels.mulScalar(in[0], gain);
+      INDArray out = Kernels.mulScalar(y, alpha);
+      Nd4j.exec(new Max(new INDArray[] {y, out}, new INDArray[] {out}));
+      if (y != in[0]) {
+        Kernels.free(y);
+      }
+      return out;
+    }
     mask = mask(in[0], alpha, gain);
     TensorScope.register(mask);
     return Kernels.mul(in[0], mask);
@@ -47,6 +74,9 @@ public final class LeakyRelu extends Op {
 
   @Override
   public Tensor[] backward(Node n, Tensor g) {
+    if (mask == null) {
+      throw new IllegalStateException("leaky_relu: created without a mask for the backward (forBackward = false)");
+    }
     return new Tensor[] {g.mul(Tensor.of(mask))};
   }
 

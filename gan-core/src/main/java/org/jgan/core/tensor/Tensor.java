@@ -381,12 +381,12 @@ public final class Tensor {
 
   /** {@code this > 0 ? this : alpha * this}. */
   public Tensor leakyRelu(double alpha) {
-    return Autograd.apply(new LeakyRelu(alpha), this);
+    return leakyRelu(alpha, 1.0);
   }
 
   /** {@code gain * (this > 0 ? this : alpha * this)} in one op (StyleGAN2's lrelu with gain). */
   public Tensor leakyRelu(double alpha, double gain) {
-    return Autograd.apply(new LeakyRelu(alpha, gain), this);
+    return Autograd.apply(new LeakyRelu(alpha, gain, GradMode.isEnabled() && requiresGrad()), this);
   }
 
   /** Logistic sigmoid. */

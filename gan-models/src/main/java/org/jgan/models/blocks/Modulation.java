@@ -47,17 +47,28 @@ public final class Modulation {
    */
   public static Tensor modulatedConv2d(
       Tensor x, Tensor weight, Tensor styles, boolean demodulate, boolean up, DataFormat format) {
+    return modulatedConv2d(x, weight, styles, demodulate, up, format, 1.0);
+  }
+
+  /**
+   * The modulated convolution times {@code gain}, which costs no pass of its own: it scales the
+   * demodulation coefficients {@code [N, O]}, or, without demodulation, the styles {@code [N, I]}.
+   */
+  public static Tensor modulatedConv2d(
+      Tensor x, Tensor weight, Tensor styles, boolean demodulate, boolean up, DataFormat format, double gain) {
     long n = x.size(0);
     long in = weight.size(1);
     Shapes.check(x, "modulated conv " + format + " input", format.shape(-1, in, -1, -1));
     Shapes.check(styles, "modulated conv styles", n, in);
-    Tensor xs = x.mul(styles.reshape(format.sampleChannelShape(n, in)));
+    Tensor s = !demodulate && gain != 1.0 ? styles.mul(gain) : styles;
+    Tensor xs = x.mul(s.reshape(format.sampleChannelShape(n, in)));
     Tensor y = up ? convUp(xs, weight, Fir.STYLEGAN2, format)
         : Conv.conv2d(xs, weight, null, 1, (int) weight.size(2) / 2, format);
     if (!demodulate) {
       return y;
     }
-    return y.mul(demodulation(weight, styles).reshape(format.sampleChannelShape(n, weight.size(0))));
+    Tensor d = demodulation(weight, styles);
+    return y.mul((gain == 1.0 ? d : d.mul(gain)).reshape(format.sampleChannelShape(n, weight.size(0))));
   }
 
   /** {@code d [N, O] = rsqrt(s^2 @ (sum_{u,v} W^2)^T + 1e-8)}. */

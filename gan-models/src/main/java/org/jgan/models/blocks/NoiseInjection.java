@@ -44,6 +44,14 @@ public final class NoiseInjection extends Module {
    * memory, and draws the same numbers from {@code rng}, in either layout.
    */
   public Tensor forward(Tensor x, NoiseMode mode, Rng rng, DataFormat format) {
+    return forward(x, mode, rng, format, 1.0);
+  }
+
+  /**
+   * Adds {@code scale} times the noise to {@code x} in {@code format} (the scale rides on the
+   * strength, a scalar or {@code [C]}: no pass of its own).
+   */
+  public Tensor forward(Tensor x, NoiseMode mode, Rng rng, DataFormat format, double scale) {
     if (mode == NoiseMode.NONE) {
       return x;
     }
@@ -60,6 +68,6 @@ public final class NoiseInjection extends Module {
       n = rng.normal(x.dtype(), format.shape(s[0], 1, h, w));
     }
     Tensor g = perChannel ? strength.value().reshape(format.channelShape(format.channels(s))) : strength.value();
-    return x.add(n.mul(g));
+    return x.add(n.mul(scale == 1.0 ? g : g.mul(scale)));
   }
 }

@@ -48,7 +48,11 @@ public final class SynthesisLayer extends Module {
    * output is in the same format. Both formats compute the same values and draw the same noise.
    */
   public Tensor forward(Tensor x, Tensor w, NoiseMode mode, Rng rng, DataFormat format) {
-    Tensor y = Modulation.modulatedConv2d(x, weight.value(), affine.forward(w), true, up, format);
-    return Act.LRELU.apply(noise.forward(y, mode, rng, format), bias.value(), Act.LRELU.gain(), format);
+    // lrelu(z) g = lrelu(g z) for a gain g > 0: the gain scales the demodulation, the noise
+    // strength and the bias, all small, and the activation is a bare leaky ReLU (two passes
+    // instead of three where no graph is recorded).
+    double gain = Act.LRELU.gain();
+    Tensor y = Modulation.modulatedConv2d(x, weight.value(), affine.forward(w), true, up, format, gain);
+    return Act.LRELU.apply(noise.forward(y, mode, rng, format, gain), bias.value().mul(gain), 1.0, format);
   }
 }
