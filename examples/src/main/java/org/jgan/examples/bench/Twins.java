@@ -137,7 +137,7 @@ public final class Twins {
     final DataFormat format;
 
     Sg2G(Rng rng) {
-      this(rng, defaultFormat());
+      this(rng, DataFormat.preferred());
     }
 
     Sg2G(Rng rng, DataFormat format) {
@@ -201,7 +201,7 @@ public final class Twins {
     final DataFormat format;
 
     Sg2D(Rng rng) {
-      this(rng, defaultFormat());
+      this(rng, DataFormat.preferred());
     }
 
     Sg2D(Rng rng, DataFormat format) {
@@ -233,11 +233,6 @@ public final class Twins {
       x = conv.forward(mbstd.forward(f.convert(x, DataFormat.NCHW)));
       return out.forward(fc.forward(x.flatten(1)));
     }
-  }
-
-  /** NHWC, or what {@code -Djgan.twins.format=NCHW} asks for (to compare the two layouts). */
-  static DataFormat defaultFormat() {
-    return DataFormat.valueOf(System.getProperty("jgan.twins.format", "NHWC"));
   }
 
   /** SG2-32 with its optimisers and one training step (TWINS.md). */

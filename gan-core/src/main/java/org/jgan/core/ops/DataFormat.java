@@ -29,6 +29,19 @@ public enum DataFormat {
     this.w = w;
   }
 
+  /**
+   * The layout the library's StyleGAN2 networks use inside (their inputs and outputs stay NCHW):
+   * NHWC, or what the system property {@code jgan.dataFormat} names ({@code NCHW} to compare).
+   */
+  public static DataFormat preferred() {
+    String p = System.getProperty("jgan.dataFormat", "NHWC");
+    try {
+      return valueOf(p.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("jgan.dataFormat: expected NCHW or NHWC, got '" + p + "'", e);
+    }
+  }
+
   /** The channel axis: 1 or 3. */
   public int channelAxis() {
     return c;

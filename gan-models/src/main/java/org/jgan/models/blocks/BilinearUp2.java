@@ -41,19 +41,8 @@ final class BilinearUp2 extends Op {
     int h = (int) n.input(0).size(1);
     int w = (int) n.input(0).size(2);
     return new Tensor[] {
-      Fir.separable(g, transpose(Fir.bilinearOperator(h), h, 2 * h), h, transpose(Fir.bilinearOperator(w), w, 2 * w), w,
+      Fir.separable(g, Fir.transpose(Fir.bilinearOperator(h), h, 2 * h), h, Fir.transpose(Fir.bilinearOperator(w), w, 2 * w), w,
           DataFormat.NHWC)
     };
-  }
-
-  /** The row-major {@code [cols, rows]} transpose of a row-major {@code [rows, cols]} matrix. */
-  private static double[] transpose(double[] m, int rows, int cols) {
-    double[] t = new double[m.length];
-    for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < cols; j++) {
-        t[j * rows + i] = m[i * cols + j];
-      }
-    }
-    return t;
   }
 }

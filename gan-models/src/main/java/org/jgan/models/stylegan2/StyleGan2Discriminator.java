@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.ModuleDict;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Shapes;
 import org.jgan.core.tensor.Tensor;
@@ -90,8 +91,8 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
       this.skip = child("skip", new EqualizedConv2d(in, out, 1, Act.LINEAR, false, Math.sqrt(0.5), Resample.DOWN, rng));
     }
 
-    Tensor forward(Tensor x) {
-      return skip.forward(x).add(conv1.forward(conv0.forward(x)));
+    Tensor forward(Tensor x, DataFormat f) {
+      return skip.forward(x, f).add(conv1.forward(conv0.forward(x, f), f));
     }
   }
 
@@ -121,17 +122,21 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
     if (config.labelCount() == 0 && labels != null) {
       throw new IllegalArgumentException("StyleGan2Discriminator is unconditional; labels must be null");
     }
-    Tensor x = fromRgb.get(stage.resolution()).forward(img);
+    // Channels-last down to the 4x4 epilogue (as the generator), NCHW from the minibatch
+    // standard deviation on, whose flattening order the dense layer's weights depend on.
+    DataFormat f = DataFormat.preferred();
+    Tensor x = fromRgb.get(stage.resolution()).forward(DataFormat.NCHW.convert(img, f), f);
     if (stage.resolution() > 4) {
-      x = blocks.get(stage.resolution()).forward(x);
+      x = blocks.get(stage.resolution()).forward(x, f);
       if (stage.fading()) {
-        Tensor low = fromRgb.get(stage.resolution() / 2).forward(downsampleImages(img));
+        Tensor low = fromRgb.get(stage.resolution() / 2).forward(DataFormat.NCHW.convert(downsampleImages(img), f), f);
         x = stage.blend(low, x);
       }
       for (int r = stage.resolution() / 2; r > 4; r /= 2) {
-        x = blocks.get(r).forward(x);
+        x = blocks.get(r).forward(x, f);
       }
     }
+    x = f.convert(x, DataFormat.NCHW);
     Tensor h = fc.forward(conv.forward(mbstd.forward(x)).flatten(1));
     return projection != null ? projection.forward(h, labels) : out.forward(h);
   }

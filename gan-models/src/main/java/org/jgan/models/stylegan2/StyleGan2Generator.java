@@ -3,6 +3,7 @@ package org.jgan.models.stylegan2;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jgan.core.nn.ModuleDict;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Progressive;
@@ -117,18 +118,26 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
     return Fir.STYLEGAN2.upsample2d(x);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The feature maps are channels-last ({@link DataFormat#preferred()}) from the constant to
+   * each toRGB, whose image comes back NCHW (for one channel the same memory): oneDNN's
+   * convolutions then need no reorders and the FIR filters run as depthwise convolutions.
+   */
   @Override
   public Tensor synthesis(Tensor ws, NoiseMode noiseMode, Rng rng) {
     checkWs(ws);
-    Tensor x = constant.forward(ws.size(0)).to(ws.dtype());
+    DataFormat f = DataFormat.preferred();
+    Tensor x = constant.forward(ws.size(0), f).to(ws.dtype());
     Tensor img = null;
     int wi = 0;
     for (int r = 4; r <= stage.resolution(); r *= 2) {
       SynthesisLayer[] ls = layers.get(r);
       for (SynthesisLayer l : ls) {
-        x = l.forward(x, w(ws, wi++), noiseMode, rng);
+        x = l.forward(x, w(ws, wi++), noiseMode, rng, f);
       }
-      Tensor rgb = toRgb.get(r).forward(x, w(ws, wi));
+      Tensor rgb = f.convert(toRgb.get(r).forward(x, w(ws, wi), f), DataFormat.NCHW);
       if (r == stage.resolution() && stage.fading()) {
         rgb = rgb.mul(stage.alpha());
       }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.jgan.core.autograd.Autograd;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.ops.DataFormat;
@@ -64,6 +65,9 @@ class BlockGradientTest {
         row("EqualizedConv2d 3x3 up", upConv, List.of(leaf(in, 1, 2, 3, 3)), x -> upConv.forward(x.get(0))),
         row("EqualizedConv2d 3x3 down NHWC", down, List.of(leaf(in, 2, 6, 6, 2)), x -> down.forward(x.get(0), DataFormat.NHWC)),
         row("EqualizedConv2d 3x3 up NHWC", upConv, List.of(leaf(in, 1, 3, 3, 2)), x -> upConv.forward(x.get(0), DataFormat.NHWC)),
+        row("FIR depthwise filter NHWC", null, List.of(leaf(in, 2, 5, 4, 3)), x -> Autograd.apply(new FirConv(Fir.STYLEGAN2, 4.0, 1, 1, DataFormat.NHWC), x.get(0))),
+        row("FIR depthwise down NHWC", null, List.of(leaf(in, 2, 6, 6, 2)), x -> Autograd.apply(new FirConv(Fir.STYLEGAN2, 1.0, 2, 1, DataFormat.NHWC), x.get(0))),
+        row("FIR depthwise down NCHW", null, List.of(leaf(in, 2, 2, 6, 6)), x -> Autograd.apply(new FirConv(Fir.STYLEGAN2, 1.0, 2, 1, DataFormat.NCHW), x.get(0))),
         row("PixelNorm", null, List.of(leaf(in, 2, 3, 2, 2)), x -> PixelNorm.apply(x.get(0))),
         row("MinibatchStdDev", null, List.of(leaf(in, 4, 2, 2, 2)), x -> mbstd.forward(x.get(0))),
         row("FIR up", null, List.of(leaf(in, 1, 2, 3, 3)), x -> Fir.STYLEGAN2.upsample2d(x.get(0))),

@@ -97,6 +97,23 @@ class LayoutTest {
   }
 
   @Test
+  void depthwiseFirEqualsTheMatrixProducts() {
+    // float64 takes the matrix products in both layouts, so the depthwise op is compared here
+    Tensor x = Tensor.of(new Rng(8).normalArray(DType.FLOAT64, 0, 1, 2, 9, 7, 5));
+    for (int[] sp : new int[][] {{1, 1}, {1, 2}, {2, 1}}) {
+      int stride = sp[0];
+      int pad = sp[1];
+      Tensor viaProducts = Fir.STYLEGAN2.filter(L.convert(x, C), pad, pad, 4.0, C);
+      if (stride == 2) {
+        viaProducts = Fir.STYLEGAN2.downsample2d(L.convert(x, C), C);
+        pad = 1;
+      }
+      Tensor depthwise = Autograd.apply(new FirConv(Fir.STYLEGAN2, stride == 2 ? 1.0 : 4.0, stride, pad, L), x);
+      TensorAssert.assertClose(viaProducts, L.convert(depthwise, C), 1e-13, "FIR stride " + stride + " pad " + pad);
+    }
+  }
+
+  @Test
   void noiseIsTheSameInBothLayouts() {
     NoiseInjection noise = new NoiseInjection(0, 4, new Rng(1));
     noise.strength().value().data().assign(1.0);

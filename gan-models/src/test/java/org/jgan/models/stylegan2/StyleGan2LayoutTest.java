@@ -1,0 +1,87 @@
+package org.jgan.models.stylegan2;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jgan.core.autograd.Autograd;
+import org.jgan.core.nn.Parameter;
+import org.jgan.core.ops.DataFormat;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.core.testing.TensorAssert;
+import org.jgan.models.TinyConfigs;
+import org.jgan.models.blocks.NoiseMode;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The StyleGAN2 networks give the same images, logits, R1 gradients and parameter gradients
+ * whichever layout they run in inside ({@code jgan.dataFormat}): unconditional, and conditional
+ * on RGB images while a progressive stage fades in.
+ */
+class StyleGan2LayoutTest {
+  private static final String PROPERTY = "jgan.dataFormat";
+
+  /** {image, logits, R1 gradient, gradients of every G and D parameter} in one layout. */
+  private static List<Tensor> run(StyleGan2Config config, DataFormat format, int[] labels) {
+    String before = System.getProperty(PROPERTY);
+    System.setProperty(PROPERTY, format.name());
+    try {
+      StyleGan2Generator g = new StyleGan2Generator(config, 1);
+      StyleGan2Discriminator d = new StyleGan2Discriminator(config, 2);
+      if (config.progressive()) {
+        g.stage().set(config.resolution(), 0.4);
+        d.stage().set(config.resolution(), 0.4);
+      }
+      Tensor z = Tensor.of(new Rng(3).normalArray(DType.FLOAT32, 0, 1, 4, config.zDim()));
+      Tensor ws = g.mapping(z, labels, 1.0, 0, false);
+      Tensor img = g.synthesis(ws, NoiseMode.CONST, null);
+      Tensor x = Tensor.leaf(img.detach().data(), true);
+      Tensor logits = d.forward(x, labels);
+      Tensor r1 = Autograd.grad(logits.sum(), x, true);
+      Tensor loss = logits.softplus().sum().add(r1.square().sum()).add(d.forward(img, labels).sum());
+      List<Tensor> params = new ArrayList<>();
+      for (Parameter p : g.parameters()) {
+        params.add(p.value());
+      }
+      for (Parameter p : d.parameters()) {
+        params.add(p.value());
+      }
+      List<Tensor> out = new ArrayList<>(List.of(img, logits, r1));
+      out.addAll(Autograd.grad(List.of(loss), params, null, false));
+      return out;
+    } finally {
+      if (before == null) {
+        System.clearProperty(PROPERTY);
+      } else {
+        System.setProperty(PROPERTY, before);
+      }
+    }
+  }
+
+  private static void sameInBothLayouts(StyleGan2Config config, int[] labels) {
+    List<Tensor> c = run(config, DataFormat.NCHW, labels);
+    List<Tensor> l = run(config, DataFormat.NHWC, labels);
+    String[] names = {"image", "logits", "R1 gradient"};
+    for (int i = 0; i < c.size(); i++) {
+      String what = i < names.length ? names[i] : "parameter gradient " + (i - names.length);
+      if (c.get(i) == null || l.get(i) == null) {
+        continue; // a parameter outside the graph (another stage's toRGB) in both
+      }
+      TensorAssert.assertClose(c.get(i), l.get(i), 1e-4, what);
+    }
+  }
+
+  @Test
+  void unconditionalNetworksAgree() {
+    sameInBothLayouts(TinyConfigs.styleGan2(), null);
+  }
+
+  @Test
+  void conditionalRgbNetworksAgreeWhileAStageFadesIn() {
+    StyleGan2Config base = TinyConfigs.styleGan2();
+    StyleGan2Config config = new StyleGan2Config(base.zDim(), base.wDim(), base.mappingLayers(), base.mappingLrMul(), 3,
+        base.resolution(), base.channelBase(), base.channelMax(), 3, true, base.mbstdGroup(), base.mbstdChannels(),
+        base.dMappingLayers());
+    sameInBothLayouts(config, new int[] {0, 2, 1, 2});
+  }
+}
