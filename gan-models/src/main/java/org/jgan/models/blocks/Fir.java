@@ -216,13 +216,17 @@ public final class Fir {
   }
 
   /**
-   * {@link #bilinearUp2(Tensor)} for maps in {@code format}; NHWC maps of several channels go to
-   * libnd4j's native resize ({@link BilinearUp2}).
+   * {@link #bilinearUp2(Tensor)} for maps in {@code format}; NHWC maps, and one-channel NCHW maps
+   * (the same memory), go to libnd4j's native resize ({@link BilinearUp2}).
    */
   public static Tensor bilinearUp2(Tensor x, DataFormat format) {
     Shapes.check(x, "bilinear up-sampling input", -1, -1, -1, -1);
-    if (format == DataFormat.NHWC && x.size(3) > 1) {
+    if (format == DataFormat.NHWC) {
       return Autograd.apply(new BilinearUp2(), x);
+    }
+    if (x.size(1) == 1) {
+      long[] s = x.shape();
+      return Autograd.apply(new BilinearUp2(), x.reshape(s[0], s[2], s[3], 1)).reshape(s[0], 1, 2 * s[2], 2 * s[3]);
     }
     int h = (int) x.size(format.heightAxis());
     int w = (int) x.size(format.widthAxis());

@@ -79,6 +79,7 @@ class BlockGradientTest {
         row("ModulatedConv2d demod up NHWC", modUp, List.of(leaf(in, 2, 3, 3, 3), leaf(in, 2, 4)), x -> modUp.forward(x.get(0), x.get(1), DataFormat.NHWC)),
         row("ToRgb NHWC", rgb, List.of(leaf(in, 2, 4, 4, 3), leaf(in, 2, 4)), x -> rgb.forward(x.get(0), x.get(1), DataFormat.NHWC)),
         row("bilinear up NHWC (native resize)", null, List.of(leaf(in, 2, 3, 4, 3)), x -> Fir.bilinearUp2(x.get(0), DataFormat.NHWC)),
+        row("bilinear up one channel (native resize)", null, List.of(leaf(in, 2, 1, 3, 4)), x -> Fir.bilinearUp2(x.get(0))),
         row("NoiseInjection NHWC (const)", noise, List.of(leaf(in, 2, 4, 4, 3)), x -> noise.forward(x.get(0), NoiseMode.CONST, null, DataFormat.NHWC)),
         row("AdaIn", adain, List.of(leaf(in, 2, 2, 3, 3), leaf(in, 2, 4)), x -> adain.forward(x.get(0), x.get(1))),
         row("NoiseInjection (const)", noise, List.of(leaf(in, 2, 3, 4, 4)), x -> noise.forward(x.get(0), NoiseMode.CONST, null)),
