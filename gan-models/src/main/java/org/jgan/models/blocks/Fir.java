@@ -22,7 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * two small matrix products, one per axis, with the 1-D operator {@code M [L_out, L]} built from
  * the definition: {@code y = M_H x M_W^T} for every channel. That runs on the GEMM kernel (a
  * one-channel convolution over {@code N C} images is ~50 times slower in oneDNN) and, being made of
- * matmuls and reshapes, is differentiable to any order.
+ * matmuls and reshapes, is differentiable to any order. Channels-last float32 maps without zero
+ * insertion and with symmetric padding (filtering, down-sampling) take oneDNN's depthwise
+ * convolution instead ({@link FirConv}), which beats the products there by 3 to 6 times.
  */
 public final class Fir {
   /** StyleGAN2's filter {@code [1, 3, 3, 1]}. */
