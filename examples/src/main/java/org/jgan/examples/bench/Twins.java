@@ -126,8 +126,8 @@ public final class Twins {
   /**
    * SG2-32's generator: 4-layer mapping, bilinear skip synthesis with modulated convolutions. The
    * synthesis runs channels-last (NHWC) from the constant to the last toRGB, whose one channel makes
-   * the image the same memory in either layout: the convolutions skip oneDNN's reorders, and nothing
-   * is converted but the 4x4 constant and each bilinear up-sampling's (small) input.
+   * the image the same memory in either layout: the convolutions skip oneDNN's reorders, the
+   * bilinear up-sampling is libnd4j's native resize, and only the 4x4 constant is converted.
    */
   public static final class Sg2G extends Module {
     final List<EqualizedLinear> mapping = new ArrayList<>();

@@ -10,8 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * 2-D cross-correlation (PyTorch {@code conv2d}) on oneDNN: {@code x [N, I, H, W]}, {@code w [O,
  * I, kH, kW]}, optional {@code b [O]}, output {@code [N, O, (H + 2p - kH) / s + 1, ...]}; in the
- * {@link DataFormat#NHWC} layout input and output are {@code [N, H, W, C]} and the weight the
- * same.
+ * {@link DataFormat#NHWC} layout input and output are {@code [N, H, W, C]}; the weight keeps its
+ * layout.
  *
  * <pre>
  *   dx = conv2dTranspose(g, w)          (output padding restores H, W)

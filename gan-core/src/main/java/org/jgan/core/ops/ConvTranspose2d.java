@@ -16,8 +16,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code x [N, I, H, W]}, {@code w [I, O, kH, kW]}, optional {@code b [O]}, output {@code [N, O,
  * (H - 1) s - 2p + kH + outputPadding, ...]}. Output padding keeps that many more rows and
  * columns at the bottom and right (padding crops {@code p - outputPadding} there), as in PyTorch.
- * In the {@link DataFormat#NHWC} layout input and output are {@code [N, H, W, C]}, the weight the
- * same.
+ * In the {@link DataFormat#NHWC} layout input and output are {@code [N, H, W, C]}; the weight
+ * keeps its layout.
  *
  * <pre>
  *   dx = conv2d(g, w)
