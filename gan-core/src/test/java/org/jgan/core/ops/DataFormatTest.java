@@ -43,6 +43,26 @@ class DataFormatTest {
   }
 
   @Test
+  void preferredLayoutFollowsThePropertyAndRejectsOthers() {
+    String before = System.getProperty("jgan.dataFormat");
+    try {
+      System.clearProperty("jgan.dataFormat");
+      assertSame(L, DataFormat.preferred());
+      System.setProperty("jgan.dataFormat", "nchw");
+      assertSame(C, DataFormat.preferred());
+      System.setProperty("jgan.dataFormat", "CHWN");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, DataFormat::preferred);
+      assertTrue(e.getMessage().contains("jgan.dataFormat") && e.getMessage().contains("CHWN"), e.getMessage());
+    } finally {
+      if (before == null) {
+        System.clearProperty("jgan.dataFormat");
+      } else {
+        System.setProperty("jgan.dataFormat", before);
+      }
+    }
+  }
+
+  @Test
   void convertMovesTheChannelAxis() {
     Tensor x = Tensor.of(new Rng(1).normalArray(DType.FLOAT32, 0, 1, 2, 3, 4, 5));
     Tensor y = C.convert(x, L);
