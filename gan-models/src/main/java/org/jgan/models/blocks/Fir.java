@@ -149,10 +149,11 @@ public final class Fir {
   /** upfirdn2d with the same up/down/padding on both axes; {@code gain} is the 2-D gain. */
   private Tensor upfirdn(Tensor x, int up, int down, int pad0, int pad1, double gain, DataFormat format) {
     Shapes.check(x, "FIR input", -1, -1, -1, -1);
-    if (format == DataFormat.NHWC && up == 1 && pad0 == pad1 && pad0 >= 0 && x.dtype() == DType.FLOAT32) {
-      // No zero insertion and symmetric padding on channels-last float32 maps: a depthwise
-      // convolution on oneDNN (2.4 against 7 ms for the products in NCHW, 10-16 ms in NHWC, at
-      // [32, 33, 33, 128]). NCHW maps gain nothing from it, float64 runs a scalar loop there.
+    if (format == DataFormat.NHWC && up == 1 && pad0 == pad1 && pad0 >= 0 && pad0 < taps.length && x.dtype() == DType.FLOAT32) {
+      // No zero insertion, symmetric padding below the filter's length (the transpose pads
+      // k - 1 - p), channels-last float32 maps: a depthwise convolution on oneDNN (2.4 against
+      // 7 ms for the products in NCHW, 10-16 ms in NHWC, at [32, 33, 33, 128]). NCHW maps gain
+      // nothing from it, float64 runs a scalar loop there.
       return Autograd.apply(new FirConv(this, gain, down, pad0, format), x);
     }
     int h = (int) x.size(format.heightAxis());
