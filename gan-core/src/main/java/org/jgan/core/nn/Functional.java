@@ -50,8 +50,8 @@ public final class Functional {
     long[] s = x.shape();
     if (k < 1 || s.length != 4 || s[format.heightAxis()] % k != 0 || s[format.widthAxis()] % k != 0) {
       throw new IllegalArgumentException(
-          "avgPool2d(" + k + "): expected " + (format == DataFormat.NCHW ? "[N, C, H, W]" : "[N, H, W, C]")
-              + " with H and W multiples of " + k + ", got " + Shapes.str(s));
+          "avgPool2d(" + k + "): expected " + format.axes() + " with H and W multiples of " + k + ", got "
+              + Shapes.str(s));
     }
     return Autograd.apply(new AvgPool2d(k, 1.0, format), x);
   }

@@ -54,7 +54,7 @@ record ConvGeometry(int stride, int padding, DataFormat format) {
 
   /** The layout's name with its axes, for messages: {@code "input [N, C, H, W]"}. */
   String layout(String what) {
-    return what + (format == DataFormat.NCHW ? " [N, C, H, W]" : " [N, H, W, C]");
+    return what + " " + format.axes();
   }
 
   /** Output size of a convolution along one axis. */

@@ -87,8 +87,13 @@ public enum DataFormat {
     return shape[c];
   }
 
-  /** libnd4j's {@code dataFormat} argument of its 2-D convolution and pooling ops. */
-  int nd4jCode() {
+  /** The axes by name, for messages: {@code "[N, C, H, W]"} or {@code "[N, H, W, C]"}. */
+  public String axes() {
+    return this == NCHW ? "[N, C, H, W]" : "[N, H, W, C]";
+  }
+
+  /** libnd4j's {@code dataFormat} argument of its 2-D convolution, pooling and depthwise ops. */
+  public int nd4jCode() {
     return this == NCHW ? 0 : 1;
   }
 

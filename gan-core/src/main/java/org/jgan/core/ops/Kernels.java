@@ -316,25 +316,12 @@ public final class Kernels {
 
   /** Runs a libnd4j custom op by name with the given outputs and integer arguments. */
   public static void custom(String name, INDArray[] inputs, INDArray[] outputs, int... iargs) {
-    DynamicCustomOp op =
-        DynamicCustomOp.builder(name)
-            .addInputs(inputs)
-            .addOutputs(outputs)
-            .addIntegerArguments(iargs)
-            .build();
-    Nd4j.exec(op);
+    exec(name, inputs, outputs, new Double[0], new boolean[0], iargs);
   }
 
   /** Runs a libnd4j custom op with boolean and integer arguments. */
   public static void custom(String name, INDArray[] inputs, INDArray[] outputs, boolean[] bargs, int... iargs) {
-    DynamicCustomOp op =
-        DynamicCustomOp.builder(name)
-            .addInputs(inputs)
-            .addOutputs(outputs)
-            .addIntegerArguments(iargs)
-            .addBooleanArguments(bargs)
-            .build();
-    Nd4j.exec(op);
+    exec(name, inputs, outputs, new Double[0], bargs, iargs);
   }
 
   /** Runs a libnd4j custom op with floating-point and integer arguments. */
@@ -343,14 +330,19 @@ public final class Kernels {
     for (int i = 0; i < t.length; i++) {
       t[i] = targs[i];
     }
-    DynamicCustomOp op =
-        DynamicCustomOp.builder(name)
-            .addInputs(inputs)
-            .addOutputs(outputs)
-            .addFloatingPointArguments(t)
-            .addIntegerArguments(iargs)
-            .build();
-    Nd4j.exec(op);
+    exec(name, inputs, outputs, t, new boolean[0], iargs);
+  }
+
+  private static void exec(String name, INDArray[] inputs, INDArray[] outputs, Double[] targs, boolean[] bargs, int[] iargs) {
+    DynamicCustomOp.DynamicCustomOpsBuilder b =
+        DynamicCustomOp.builder(name).addInputs(inputs).addOutputs(outputs).addIntegerArguments(iargs);
+    if (targs.length > 0) {
+      b.addFloatingPointArguments(targs);
+    }
+    if (bargs.length > 0) {
+      b.addBooleanArguments(bargs);
+    }
+    Nd4j.exec(b.build());
   }
 
   /**

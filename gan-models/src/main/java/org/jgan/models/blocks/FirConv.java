@@ -7,7 +7,6 @@ import org.jgan.core.ops.DataFormat;
 import org.jgan.core.ops.Kernels;
 import org.jgan.core.tensor.Shapes;
 import org.jgan.core.tensor.Tensor;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -42,11 +41,7 @@ final class FirConv extends Op {
 
   private int[] args() {
     // kH, kW, sH, sW, pH, pW, dH, dW, same mode off, data format, weight format 0 = [kH, kW, C, 1]
-    return new int[] {k, k, stride, stride, pad, pad, 1, 1, 0, format == DataFormat.NHWC ? 1 : 0, 0};
-  }
-
-  private INDArray weight(DataType type, long channels) {
-    return fir.depthwiseWeight(type, channels, gain);
+    return new int[] {k, k, stride, stride, pad, pad, 1, 1, 0, format.nd4jCode(), 0};
   }
 
   private long outSize(long in) {
@@ -66,7 +61,7 @@ final class FirConv extends Op {
     if (ho < 1 || wo < 1) {
       throw new IllegalArgumentException("FIR: input " + Shapes.str(s) + " leaves no output with padding " + pad);
     }
-    INDArray w = weight(x.dataType(), c);
+    INDArray w = fir.depthwiseWeight(x.dataType(), c, gain);
     INDArray out = Kernels.alloc(x.dataType(), format.shape(s[0], c, ho, wo));
     Kernels.custom("depthwise_conv2d", new INDArray[] {x, w}, new INDArray[] {out}, args());
     return out;

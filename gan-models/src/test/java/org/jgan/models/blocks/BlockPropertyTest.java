@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.jgan.core.nn.Embedding;
+import org.jgan.core.ops.DataFormat;
 import org.jgan.core.optim.Adam;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
@@ -65,6 +66,26 @@ class BlockPropertyTest {
         TensorAssert.assertClose(plain.forward(x).mul(s), scaled.forward(x), 1e-5, act + " bias " + bias + " " + r);
       }
     }
+  }
+
+  @Test
+  void modulationAndNoiseGainsScaleTheirOutput() {
+    // SynthesisLayer folds the activation gain into these (lrelu(g z) = g lrelu(z) for g > 0), so
+    // the gain arguments must scale the result exactly: demodulated, not demodulated, and noise.
+    Rng rng = new Rng(8);
+    Tensor x = rng.normal(DType.FLOAT32, 2, 3, 5, 5);
+    Tensor w = rng.normal(DType.FLOAT32, 4, 3, 3, 3);
+    Tensor s = rng.normal(DType.FLOAT32, 2, 3);
+    double g = Math.sqrt(2);
+    for (boolean demod : new boolean[] {true, false}) {
+      TensorAssert.assertClose(Modulation.modulatedConv2d(x, w, s, demod, false).mul(g),
+          Modulation.modulatedConv2d(x, w, s, demod, false, DataFormat.NCHW, g), 1e-6, "modulation gain, demodulate " + demod);
+    }
+    NoiseInjection noise = new NoiseInjection(3, 5, rng);
+    noise.strength().value().data().assign(0.6);
+    Tensor zeros = Tensor.zeros(DType.FLOAT32, 2, 3, 5, 5);
+    TensorAssert.assertClose(noise.forward(zeros, NoiseMode.CONST, null).mul(g),
+        noise.forward(zeros, NoiseMode.CONST, null, DataFormat.NCHW, g), 1e-6, "noise scale");
   }
 
   @Test
