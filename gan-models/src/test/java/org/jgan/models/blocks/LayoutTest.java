@@ -110,6 +110,16 @@ class LayoutTest {
   }
 
   @Test
+  void nativeBilinearEqualsTheMatrixProducts() {
+    // one-channel NCHW and every NHWC map take libnd4j's resize; compare with the products
+    for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      Tensor grey = Tensor.of(new Rng(6).normalArray(t, 0, 1, 3, 1, 5, 4));
+      Tensor products = Fir.separable(grey, Fir.bilinearOperator(5), 10, Fir.bilinearOperator(4), 8);
+      TensorAssert.assertClose(products, Fir.bilinearUp2(grey), t == DType.FLOAT32 ? 1e-6 : 1e-14, "bilinear " + t);
+    }
+  }
+
+  @Test
   void noiseIsTheSameInBothLayouts() {
     NoiseInjection noise = new NoiseInjection(0, 4, new Rng(1));
     noise.strength().value().data().assign(1.0);
