@@ -46,6 +46,23 @@ public final class Profiler {
     return enabled;
   }
 
+  /**
+   * Runs {@code work}, counted under {@code name} (and the shapes of {@code inputs}) while
+   * collecting: for kernels that run outside {@link Autograd#apply}, such as in-place updates.
+   */
+  public static void run(String name, Tensor[] inputs, Runnable work) {
+    if (!enabled) {
+      work.run();
+      return;
+    }
+    long t0 = begin();
+    try {
+      work.run();
+    } finally {
+      end(name, inputs, t0);
+    }
+  }
+
   static long begin() {
     NESTED.get().push(new long[1]);
     return System.nanoTime();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jgan.core.ops.Conv;
 import org.jgan.core.ops.DataFormat;
+import org.jgan.core.ops.InPlace;
 import org.jgan.core.tensor.Shapes;
 import org.jgan.core.tensor.Tensor;
 
@@ -68,7 +69,9 @@ public final class Modulation {
       return y;
     }
     Tensor d = demodulation(weight, styles);
-    return y.mul((gain == 1.0 ? d : d.mul(gain)).reshape(format.sampleChannelShape(n, weight.size(0))));
+    Tensor dd = (gain == 1.0 ? d : d.mul(gain)).reshape(format.sampleChannelShape(n, weight.size(0)));
+    // y is this method's own fresh result: without a graph it can be scaled where it lies
+    return InPlace.allowed(y, dd) ? InPlace.mul(y, dd) : y.mul(dd);
   }
 
   /** {@code d [N, O] = rsqrt(s^2 @ (sum_{u,v} W^2)^T + 1e-8)}. */

@@ -52,8 +52,19 @@ public final class NoiseInjection extends Module {
    * strength, a scalar or {@code [C]}: no pass of its own).
    */
   public Tensor forward(Tensor x, NoiseMode mode, Rng rng, DataFormat format, double scale) {
+    Tensor n = scaledNoise(x, mode, rng, format, scale);
+    return n == null ? x : x.add(n);
+  }
+
+  /**
+   * What {@link #forward(Tensor, NoiseMode, Rng, DataFormat, double)} adds to {@code x}: {@code
+   * scale} times the strength times the noise, {@code [N, 1, H, W]} in NCHW ({@code [N, H, W, 1]}
+   * in NHWC; {@code [N, C, H, W]} with a per-channel strength), drawing the same numbers from
+   * {@code rng}; null in {@link NoiseMode#NONE}.
+   */
+  public Tensor scaledNoise(Tensor x, NoiseMode mode, Rng rng, DataFormat format, double scale) {
     if (mode == NoiseMode.NONE) {
-      return x;
+      return null;
     }
     long[] s = x.shape();
     long h = s[format.heightAxis()];
@@ -68,6 +79,6 @@ public final class NoiseInjection extends Module {
       n = rng.normal(x.dtype(), format.shape(s[0], 1, h, w));
     }
     Tensor g = perChannel ? strength.value().reshape(format.channelShape(format.channels(s))) : strength.value();
-    return x.add(n.mul(scale == 1.0 ? g : g.mul(scale)));
+    return n.mul(scale == 1.0 ? g : g.mul(scale));
   }
 }

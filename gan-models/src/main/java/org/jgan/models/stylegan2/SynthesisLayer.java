@@ -3,6 +3,7 @@ package org.jgan.models.stylegan2;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.ops.DataFormat;
+import org.jgan.core.ops.InPlace;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -53,6 +54,16 @@ public final class SynthesisLayer extends Module {
     // instead of three where no graph is recorded).
     double gain = Act.LRELU.gain();
     Tensor y = Modulation.modulatedConv2d(x, weight.value(), affine.forward(w), true, up, format, gain);
-    return Act.LRELU.apply(noise.forward(y, mode, rng, format, gain), bias.value().mul(gain), 1.0, format);
+    Tensor b = bias.value().mul(gain);
+    Tensor n = noise.scaledNoise(y, mode, rng, format, gain);
+    if (InPlace.allowed(y, b, n)) {
+      // no graph: y is the convolution's fresh result, so noise, bias and activation update it
+      // where it lies (one array streamed per pass instead of two read and a third written)
+      if (n != null) {
+        InPlace.add(y, n);
+      }
+      return InPlace.leakyRelu(InPlace.add(y, b.reshape(format.channelShape(b.numel()))), Act.ALPHA);
+    }
+    return Act.LRELU.apply(n == null ? y : y.add(n), b, 1.0, format);
   }
 }

@@ -1,10 +1,12 @@
 package org.jgan.models.blocks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.jgan.core.autograd.Autograd;
+import org.jgan.core.autograd.GradMode;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.ops.DataFormat;
@@ -116,6 +118,41 @@ class LayoutTest {
       Tensor grey = Tensor.of(new Rng(6).normalArray(t, 0, 1, 3, 1, 5, 4));
       Tensor products = Fir.separable(grey, Fir.bilinearOperator(5), 10, Fir.bilinearOperator(4), 8);
       TensorAssert.assertClose(products, Fir.bilinearUp2(grey), t == DType.FLOAT32 ? 1e-6 : 1e-14, "bilinear " + t);
+    }
+  }
+
+  @Test
+  void withoutAGraphTheInPlacePathsGiveTheSameValues() {
+    // without a graph the synthesis layer and the demodulation update the convolution's result in
+    // place (InPlace); with one they take the differentiable ops: the values must not differ
+    for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      Rng rng = new Rng(12);
+      SynthesisLayer plain = new SynthesisLayer(6, 5, 4, 8, false, rng);
+      SynthesisLayer up = new SynthesisLayer(6, 5, 4, 8, true, rng);
+      ModulatedConv2d mod = new ModulatedConv2d(6, 5, 3, 4, true, false, rng);
+      for (Module m : List.of(plain, up, mod)) {
+        m.to(t);
+      }
+      for (SynthesisLayer l : List.of(plain, up)) {
+        l.namedParameters().get("bias").value().data().assign(-0.4);
+        l.namedParameters().get("noise.strength").value().data().assign(0.7);
+      }
+      for (DataFormat f : DataFormat.values()) {
+        Tensor x = Tensor.of(rng.normalArray(t, 0, 1, f.shape(3, 6, 8, 8)));
+        Tensor x4 = Tensor.of(rng.normalArray(t, 0, 1, f.shape(3, 6, 4, 4)));
+        Tensor w = Tensor.of(rng.normalArray(t, 0, 1, 3, 4));
+        for (NoiseMode mode : NoiseMode.values()) {
+          Tensor[] graph = {plain.forward(x, w, mode, new Rng(9), f), up.forward(x4, w, mode, new Rng(9), f), mod.forward(x, w, f)};
+          Tensor[] noGraph;
+          try (GradMode.Guard off = GradMode.disabled()) {
+            noGraph = new Tensor[] {plain.forward(x, w, mode, new Rng(9), f), up.forward(x4, w, mode, new Rng(9), f), mod.forward(x, w, f)};
+          }
+          for (int i = 0; i < graph.length; i++) {
+            assertTrue(graph[i].requiresGrad(), "the reference recorded a graph");
+            TensorAssert.assertClose(graph[i], noGraph[i], 0.0, "block " + i + " " + t + " " + f + " " + mode + " in place");
+          }
+        }
+      }
     }
   }
 

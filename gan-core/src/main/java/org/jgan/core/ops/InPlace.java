@@ -1,0 +1,102 @@
+package org.jgan.core.ops;
+
+import java.util.Arrays;
+import org.jgan.core.autograd.GradMode;
+import org.jgan.core.autograd.Profiler;
+import org.jgan.core.tensor.Shapes;
+import org.jgan.core.tensor.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Element-wise updates that overwrite a tensor's own array, for paths that record no graph
+ * (inference, or a generator's forward inside a discriminator step). An op that writes a fresh
+ * array streams three arrays through memory (two reads and the write of a new one); updating in
+ * place streams one, read and written: at {@code [64, 32, 32, 128]} float32, where one array
+ * fills this machine's 32 MiB cache, the four passes after a modulated convolution (demodulation,
+ * noise, bias, leaky ReLU) take 7.1-8.5 ms in place against 10.1-11.3 ms into fresh arrays.
+ *
+ * <p>The caller must own the target: a result it has just computed and handed to no one. A
+ * tensor that a graph saved, a parameter or a caller's input must never be a target; {@link
+ * #allowed} only says that no graph is being recorded, not who else holds the array.
+ *
+ * <p>{@code -Djgan.inPlace=false} makes {@link #allowed} answer false, so that callers take their
+ * out-of-place ops (for comparing the two, or ruling the updates out when hunting a wrong value).
+ */
+public final class InPlace {
+  private InPlace() {}
+
+  /**
+   * True when no op on these tensors records a graph (gradients are off, or none of them requires
+   * one), the condition for updating their results in place.
+   */
+  public static boolean allowed(Tensor... involved) {
+    return !"false".equals(System.getProperty("jgan.inPlace")) && !recording(involved);
+  }
+
+  private static boolean recording(Tensor... involved) {
+    if (GradMode.isEnabled()) {
+      for (Tensor t : involved) {
+        if (t != null && t.requiresGrad()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** {@code target *= b}, {@code b} broadcast to {@code target}'s shape; returns {@code target}. */
+  public static Tensor mul(Tensor target, Tensor b) {
+    INDArray t = checked("mul", target, b);
+    Profiler.run("mul_", new Tensor[] {target, b}, () -> Nd4j.exec(new MulOp(new INDArray[] {t, b.data()}, new INDArray[] {t})));
+    return target;
+  }
+
+  /** {@code target += b}, {@code b} broadcast to {@code target}'s shape; returns {@code target}. */
+  public static Tensor add(Tensor target, Tensor b) {
+    INDArray t = checked("add", target, b);
+    Profiler.run("add_", new Tensor[] {target, b}, () -> Nd4j.exec(new AddOp(new INDArray[] {t, b.data()}, new INDArray[] {t})));
+    return target;
+  }
+
+  /**
+   * {@code target = max(target, alpha target)}, the leaky ReLU for {@code 0 <= alpha <= 1} (one
+   * temporary array for {@code alpha target}); returns {@code target}.
+   */
+  public static Tensor leakyRelu(Tensor target, double alpha) {
+    if (!(alpha >= 0 && alpha <= 1)) {
+      throw new IllegalArgumentException("in-place leaky ReLU needs 0 <= alpha <= 1, got " + alpha);
+    }
+    INDArray t = checked("leaky_relu", target, null);
+    Profiler.run("leaky_relu_", new Tensor[] {target}, () -> {
+      INDArray scaled = Kernels.mulScalar(t, alpha);
+      Nd4j.exec(new Max(new INDArray[] {t, scaled}, new INDArray[] {t}));
+      Kernels.free(scaled);
+    });
+    return target;
+  }
+
+  private static INDArray checked(String op, Tensor target, Tensor b) {
+    if (recording(target, b)) {
+      throw new IllegalStateException("in-place " + op + " while a graph is recorded (gradients are on and the"
+          + " target or its operand requires one): use the out-of-place op");
+    }
+    INDArray t = target.data();
+    if (b != null) {
+      if (b.dtype() != target.dtype()) {
+        throw new IllegalArgumentException("in-place " + op + ": operand is " + b.dtype() + ", target " + target.dtype());
+      }
+      long[] shape = t.shape();
+      long[] joint = Shapes.broadcast(shape, b.shape());
+      if (!Arrays.equals(joint, shape)) {
+        throw new IllegalArgumentException("in-place " + op + ": operand " + Shapes.str(b.shape())
+            + " would broadcast the target " + Shapes.str(shape) + " to " + Shapes.str(joint)
+            + "; the target's shape must not grow");
+      }
+    }
+    return t;
+  }
+}
