@@ -1,10 +1,12 @@
 package org.jgan.models.stylegan2;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.jgan.core.autograd.Autograd;
+import org.jgan.core.autograd.GradMode;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.ops.DataFormat;
 import org.jgan.core.tensor.DType;
@@ -76,6 +78,38 @@ class StyleGan2LayoutTest {
   @Test
   void unconditionalNetworksAgree() {
     sameInBothLayouts(TinyConfigs.styleGan2(), null);
+  }
+
+  @Test
+  void samplingWithoutAGraphGivesTheImagesOfTheGraph() {
+    // without gradients the synthesis layers update their convolutions' outputs in place; the
+    // whole network must still give the images it gives while recording a graph, in both layouts
+    String before = System.getProperty(PROPERTY);
+    try {
+      for (DataFormat f : DataFormat.values()) {
+        System.setProperty(PROPERTY, f.name());
+        StyleGan2Generator g = new StyleGan2Generator(TinyConfigs.styleGan2(), 1);
+        for (Parameter p : g.parameters()) { // non-zero noise strengths and biases
+          if (p.value().rank() <= 1) {
+            p.value().data().assign(new Rng(4).normalArray(DType.FLOAT32, 0, 1, p.value().shape()));
+          }
+        }
+        Tensor z = Tensor.of(new Rng(3).normalArray(DType.FLOAT32, 0, 1, 4, g.zDim()));
+        Tensor graph = g.synthesis(g.mapping(z, null, 1.0, 0, false), NoiseMode.RANDOM, new Rng(5));
+        Tensor noGraph;
+        try (GradMode.Guard off = GradMode.disabled()) {
+          noGraph = g.synthesis(g.mapping(z, null, 1.0, 0, false), NoiseMode.RANDOM, new Rng(5));
+        }
+        assertTrue(graph.requiresGrad(), "the reference recorded a graph");
+        TensorAssert.assertClose(graph, noGraph, 1e-5, f + " images without a graph"); // the mapping's leaky ReLU rounds its gain differently without a graph
+      }
+    } finally {
+      if (before == null) {
+        System.clearProperty(PROPERTY);
+      } else {
+        System.setProperty(PROPERTY, before);
+      }
+    }
   }
 
   @Test
