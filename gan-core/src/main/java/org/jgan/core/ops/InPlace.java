@@ -6,7 +6,6 @@ import org.jgan.core.autograd.Profiler;
 import org.jgan.core.tensor.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -71,11 +70,7 @@ public final class InPlace {
       throw new IllegalArgumentException("in-place leaky ReLU needs 0 <= alpha <= 1, got " + alpha);
     }
     INDArray t = checked("leaky_relu", target, null);
-    Profiler.run("leaky_relu_", new Tensor[] {target}, () -> {
-      INDArray scaled = Kernels.mulScalar(t, alpha);
-      Nd4j.exec(new Max(new INDArray[] {t, scaled}, new INDArray[] {t}));
-      Kernels.free(scaled);
-    });
+    Profiler.run("leaky_relu_", new Tensor[] {target}, () -> LeakyRelu.withoutMask(t, alpha, true));
     return target;
   }
 

@@ -58,14 +58,10 @@ public final class LeakyRelu extends Op {
   @Override
   public INDArray forward(INDArray... in) {
     if (!forBackward && alpha >= 0 && alpha <= 1 && gain > 0) {
-      // gain * max(x, alpha x) = max(y, alpha y) with y = gain x
-      INDArray y = gain == 1.0 ? in[0] : Kernels.mulScalar(in[0], gain);
-      INDArray out = Kernels.mulScalar(y, alpha);
-      Nd4j.exec(new Max(new INDArray[] {y, out}, new INDArray[] {out}));
-      if (y != in[0]) {
-        Kernels.free(y);
-      }
-      return out;
+      // gain * max(x, alpha x) = max(y, alpha y) with y = gain x, a fresh array updated in place
+      return gain == 1.0
+          ? withoutMask(in[0], alpha, false)
+          : withoutMask(Kernels.mulScalar(in[0], gain), alpha, true);
     }
     mask = mask(in[0], alpha, gain);
     TensorScope.register(mask);
@@ -78,6 +74,21 @@ public final class LeakyRelu extends Op {
       throw new IllegalStateException("leaky_relu: created without a mask for the backward (forBackward = false)");
     }
     return new Tensor[] {g.mul(Tensor.of(mask))};
+  }
+
+  /**
+   * {@code max(x, alpha x)} for {@code 0 <= alpha <= 1}: {@code alpha x} into a fresh array, then
+   * the maximum into that array, or with {@code inPlace} into {@code x}'s own (the scaled array is
+   * then freed). Shared with {@link InPlace#leakyRelu}.
+   */
+  static INDArray withoutMask(INDArray x, double alpha, boolean inPlace) {
+    INDArray scaled = Kernels.mulScalar(x, alpha);
+    INDArray out = inPlace ? x : scaled;
+    Nd4j.exec(new Max(new INDArray[] {x, scaled}, new INDArray[] {out}));
+    if (inPlace) {
+      Kernels.free(scaled);
+    }
+    return out;
   }
 
   /** {@code x > 0 ? gain : gain alpha}, a fresh array. */
