@@ -21,7 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * Both backward ops are differentiable again ({@code conv2d_gradfix}). When no graph of the
  * gradient is recorded and both {@code dx} and {@code dw} are needed, one fused {@code conv2d_bp}
- * kernel computes them.
+ * kernel computes them. Float32 3x3 convolutions with stride 1 and padding 1 run on oneDNN's
+ * Winograd kernel where it is available ({@link Winograd}), everything else on libnd4j's.
  */
 public final class Conv2d extends Op {
   private final ConvGeometry geo;
@@ -61,8 +62,11 @@ public final class Conv2d extends Op {
           "conv2d: input " + Shapes.str(x.shape()) + " is smaller than kernel " + Shapes.str(w.shape())
               + " with padding " + geo.padding());
     }
-    INDArray out = Kernels.alloc(x.dataType(), geo.format().shape(x.size(0), w.size(0), ho, wo));
-    Kernels.custom("conv2d", in, new INDArray[] {out}, geo.args(w.size(2), w.size(3)));
+    INDArray out = Winograd.conv2d(x, w, in.length > 2 ? in[2] : null, geo);
+    if (out == null) {
+      out = Kernels.alloc(x.dataType(), geo.format().shape(x.size(0), w.size(0), ho, wo));
+      Kernels.custom("conv2d", in, new INDArray[] {out}, geo.args(w.size(2), w.size(3)));
+    }
     return out;
   }
 

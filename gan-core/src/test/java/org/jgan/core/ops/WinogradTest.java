@@ -1,0 +1,161 @@
+package org.jgan.core.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.core.testing.TensorAssert;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * oneDNN's Winograd convolutions give the convolution (and its transpose) to float32 rounding,
+ * against libnd4j's kernels in float64; the operators take them where they apply and libnd4j's
+ * kernels everywhere else.
+ */
+class WinogradTest {
+  /** Winograd's transforms round more than a direct sum: a few 1e-6 of the largest output. */
+  private static final double TOL = 2e-5;
+
+  private static final long[][] SHAPES = {
+    {3, 16, 32, 8, 12}, // n, in, out, h, w
+    {2, 32, 16, 16, 16},
+    {1, 128, 128, 9, 8},
+  };
+
+  @Test
+  void statusNamesTheKernelOrWhyNot() {
+    String s = Winograd.status();
+    assertTrue(Winograd.available() ? s.contains("Winograd (") : s.startsWith("libnd4j direct ("), s);
+  }
+
+  @Test
+  void forwardEqualsTheConvolutionInBothLayouts() {
+    assumeTrue(Winograd.available(), Winograd.status());
+    Rng rng = new Rng(11);
+    for (DataFormat f : DataFormat.values()) {
+      for (long[] s : SHAPES) {
+        for (boolean bias : new boolean[] {false, true}) {
+          INDArray x = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(s[0], s[1], s[3], s[4]));
+          INDArray w = rng.normalArray(DType.FLOAT32, 0, 0.1, s[2], s[1], 3, 3);
+          INDArray b = bias ? rng.normalArray(DType.FLOAT32, 0, 1, s[2]) : null;
+          ConvGeometry geo = new ConvGeometry(1, 1, f);
+          INDArray y = Winograd.conv2d(x, w, b, geo);
+          assertNotNull(y, "Winograd kernel for " + f + " " + java.util.Arrays.toString(s));
+          INDArray[] in64 = bias ? new INDArray[] {x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), b.castTo(DataType.DOUBLE)}
+              : new INDArray[] {x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE)};
+          INDArray expected = new Conv2d(1, 1, f).forward(in64);
+          TensorAssert.assertClose(Tensor.of(expected), Tensor.of(y), TOL, "conv2d " + f + " bias " + bias);
+        }
+      }
+    }
+  }
+
+  @Test
+  void transposedEqualsTheInputGradientInBothLayouts() {
+    assumeTrue(Winograd.available(), Winograd.status());
+    Rng rng = new Rng(12);
+    for (DataFormat f : DataFormat.values()) {
+      for (long[] s : SHAPES) {
+        // a transposed convolution with weight [I, O, 3, 3]: s[1] channels in, s[2] out
+        INDArray x = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(s[0], s[1], s[3], s[4]));
+        INDArray w = rng.normalArray(DType.FLOAT32, 0, 0.1, s[1], s[2], 3, 3);
+        INDArray y = Winograd.convTranspose2d(x, w, new ConvGeometry(1, 1, f));
+        assertNotNull(y, "Winograd backward-data kernel for " + f + " " + java.util.Arrays.toString(s));
+        INDArray expected = new ConvTranspose2d(1, 1, 0, 0, f).forward(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE));
+        TensorAssert.assertClose(Tensor.of(expected), Tensor.of(y), TOL, "conv_transpose2d " + f);
+      }
+    }
+  }
+
+  @Test
+  void theOperatorsTakeTheWinogradKernelWhereItApplies() {
+    assumeTrue(Winograd.available(), Winograd.status());
+    Rng rng = new Rng(13);
+    DataFormat f = DataFormat.NHWC;
+    INDArray x = smallInput(rng);
+    INDArray w = smallWeight(rng);
+    INDArray b = rng.normalArray(DType.FLOAT32, 0, 1, 16);
+    ConvGeometry geo = new ConvGeometry(1, 1, f);
+    INDArray direct = Kernels.alloc(DataType.FLOAT, f.shape(2, 16, 8, 8));
+    Kernels.custom("conv2d", new INDArray[] {x, w, b}, new INDArray[] {direct}, geo.args(3, 3));
+    INDArray viaOp = new Conv2d(1, 1, f).forward(x, w, b);
+    TensorAssert.assertClose(Tensor.of(Winograd.conv2d(x, w, b, geo)), Tensor.of(viaOp), 0, "conv2d op");
+    assertTrue(viaOp.sub(direct).amaxNumber().doubleValue() > 0, "the op ran libnd4j's direct kernel, not Winograd");
+    INDArray tViaOp = new ConvTranspose2d(1, 1, 0, 0, f).forward(x, w, b);
+    INDArray tWino = Winograd.convTranspose2d(x, w, geo);
+    INDArray bias = b.reshape(1, 1, 1, 16);
+    TensorAssert.assertClose(Tensor.of(tWino.add(bias)), Tensor.of(tViaOp), 0, "conv_transpose2d op with bias");
+    String before = System.getProperty("jgan.winograd");
+    try {
+      System.setProperty("jgan.winograd", "false");
+      assertFalse(Winograd.available());
+      assertNull(Winograd.conv2d(x, w, b, geo));
+      TensorAssert.assertClose(Tensor.of(direct), Tensor.of(new Conv2d(1, 1, f).forward(x, w, b)), 0, "jgan.winograd=false");
+    } finally {
+      if (before == null) {
+        System.clearProperty("jgan.winograd");
+      } else {
+        System.setProperty("jgan.winograd", before);
+      }
+    }
+  }
+
+  @Test
+  void everythingElseGoesToLibnd4j() {
+    assumeTrue(Winograd.available(), Winograd.status());
+    Rng rng = new Rng(14);
+    DataFormat f = DataFormat.NHWC;
+    INDArray x = smallInput(rng);
+    INDArray w = smallWeight(rng);
+    ConvGeometry geo = new ConvGeometry(1, 1, f);
+    assertNotNull(Winograd.conv2d(x, w, null, geo), "the eligible case");
+    assertNull(Winograd.conv2d(x, w, null, new ConvGeometry(2, 1, f)), "stride 2");
+    assertNull(Winograd.conv2d(x, w, null, new ConvGeometry(1, 0, f)), "padding 0");
+    assertNull(Winograd.conv2d(x, rng.normalArray(DType.FLOAT32, 0, 1, 16, 16, 1, 1), null, geo), "1x1 kernel");
+    assertNull(Winograd.conv2d(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), null, geo), "float64");
+    assertNull(Winograd.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(2, 16, 4, 8)), w, null, geo), "4 rows");
+    INDArray second = x.get(NDArrayIndex.interval(1, 2), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
+    assertNull(Winograd.conv2d(second, w, null, geo), "a view that starts inside its buffer");
+    assertNull(Winograd.conv2d(x.permute(0, 2, 1, 3), w, null, geo), "a permuted view");
+    // channel counts the Winograd kernel does not block are refused by oneDNN: libnd4j's kernel
+    INDArray x3 = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(2, 3, 8, 8));
+    INDArray w3 = rng.normalArray(DType.FLOAT32, 0, 0.1, 5, 3, 3, 3);
+    INDArray y3 = new Conv2d(1, 1, f).forward(x3, w3);
+    INDArray e3 = new Conv2d(1, 1, f).forward(x3.castTo(DataType.DOUBLE), w3.castTo(DataType.DOUBLE));
+    TensorAssert.assertClose(Tensor.of(e3), Tensor.of(y3), 1e-5, "3 to 5 channels");
+  }
+
+  @Test
+  void plansDroppedFromTheCacheAreMadeAgain() {
+    assumeTrue(Winograd.available(), Winograd.status());
+    Rng rng = new Rng(15);
+    DataFormat f = DataFormat.NHWC;
+    INDArray w = rng.normalArray(DType.FLOAT32, 0, 0.1, 16, 16, 3, 3);
+    ConvGeometry geo = new ConvGeometry(1, 1, f);
+    INDArray x1 = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(1, 16, 8, 8));
+    INDArray first = Winograd.conv2d(x1, w, null, geo);
+    for (int n = 2; n <= Winograd.PLANS + 2; n++) {
+      assertNotNull(Winograd.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(n, 16, 8, 8)), w, null, geo));
+    }
+    INDArray again = Winograd.conv2d(x1, w, null, geo);
+    assertEquals(0.0, again.sub(first).amaxNumber().doubleValue(), "batch 1 after its plan was dropped and made again");
+  }
+
+  /** Two NHWC maps of 16 channels, 8x8: the smallest the Winograd kernel takes. */
+  private static INDArray smallInput(Rng rng) {
+    return rng.normalArray(DType.FLOAT32, 0, 1, DataFormat.NHWC.shape(2, 16, 8, 8));
+  }
+
+  private static INDArray smallWeight(Rng rng) {
+    return rng.normalArray(DType.FLOAT32, 0, 0.1, 16, 16, 3, 3);
+  }
+}
