@@ -22,7 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Both backward ops are differentiable again ({@code conv2d_gradfix}). When no graph of the
  * gradient is recorded and both {@code dx} and {@code dw} are needed, one fused {@code conv2d_bp}
  * kernel computes them. Float32 3x3 convolutions with stride 1 and padding 1 run on oneDNN's
- * Winograd kernel where it is available ({@link Winograd}), everything else on libnd4j's.
+ * Winograd kernels where they are available ({@link Winograd}), forward and both gradients (then
+ * as the two separate gradient ops, faster than the fused kernel); everything else on libnd4j's.
  */
 public final class Conv2d extends Op {
   private final ConvGeometry geo;
@@ -78,8 +79,9 @@ public final class Conv2d extends Op {
     Tensor[] grads = new Tensor[n.inputCount()];
     int outPadH = geo.outputPadding(geo.height(x), geo.height(g), w.size(2));
     int outPadW = geo.outputPadding(geo.width(x), geo.width(g), w.size(3));
-    if (!GradMode.isEnabled() && n.needsGrad(0) && n.needsGrad(1)) {
-      // One fused kernel for dx, dw (and db): no graph of the gradient is being recorded.
+    if (!GradMode.isEnabled() && n.needsGrad(0) && n.needsGrad(1) && !Winograd.takes(x.data(), w.data(), geo)) {
+      // One fused kernel for dx, dw (and db): no graph of the gradient is being recorded. Where the
+      // Winograd kernels take this convolution, its two separate gradients are faster.
       INDArray gx = Kernels.alloc(x.data().dataType(), x.shape());
       INDArray gw = Kernels.alloc(w.data().dataType(), w.shape());
       INDArray[] ins = bias ? new INDArray[] {x.data(), w.data(), n.input(2).data(), g.data()}

@@ -18,7 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </pre>
  *
  * <p>The forward runs libnd4j's {@code conv2d_bp} and discards its input gradient, the one kernel
- * that computes a convolution's weight gradient on oneDNN. In the {@link DataFormat#NHWC} layout
+ * that computes a convolution's weight gradient on oneDNN in libnd4j; float32 3x3 stride-1
+ * convolutions take oneDNN's Winograd weight-gradient kernel instead ({@link Winograd}). In the {@link DataFormat#NHWC} layout
  * {@code x} and {@code gy} are {@code [N, H, W, C]}; {@code dW} is {@code [O, I, kH, kW]} in both.
  */
 public final class Conv2dWeightGrad extends Op {
@@ -55,6 +56,12 @@ public final class Conv2dWeightGrad extends Op {
       throw new IllegalArgumentException(
           "conv2d_weight_grad: " + geo.format() + " output gradient " + Shapes.str(gy.shape())
               + " does not match input " + Shapes.str(x.shape()) + " for a " + kh + "x" + kw + " kernel");
+    }
+    if (kh == 3 && kw == 3) {
+      INDArray wino = Winograd.weightGrad(x, gy, geo);
+      if (wino != null) {
+        return wino;
+      }
     }
     long o = geo.channels(gy);
     long i = geo.channels(x);

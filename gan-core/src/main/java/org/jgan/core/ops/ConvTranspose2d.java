@@ -120,7 +120,7 @@ public final class ConvTranspose2d extends Op {
     Tensor w = n.input(1);
     Tensor[] grads = new Tensor[n.inputCount()];
     boolean padded = outPadH > 0 || outPadW > 0;
-    if (!GradMode.isEnabled() && !padded && n.needsGrad(0) && n.needsGrad(1)) {
+    if (!GradMode.isEnabled() && !padded && n.needsGrad(0) && n.needsGrad(1) && !Winograd.takes(g.data(), w.data(), geo)) {
       INDArray gx = Kernels.alloc(x.data().dataType(), x.shape());
       INDArray gw = Kernels.alloc(w.data().dataType(), w.shape());
       Kernels.custom(

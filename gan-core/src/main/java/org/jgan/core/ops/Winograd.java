@@ -3,6 +3,7 @@ package org.jgan.core.ops;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
+import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl.algorithm;
@@ -40,9 +42,13 @@ import org.slf4j.LoggerFactory;
  * 16, 16, 128]} 3.0 against 4.7 ms (docs/benchmarks.md). The results differ from the direct
  * algorithm's by rounding only (about {@code 3e-6} of the largest output).
  *
- * <p>Two operators use it: {@link Conv2d}'s forward, and {@link ConvTranspose2d}'s forward with
- * stride 1 (the input gradient of a convolution, oneDNN's backward-data primitive). Both fall back
- * to libnd4j (the caller gets {@code null}) for anything else: other kernel sizes, strides or
+ * <p>Three operators use it: {@link Conv2d}'s forward, {@link ConvTranspose2d}'s forward with
+ * stride 1 (the input gradient of a convolution, oneDNN's backward-data primitive) and {@link
+ * Conv2dWeightGrad} (its backward-weights primitive). Where the Winograd kernels take a
+ * convolution, {@link Conv2d} and {@link ConvTranspose2d} compute their two gradients as those
+ * two ops rather than libnd4j's fused backward kernel: at {@code [32, 32, 32, 128]} 26 against 29
+ * ms, at {@code [32, 16, 16, 128]} 6 against 10 ms. All fall back to libnd4j (the caller gets
+ * {@code null}) for anything else: other kernel sizes, strides or
  * paddings, float64 (so the finite-difference checks test libnd4j's kernels and the tests of this
  * class compare the two), maps under 8x8 (no faster there), channel counts oneDNN's Winograd
  * kernel does not take, arrays that are not dense C-ordered buffers from offset 0, and machines
@@ -85,15 +91,11 @@ public final class Winograd {
    * or null; null when this shape or array is not for the Winograd kernel (see the class comment).
    */
   static INDArray conv2d(INDArray x, INDArray w, INDArray b, ConvGeometry geo) {
-    if (!eligible(x, w, b, geo)) {
-      return null;
-    }
-    DataFormat f = geo.format();
-    Plan plan = plan(new Key(false, f, x.size(0), w.size(1), w.size(0), geo.height(x), geo.width(x), b != null));
+    Plan plan = isWeight(w) && eligible(x, w, b, geo) ? plan(Direction.FORWARD, geo.format(), x, w.size(1), w.size(0), b != null) : null;
     if (plan == null) {
       return null;
     }
-    INDArray out = Kernels.alloc(DataType.FLOAT, f.shape(x.size(0), w.size(0), geo.height(x), geo.width(x)));
+    INDArray out = Kernels.alloc(DataType.FLOAT, geo.format().shape(x.size(0), w.size(0), geo.height(x), geo.width(x)));
     plan.run(x, w, b, out);
     return out;
   }
@@ -104,26 +106,52 @@ public final class Winograd {
    * null when not for the Winograd kernel.
    */
   static INDArray convTranspose2d(INDArray x, INDArray w, ConvGeometry geo) {
-    if (!eligible(x, w, null, geo)) {
-      return null;
-    }
-    DataFormat f = geo.format();
     // the convolution whose input gradient this is maps w.size(1) channels to w.size(0)
-    Plan plan = plan(new Key(true, f, x.size(0), w.size(1), w.size(0), geo.height(x), geo.width(x), false));
+    Plan plan = isWeight(w) && eligible(x, w, null, geo) ? plan(Direction.BACKWARD_DATA, geo.format(), x, w.size(1), w.size(0), false) : null;
     if (plan == null) {
       return null;
     }
-    INDArray out = Kernels.alloc(DataType.FLOAT, f.shape(x.size(0), w.size(1), geo.height(x), geo.width(x)));
+    INDArray out = Kernels.alloc(DataType.FLOAT, geo.format().shape(x.size(0), w.size(1), geo.height(x), geo.width(x)));
     plan.run(x, w, null, out);
     return out;
   }
 
+  /**
+   * The weight gradient {@code [O, I, 3, 3]} of a 3x3 convolution (stride 1, padding 1) with input
+   * {@code x} and output gradient {@code gy}, both in {@code format}; null when not for the
+   * Winograd kernel.
+   */
+  static INDArray weightGrad(INDArray x, INDArray gy, ConvGeometry geo) {
+    long in = geo.channels(x);
+    long out = geo.channels(gy);
+    boolean ok = eligible(x, gy, null, geo) && gy.rank() == 4 && gy.size(0) == x.size(0) && geo.height(gy) == geo.height(x) && geo.width(gy) == geo.width(x);
+    Plan plan = ok ? plan(Direction.BACKWARD_WEIGHTS, geo.format(), x, in, out, false) : null;
+    if (plan == null) {
+      return null;
+    }
+    INDArray gw = Kernels.alloc(DataType.FLOAT, out, in, 3, 3);
+    plan.run(x, gy, null, gw);
+    return gw;
+  }
+
+  /**
+   * True when a 3x3 convolution of {@code x} with {@code w [O, I, 3, 3]} runs on the Winograd
+   * kernel: then its gradients do too, and the callers take the separate gradient ops (two Winograd
+   * calls) over libnd4j's fused {@code conv2d_bp}.
+   */
+  static boolean takes(INDArray x, INDArray w, ConvGeometry geo) {
+    return isWeight(w) && eligible(x, w, null, geo) && plan(Direction.FORWARD, geo.format(), x, w.size(1), w.size(0), false) != null;
+  }
+
+  /**
+   * What every direction asks of its operands: {@code w} is the weight or, for the weight
+   * gradient, the output gradient; the callers check its shape.
+   */
   private static boolean eligible(INDArray x, INDArray w, INDArray b, ConvGeometry geo) {
     return available()
         && geo.stride() == 1
         && geo.padding() == 1
-        && w.size(2) == 3
-        && w.size(3) == 3
+        && x.rank() == 4
         && x.dataType() == DataType.FLOAT
         && w.dataType() == DataType.FLOAT
         && (b == null || b.dataType() == DataType.FLOAT)
@@ -134,16 +162,27 @@ public final class Winograd {
         && (b == null || dense(b));
   }
 
+  private static boolean isWeight(INDArray w) {
+    return w.rank() == 4 && w.size(2) == 3 && w.size(3) == 3;
+  }
+
   /** A C-ordered array with default strides from the start of its buffer: its pointer is its data. */
   private static boolean dense(INDArray a) {
     return a.ordering() == 'c' && a.offset() == 0 && Shape.hasDefaultStridesForShape(a);
   }
 
+  /** What a plan computes: the convolution, its input gradient, or its weight gradient. */
+  enum Direction {
+    FORWARD,
+    BACKWARD_DATA,
+    BACKWARD_WEIGHTS
+  }
+
   /**
    * A convolution shape: {@code in} and {@code out} channels of the forward convolution (for the
-   * transposed direction, of the convolution it is the input gradient of).
+   * gradients, of the convolution they are the gradients of).
    */
-  private record Key(boolean transposed, DataFormat format, long n, long in, long out, long h, long w, boolean bias) {}
+  private record Key(Direction direction, DataFormat format, long n, long in, long out, long h, long w, boolean bias) {}
 
   private static final Map<Key, Plan> PLANS_BY_KEY = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -159,7 +198,9 @@ public final class Winograd {
   };
 
   /** The plan for this shape, made on first use; null where oneDNN has no Winograd kernel for it. */
-  private static Plan plan(Key key) {
+  private static Plan plan(Direction d, DataFormat f, INDArray x, long in, long out, boolean bias) {
+    ConvGeometry geo = new ConvGeometry(1, 1, f);
+    Key key = new Key(d, f, x.size(0), in, out, geo.height(x), geo.width(x), bias);
     synchronized (PLANS_BY_KEY) {
       Plan p = PLANS_BY_KEY.get(key);
       if (p == null) {
@@ -176,30 +217,30 @@ public final class Winograd {
   }
 
   /**
-   * The primitives of one shape: the reorders into oneDNN's blocked layouts, the convolution (or
-   * its backward-data primitive) and the reorder back, with their argument maps. The memory objects
-   * carry no buffers of their own; each call points them at the caller's arrays and at pooled
-   * scratch arrays.
+   * The primitives of one shape and direction: two operands, each reordered from the caller's
+   * layout into oneDNN's blocked one, the primitive, and the reorder of its result back, with their
+   * argument maps. The memory objects carry no buffers of their own; each call points them at the
+   * caller's arrays and at pooled scratch arrays.
+   *
+   * <pre>
+   *   direction         operand a        operand b        result
+   *   FORWARD           src x            weights w        dst
+   *   BACKWARD_DATA     diff_dst x       weights w        diff_src
+   *   BACKWARD_WEIGHTS  src x            diff_dst gy      diff_weights
+   * </pre>
    */
   private static final class Plan {
     static final Plan UNSUPPORTED = new Plan();
+    static final int ALIGN = 64;
 
     private final List<Pointer> owned = new ArrayList<>();
-    private memory srcUser;
-    private memory weightUser;
+    private memory[] user;
+    private memory[] blocked;
+    private primitive[] reorders;
+    private IntMemoryMap[] reorderArgs;
     private memory biasUser;
-    private memory dstUser;
-    private memory src;
-    private memory weight;
-    private memory dst;
-    private primitive toSrc;
-    private primitive toWeight;
-    private primitive conv;
-    private primitive fromDst;
-    private IntMemoryMap toSrcArgs;
-    private IntMemoryMap toWeightArgs;
-    private IntMemoryMap convArgs;
-    private IntMemoryMap fromDstArgs;
+    private primitive op;
+    private IntMemoryMap opArgs;
     private boolean closed;
 
     private Plan() {}
@@ -221,67 +262,61 @@ public final class Winograd {
           : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_winograd, inAny, wAny, outAny,
               one, one, one));
       convolution_forward.primitive_desc fpd = keep(new convolution_forward.primitive_desc(fd, eng));
-      // forward: src (in channels) -> dst (out channels); transposed: diff_dst (out) -> diff_src (in)
-      memory.desc srcBlocked;
-      memory.desc dstBlocked;
-      memory.desc weightBlocked;
+      memory.desc[] layouts;
+      long[][] dims;
+      memory.format_tag[] tags = {tag, memory.format_tag.oihw, tag};
+      int[] argKeys;
       primitive_desc pd;
-      if (k.transposed()) {
-        convolution_backward_data.desc bd = keep(new convolution_backward_data.desc(
-            algorithm.convolution_winograd, inAny, wAny, outAny, one, one, one));
-        convolution_backward_data.primitive_desc bpd = keep(new convolution_backward_data.primitive_desc(bd, eng, fpd));
-        srcBlocked = keep(bpd.diff_dst_desc());
-        dstBlocked = keep(bpd.diff_src_desc());
-        weightBlocked = keep(bpd.weights_desc());
-        pd = bpd;
-        conv = keep(new convolution_backward_data(bpd));
-      } else {
-        srcBlocked = keep(fpd.src_desc());
-        dstBlocked = keep(fpd.dst_desc());
-        weightBlocked = keep(fpd.weights_desc());
-        pd = fpd;
-        conv = keep(new convolution_forward(fpd));
-      }
-      srcUser = userMemory(k.transposed() ? outDims : inDims, tag);
-      dstUser = userMemory(k.transposed() ? inDims : outDims, tag);
-      weightUser = userMemory(wDims, memory.format_tag.oihw);
-      src = keep(new memory(srcBlocked, eng, (Pointer) null));
-      dst = keep(new memory(dstBlocked, eng, (Pointer) null));
-      weight = keep(new memory(weightBlocked, eng, (Pointer) null));
-      toSrc = keep(new reorder(srcUser, src));
-      toWeight = keep(new reorder(weightUser, weight));
-      fromDst = keep(new reorder(dst, dstUser));
-      toSrcArgs = args(DNNL_ARG_FROM, srcUser, DNNL_ARG_TO, src);
-      toWeightArgs = args(DNNL_ARG_FROM, weightUser, DNNL_ARG_TO, weight);
-      fromDstArgs = args(DNNL_ARG_FROM, dst, DNNL_ARG_TO, dstUser);
-      if (k.transposed()) {
-        convArgs = args(DNNL_ARG_DIFF_DST, src, DNNL_ARG_WEIGHTS, weight, DNNL_ARG_DIFF_SRC, dst);
-      } else {
-        convArgs = args(DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, weight, DNNL_ARG_DST, dst);
-        if (k.bias()) {
-          biasUser = keep(new memory(bDesc, eng, (Pointer) null));
-          convArgs.put(DNNL_ARG_BIAS, biasUser);
+      switch (k.direction()) {
+        case FORWARD -> {
+          layouts = new memory.desc[] {fpd.src_desc(), fpd.weights_desc(), fpd.dst_desc()};
+          dims = new long[][] {inDims, wDims, outDims};
+          argKeys = new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
+          pd = fpd;
+          op = keep(new convolution_forward(fpd));
+        }
+        case BACKWARD_DATA -> {
+          convolution_backward_data.primitive_desc bpd = keep(new convolution_backward_data.primitive_desc(
+              keep(new convolution_backward_data.desc(algorithm.convolution_winograd, inAny, wAny, outAny, one, one, one)),
+              eng, fpd));
+          layouts = new memory.desc[] {bpd.diff_dst_desc(), bpd.weights_desc(), bpd.diff_src_desc()};
+          dims = new long[][] {outDims, wDims, inDims};
+          argKeys = new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC};
+          pd = bpd;
+          op = keep(new convolution_backward_data(bpd));
+        }
+        default -> {
+          convolution_backward_weights.primitive_desc bpd = keep(new convolution_backward_weights.primitive_desc(
+              keep(new convolution_backward_weights.desc(algorithm.convolution_winograd, inAny, wAny, outAny, one, one, one)),
+              eng, fpd));
+          layouts = new memory.desc[] {bpd.src_desc(), bpd.diff_dst_desc(), bpd.diff_weights_desc()};
+          dims = new long[][] {inDims, outDims, wDims};
+          tags = new memory.format_tag[] {tag, tag, memory.format_tag.oihw};
+          argKeys = new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS};
+          pd = bpd;
+          op = keep(new convolution_backward_weights(bpd));
         }
       }
+      user = new memory[3];
+      blocked = new memory[3];
+      reorders = new primitive[3];
+      reorderArgs = new IntMemoryMap[3];
+      opArgs = keep(new IntMemoryMap());
+      for (int i = 0; i < 3; i++) {
+        user[i] = keep(new memory(keep(new memory.desc(dims[i], memory.data_type.f32, tags[i])), eng, (Pointer) null));
+        blocked[i] = keep(new memory(keep(layouts[i]), eng, (Pointer) null));
+        boolean result = i == 2;
+        reorders[i] = keep(result ? new reorder(blocked[i], user[i]) : new reorder(user[i], blocked[i]));
+        reorderArgs[i] = keep(new IntMemoryMap());
+        reorderArgs[i].put(DNNL_ARG_FROM, result ? blocked[i] : user[i]);
+        reorderArgs[i].put(DNNL_ARG_TO, result ? user[i] : blocked[i]);
+        opArgs.put(argKeys[i], blocked[i]);
+      }
+      if (k.bias()) {
+        biasUser = keep(new memory(bDesc, eng, (Pointer) null));
+        opArgs.put(DNNL_ARG_BIAS, biasUser);
+      }
       LOG.debug("Winograd plan {}: {}", k, pd.impl_info_str().getString());
-    }
-
-    private memory userMemory(long[] dims, memory.format_tag tag) {
-      memory.desc d = keep(new memory.desc(dims, memory.data_type.f32, tag));
-      return keep(new memory(d, Native.ENGINE, (Pointer) null));
-    }
-
-    private IntMemoryMap args(int k0, memory m0, int k1, memory m1) {
-      IntMemoryMap m = keep(new IntMemoryMap());
-      m.put(k0, m0);
-      m.put(k1, m1);
-      return m;
-    }
-
-    private IntMemoryMap args(int k0, memory m0, int k1, memory m1, int k2, memory m2) {
-      IntMemoryMap m = args(k0, m0, k1, m1);
-      m.put(k2, m2);
-      return m;
     }
 
     private <P extends Pointer> P keep(P p) {
@@ -289,40 +324,46 @@ public final class Winograd {
       return p;
     }
 
-    /** Runs the plan on the caller's arrays; {@code out} receives the result. */
-    synchronized void run(INDArray x, INDArray w, INDArray b, INDArray out) {
+    /** Runs the plan on the caller's operands {@code a}, {@code b} (and bias); {@code out} receives the result. */
+    synchronized void run(INDArray a, INDArray b, INDArray bias, INDArray out) {
       if (closed) {
         throw new IllegalStateException("Winograd plan used after it was dropped from the cache");
       }
-      INDArray srcBuf = scratch(src);
-      INDArray weightBuf = scratch(weight);
-      INDArray dstBuf = scratch(dst);
+      INDArray[] arrays = {a, b, out};
+      INDArray[] scratch = new INDArray[3];
       try {
-        srcUser.set_data_handle(x.data().addressPointer());
-        weightUser.set_data_handle(w.data().addressPointer());
-        dstUser.set_data_handle(out.data().addressPointer());
-        src.set_data_handle(srcBuf.data().addressPointer());
-        weight.set_data_handle(weightBuf.data().addressPointer());
-        dst.set_data_handle(dstBuf.data().addressPointer());
+        for (int i = 0; i < 3; i++) {
+          // oneDNN's Winograd kernels load and store their blocked buffers aligned to 64 bytes
+          scratch[i] = Kernels.alloc(DataType.FLOAT, (blocked[i].get_desc().get_size() + ALIGN + 3) / 4);
+          user[i].set_data_handle(arrays[i].data().addressPointer());
+          blocked[i].set_data_handle(aligned(scratch[i].data().addressPointer().address()));
+        }
         if (biasUser != null) {
-          biasUser.set_data_handle(b.data().addressPointer());
+          biasUser.set_data_handle(bias.data().addressPointer());
         }
         stream s = Native.STREAM;
-        toWeight.execute(s, toWeightArgs);
-        toSrc.execute(s, toSrcArgs);
-        conv.execute(s, convArgs);
-        fromDst.execute(s, fromDstArgs);
+        reorders[0].execute(s, reorderArgs[0]);
+        reorders[1].execute(s, reorderArgs[1]);
+        op.execute(s, opArgs);
+        reorders[2].execute(s, reorderArgs[2]);
         s._wait();
       } finally {
-        Kernels.free(srcBuf);
-        Kernels.free(weightBuf);
-        Kernels.free(dstBuf);
+        for (INDArray t : scratch) {
+          if (t != null) {
+            Kernels.free(t);
+          }
+        }
       }
     }
 
-    /** A pooled float array at least as large as {@code m}'s blocked layout. */
-    private static INDArray scratch(memory m) {
-      return Kernels.alloc(DataType.FLOAT, (m.get_desc().get_size() + 3) / 4);
+    /** A pointer to the first {@value #ALIGN}-byte boundary at or after {@code address}. */
+    private static Pointer aligned(long address) {
+      long a = (address + ALIGN - 1) & -ALIGN;
+      return new Pointer() {
+        {
+          this.address = a;
+        }
+      };
     }
 
     synchronized void close() {
