@@ -48,12 +48,11 @@ import org.slf4j.LoggerFactory;
  * convolution, {@link Conv2d} and {@link ConvTranspose2d} compute their two gradients as those
  * two ops rather than libnd4j's fused backward kernel: at {@code [32, 32, 32, 128]} 26 against 29
  * ms, at {@code [32, 16, 16, 128]} 6 against 10 ms. All fall back to libnd4j (the caller gets
- * {@code null}) for anything else: other kernel sizes, strides or
- * paddings, float64 (so the finite-difference checks test libnd4j's kernels and the tests of this
- * class compare the two), maps under 8x8 (no faster there), channel counts oneDNN's Winograd
- * kernel does not take, arrays that are not dense C-ordered buffers from offset 0, and machines
- * where the kernel or the native library is missing ({@link #available}). {@code
- * -Djgan.winograd=false} turns it off.
+ * {@code null}) for anything else: other kernel sizes, strides or paddings, float64 (so the
+ * finite-difference checks test libnd4j's kernels and the tests of this class compare the two),
+ * maps under 8x8 (no faster there), channel counts oneDNN's Winograd kernel does not take, arrays
+ * that are not dense C-ordered buffers from offset 0, and machines where the kernel or the native
+ * library is missing ({@link #available}). {@code -Djgan.winograd=false} turns it off.
  *
  * <p>Each call converts the input and weight to oneDNN's blocked layouts, runs the primitive and
  * converts the output back; the blocked buffers are arrays from the library's pool ({@link
@@ -71,7 +70,14 @@ public final class Winograd {
   /** Primitives kept, one per shape and direction. */
   static final int PLANS = 32;
 
+  private static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
+
   private Winograd() {}
+
+  /** Convolutions (of any direction) run on the Winograd kernels since the JVM started. */
+  public static long calls() {
+    return CALLS.get();
+  }
 
   /** True when oneDNN's Winograd kernel loaded and runs on this machine, and it is not turned off. */
   public static boolean available() {
@@ -347,6 +353,7 @@ public final class Winograd {
         op.execute(s, opArgs);
         reorders[2].execute(s, reorderArgs[2]);
         s._wait();
+        CALLS.incrementAndGet();
       } finally {
         for (INDArray t : scratch) {
           if (t != null) {

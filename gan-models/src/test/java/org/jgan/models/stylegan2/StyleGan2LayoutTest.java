@@ -2,6 +2,7 @@ package org.jgan.models.stylegan2;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.ops.DataFormat;
+import org.jgan.core.ops.Winograd;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -78,6 +80,36 @@ class StyleGan2LayoutTest {
   @Test
   void unconditionalNetworksAgree() {
     sameInBothLayouts(TinyConfigs.styleGan2(), null);
+  }
+
+  @Test
+  void winogradAndDirectConvolutionsAgree() {
+    // the tiny networks' 3x3 convolutions (16 channels, 8x8 to 32x32) run on oneDNN's Winograd
+    // kernels where available: forward, R1's input gradient and its double backward, and the
+    // weight gradients must agree with libnd4j's direct kernels to float32 rounding
+    assumeTrue(Winograd.available(), Winograd.status());
+    List<Tensor> direct;
+    String before = System.getProperty("jgan.winograd");
+    System.setProperty("jgan.winograd", "false");
+    try {
+      direct = run(TinyConfigs.styleGan2(), DataFormat.NHWC, null);
+    } finally {
+      if (before == null) {
+        System.clearProperty("jgan.winograd");
+      } else {
+        System.setProperty("jgan.winograd", before);
+      }
+    }
+    long calls = Winograd.calls();
+    List<Tensor> wino = run(TinyConfigs.styleGan2(), DataFormat.NHWC, null);
+    assertTrue(Winograd.calls() > calls + 10, "the networks ran " + (Winograd.calls() - calls) + " Winograd convolutions");
+    String[] names = {"image", "logits", "R1 gradient"};
+    for (int i = 0; i < direct.size(); i++) {
+      String what = i < names.length ? names[i] : "parameter gradient " + (i - names.length);
+      if (direct.get(i) != null) {
+        TensorAssert.assertClose(direct.get(i), wino.get(i), 1e-4, what + ", Winograd against direct");
+      }
+    }
   }
 
   @Test
