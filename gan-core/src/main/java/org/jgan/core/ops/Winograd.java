@@ -97,13 +97,11 @@ public final class Winograd {
    * or null; null when this shape or array is not for the Winograd kernel (see the class comment).
    */
   static INDArray conv2d(INDArray x, INDArray w, INDArray b, ConvGeometry geo) {
-    Plan plan = isWeight(w) && eligible(x, w, b, geo) ? plan(Direction.FORWARD, geo.format(), x, w.size(1), w.size(0), b != null) : null;
-    if (plan == null) {
+    if (!isWeight(w) || !eligible(x, w, b, geo)) {
       return null;
     }
-    INDArray out = Kernels.alloc(DataType.FLOAT, geo.format().shape(x.size(0), w.size(0), geo.height(x), geo.width(x)));
-    plan.run(x, w, b, out);
-    return out;
+    Plan plan = plan(Direction.FORWARD, geo.format(), x, w.size(1), w.size(0), b != null);
+    return run(plan, x, w, b, geo.format().shape(x.size(0), w.size(0), geo.height(x), geo.width(x)));
   }
 
   /**
@@ -112,14 +110,12 @@ public final class Winograd {
    * null when not for the Winograd kernel.
    */
   static INDArray convTranspose2d(INDArray x, INDArray w, ConvGeometry geo) {
-    // the convolution whose input gradient this is maps w.size(1) channels to w.size(0)
-    Plan plan = isWeight(w) && eligible(x, w, null, geo) ? plan(Direction.BACKWARD_DATA, geo.format(), x, w.size(1), w.size(0), false) : null;
-    if (plan == null) {
+    if (!isWeight(w) || !eligible(x, w, null, geo)) {
       return null;
     }
-    INDArray out = Kernels.alloc(DataType.FLOAT, geo.format().shape(x.size(0), w.size(1), geo.height(x), geo.width(x)));
-    plan.run(x, w, null, out);
-    return out;
+    // the convolution whose input gradient this is maps w.size(1) channels to w.size(0)
+    Plan plan = plan(Direction.BACKWARD_DATA, geo.format(), x, w.size(1), w.size(0), false);
+    return run(plan, x, w, null, geo.format().shape(x.size(0), w.size(1), geo.height(x), geo.width(x)));
   }
 
   /**
@@ -128,16 +124,32 @@ public final class Winograd {
    * Winograd kernel.
    */
   static INDArray weightGrad(INDArray x, INDArray gy, ConvGeometry geo) {
+    if (!eligible(x, gy, null, geo)
+        || gy.rank() != 4
+        || gy.size(0) != x.size(0)
+        || geo.height(gy) != geo.height(x)
+        || geo.width(gy) != geo.width(x)) {
+      return null;
+    }
     long in = geo.channels(x);
     long out = geo.channels(gy);
-    boolean ok = eligible(x, gy, null, geo) && gy.rank() == 4 && gy.size(0) == x.size(0) && geo.height(gy) == geo.height(x) && geo.width(gy) == geo.width(x);
-    Plan plan = ok ? plan(Direction.BACKWARD_WEIGHTS, geo.format(), x, in, out, false) : null;
+    return run(plan(Direction.BACKWARD_WEIGHTS, geo.format(), x, in, out, false), x, gy, null, new long[] {out, in, 3, 3});
+  }
+
+  /**
+   * Runs {@code plan} into a fresh array of {@code shape}; null (the caller takes libnd4j's kernel)
+   * when there is no plan, or when another thread dropped it from the cache meanwhile.
+   */
+  private static INDArray run(Plan plan, INDArray a, INDArray b, INDArray bias, long[] shape) {
     if (plan == null) {
       return null;
     }
-    INDArray gw = Kernels.alloc(DataType.FLOAT, out, in, 3, 3);
-    plan.run(x, gy, null, gw);
-    return gw;
+    INDArray out = Kernels.alloc(DataType.FLOAT, shape);
+    if (!plan.run(a, b, bias, out)) {
+      Kernels.free(out);
+      return null;
+    }
+    return out;
   }
 
   /**
@@ -146,7 +158,9 @@ public final class Winograd {
    * calls) over libnd4j's fused {@code conv2d_bp}.
    */
   static boolean takes(INDArray x, INDArray w, ConvGeometry geo) {
-    return isWeight(w) && eligible(x, w, null, geo) && plan(Direction.FORWARD, geo.format(), x, w.size(1), w.size(0), false) != null;
+    return isWeight(w)
+        && eligible(x, w, null, geo)
+        && plan(Direction.FORWARD, geo.format(), x, w.size(1), w.size(0), false) != null;
   }
 
   /**
@@ -330,10 +344,13 @@ public final class Winograd {
       return p;
     }
 
-    /** Runs the plan on the caller's operands {@code a}, {@code b} (and bias); {@code out} receives the result. */
-    synchronized void run(INDArray a, INDArray b, INDArray bias, INDArray out) {
+    /**
+     * Runs the plan on the caller's operands {@code a}, {@code b} (and bias) into {@code out};
+     * false, with nothing run, if the plan was dropped from the cache (and closed) meanwhile.
+     */
+    synchronized boolean run(INDArray a, INDArray b, INDArray bias, INDArray out) {
       if (closed) {
-        throw new IllegalStateException("Winograd plan used after it was dropped from the cache");
+        return false;
       }
       INDArray[] arrays = {a, b, out};
       INDArray[] scratch = new INDArray[3];
@@ -354,6 +371,7 @@ public final class Winograd {
         reorders[2].execute(s, reorderArgs[2]);
         s._wait();
         CALLS.incrementAndGet();
+        return true;
       } finally {
         for (INDArray t : scratch) {
           if (t != null) {
