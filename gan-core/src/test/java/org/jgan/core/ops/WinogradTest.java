@@ -37,59 +37,66 @@ class WinogradTest {
     assertTrue(Winograd.available() ? s.contains("Winograd (") : s.startsWith("libnd4j direct ("), s);
   }
 
+  /** One direction of a convolution, as the Winograd kernel or the reference op computes it. */
+  private interface Direction {
+    INDArray apply(DataFormat f, INDArray x, INDArray other);
+  }
+
+  /**
+   * For both layouts and every shape {@code {n, in, out, h, w}}: {@code x [n, in, h, w]} and a
+   * second operand of {@code otherShape}, float32 through the Winograd kernel against float64
+   * through libnd4j's op.
+   */
+  private static void compareEverywhere(
+      long seed, String what, java.util.function.BiFunction<DataFormat, long[], long[]> otherShape, Direction winograd,
+      Direction reference) {
+    Rng rng = new Rng(seed);
+    for (DataFormat f : DataFormat.values()) {
+      for (long[] s : SHAPES) {
+        INDArray x = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(s[0], s[1], s[3], s[4]));
+        INDArray other = rng.normalArray(DType.FLOAT32, 0, 0.1, otherShape.apply(f, s));
+        INDArray y = winograd.apply(f, x, other);
+        String where = what + " " + f + " " + java.util.Arrays.toString(s);
+        assertNotNull(y, "Winograd kernel for " + where);
+        INDArray expected = reference.apply(f, x.castTo(DataType.DOUBLE), other.castTo(DataType.DOUBLE));
+        TensorAssert.assertClose(Tensor.of(expected), Tensor.of(y), TOL, where);
+      }
+    }
+  }
+
   @Test
   void forwardEqualsTheConvolutionInBothLayouts() {
     assumeTrue(Winograd.available(), Winograd.status());
-    Rng rng = new Rng(11);
+    compareEverywhere(11, "conv2d", (f, s) -> new long[] {s[2], s[1], 3, 3},
+        (f, x, w) -> Winograd.conv2d(x, w, null, new ConvGeometry(1, 1, f)),
+        (f, x, w) -> new Conv2d(1, 1, f).forward(x, w));
+    // the bias rides in the kernel: the same result plus b on every output channel
+    Rng rng = new Rng(18);
     for (DataFormat f : DataFormat.values()) {
-      for (long[] s : SHAPES) {
-        for (boolean bias : new boolean[] {false, true}) {
-          INDArray x = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(s[0], s[1], s[3], s[4]));
-          INDArray w = rng.normalArray(DType.FLOAT32, 0, 0.1, s[2], s[1], 3, 3);
-          INDArray b = bias ? rng.normalArray(DType.FLOAT32, 0, 1, s[2]) : null;
-          ConvGeometry geo = new ConvGeometry(1, 1, f);
-          INDArray y = Winograd.conv2d(x, w, b, geo);
-          assertNotNull(y, "Winograd kernel for " + f + " " + java.util.Arrays.toString(s));
-          INDArray[] in64 = bias ? new INDArray[] {x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), b.castTo(DataType.DOUBLE)}
-              : new INDArray[] {x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE)};
-          INDArray expected = new Conv2d(1, 1, f).forward(in64);
-          TensorAssert.assertClose(Tensor.of(expected), Tensor.of(y), TOL, "conv2d " + f + " bias " + bias);
-        }
-      }
+      INDArray x = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(2, 16, 8, 8));
+      INDArray w = smallWeight(rng);
+      INDArray b = rng.normalArray(DType.FLOAT32, 0, 1, 16);
+      ConvGeometry geo = new ConvGeometry(1, 1, f);
+      INDArray expected = Winograd.conv2d(x, w, null, geo).add(b.reshape(f.channelShape(16)));
+      TensorAssert.assertClose(Tensor.of(expected), Tensor.of(Winograd.conv2d(x, w, b, geo)), 1e-6, "conv2d with bias " + f);
     }
   }
 
   @Test
   void transposedEqualsTheInputGradientInBothLayouts() {
     assumeTrue(Winograd.available(), Winograd.status());
-    Rng rng = new Rng(12);
-    for (DataFormat f : DataFormat.values()) {
-      for (long[] s : SHAPES) {
-        // a transposed convolution with weight [I, O, 3, 3]: s[1] channels in, s[2] out
-        INDArray x = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(s[0], s[1], s[3], s[4]));
-        INDArray w = rng.normalArray(DType.FLOAT32, 0, 0.1, s[1], s[2], 3, 3);
-        INDArray y = Winograd.convTranspose2d(x, w, new ConvGeometry(1, 1, f));
-        assertNotNull(y, "Winograd backward-data kernel for " + f + " " + java.util.Arrays.toString(s));
-        INDArray expected = new ConvTranspose2d(1, 1, 0, 0, f).forward(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE));
-        TensorAssert.assertClose(Tensor.of(expected), Tensor.of(y), TOL, "conv_transpose2d " + f);
-      }
-    }
+    // a transposed convolution with weight [I, O, 3, 3]: s[1] channels in, s[2] out
+    compareEverywhere(12, "conv_transpose2d", (f, s) -> new long[] {s[1], s[2], 3, 3},
+        (f, x, w) -> Winograd.convTranspose2d(x, w, new ConvGeometry(1, 1, f)),
+        (f, x, w) -> new ConvTranspose2d(1, 1, 0, 0, f).forward(x, w));
   }
 
   @Test
   void weightGradientEqualsTheConvolutionsInBothLayouts() {
     assumeTrue(Winograd.available(), Winograd.status());
-    Rng rng = new Rng(16);
-    for (DataFormat f : DataFormat.values()) {
-      for (long[] s : SHAPES) {
-        INDArray x = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(s[0], s[1], s[3], s[4]));
-        INDArray gy = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(s[0], s[2], s[3], s[4]));
-        INDArray gw = Winograd.weightGrad(x, gy, new ConvGeometry(1, 1, f));
-        assertNotNull(gw, "Winograd backward-weights kernel for " + f + " " + java.util.Arrays.toString(s));
-        INDArray expected = new Conv2dWeightGrad(1, 1, 3, 3, f).forward(x.castTo(DataType.DOUBLE), gy.castTo(DataType.DOUBLE));
-        TensorAssert.assertClose(Tensor.of(expected), Tensor.of(gw), TOL, "conv2d weight gradient " + f);
-      }
-    }
+    compareEverywhere(16, "conv2d weight gradient", (f, s) -> f.shape(s[0], s[2], s[3], s[4]),
+        (f, x, gy) -> Winograd.weightGrad(x, gy, new ConvGeometry(1, 1, f)),
+        (f, x, gy) -> new Conv2dWeightGrad(1, 1, 3, 3, f).forward(x, gy));
   }
 
   @Test
