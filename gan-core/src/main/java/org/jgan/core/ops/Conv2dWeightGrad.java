@@ -19,8 +19,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>The forward runs libnd4j's {@code conv2d_bp} and discards its input gradient, the one kernel
  * that computes a convolution's weight gradient on oneDNN in libnd4j; float32 3x3 stride-1
- * convolutions take oneDNN's Winograd weight-gradient kernel instead ({@link Winograd}). In the {@link DataFormat#NHWC} layout
- * {@code x} and {@code gy} are {@code [N, H, W, C]}; {@code dW} is {@code [O, I, kH, kW]} in both.
+ * convolutions take oneDNN's Winograd weight-gradient kernel instead ({@link Winograd}). In the
+ * {@link DataFormat#NHWC} layout {@code x} and {@code gy} are {@code [N, H, W, C]}; {@code dW} is
+ * {@code [O, I, kH, kW]} in both.
  */
 public final class Conv2dWeightGrad extends Op {
   private final ConvGeometry geo;
