@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
 /**
  * 3x3, stride-1, padding-1 convolutions of float32 maps on oneDNN's Winograd kernels ({@code
  * F(4x4, 3x3)}, {@code jit_wino_4x3}), called through oneDNN's JavaCPP preset: libnd4j's own
- * oneDNN calls always ask for the direct algorithm. Winograd does 2.25 times fewer multiplications
- * per output; measured here (2 cores, AVX-512) at {@code [64, 32, 32, 128]} to 128 channels, 24.6
+ * oneDNN calls always ask for the direct algorithm. Winograd multiplies 4 times less (36 products
+ * for a 4x4 tile of outputs instead of 144) and pays with transforms of input, weight and output;
+ * measured here (2 cores, AVX-512) at {@code [64, 32, 32, 128]} to 128 channels, 24.6
  * ms with the layout conversions against 41.9 ms for libnd4j's direct convolution, at {@code [32,
  * 16, 16, 128]} 3.0 against 4.7 ms (docs/benchmarks.md). The results differ from the direct
  * algorithm's by rounding only (about {@code 3e-6} of the largest output).
