@@ -51,9 +51,10 @@ import org.slf4j.LoggerFactory;
  * ms, at {@code [32, 16, 16, 128]} 6 against 10 ms. All fall back to libnd4j (the caller gets
  * {@code null}) for anything else: other kernel sizes, strides or paddings, float64 (so the
  * finite-difference checks test libnd4j's kernels and the tests of this class compare the two),
- * maps under 8x8 (no faster there), channel counts oneDNN's Winograd kernel does not take, arrays
- * that are not dense C-ordered buffers from offset 0, and machines where the kernel or the native
- * library is missing ({@link #available}). {@code -Djgan.winograd=false} turns it off.
+ * maps under 8x8, fewer than 32 channels or 1024 positions (no faster there: {@link
+ * #MIN_CHANNELS}, {@link #MIN_POSITIONS}), channel counts oneDNN's Winograd kernel does not take,
+ * arrays that are not dense C-ordered buffers from offset 0, and machines where the kernel or the
+ * native library is missing ({@link #available}). {@code -Djgan.winograd=false} turns it off.
  *
  * <p>Each call converts the input and weight to oneDNN's blocked layouts, runs the primitive and
  * converts the output back; the blocked buffers are arrays from the library's pool ({@link
@@ -67,6 +68,18 @@ public final class Winograd {
 
   /** Smallest height and width sent to the Winograd kernel: below 8x8 it is not faster. */
   static final int MIN_SIZE = 8;
+
+  /**
+   * Fewest input and output channels sent to the Winograd kernel: at 16 channels its transforms
+   * cost more than they save (forward at {@code [32, 32, 32, 16]} 0.60 against 0.39 ms).
+   */
+  static final int MIN_CHANNELS = 32;
+
+  /**
+   * Fewest positions {@code N H W} sent to the Winograd kernel: below, the call's fixed costs
+   * decide (forward at {@code [8, 8, 8, 128]} 0.45 against 0.35 ms).
+   */
+  static final int MIN_POSITIONS = 1024;
 
   /** Primitives kept, one per shape and direction. */
   static final int PLANS = 32;
@@ -221,6 +234,9 @@ public final class Winograd {
   /** The plan for this shape, made on first use; null where oneDNN has no Winograd kernel for it. */
   private static Plan plan(Direction d, DataFormat f, INDArray x, long in, long out, boolean bias) {
     ConvGeometry geo = new ConvGeometry(1, 1, f);
+    if (in < MIN_CHANNELS || out < MIN_CHANNELS || x.size(0) * geo.height(x) * geo.width(x) < MIN_POSITIONS) {
+      return null;
+    }
     Key key = new Key(d, f, x.size(0), in, out, geo.height(x), geo.width(x), bias);
     synchronized (PLANS_BY_KEY) {
       Plan p = PLANS_BY_KEY.get(key);
