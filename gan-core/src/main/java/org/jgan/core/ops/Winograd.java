@@ -282,7 +282,17 @@ public final class Winograd {
 
     private Plan() {}
 
+    /** The plan of {@code k}; throws (having freed what it made) where oneDNN has no Winograd kernel for it. */
     Plan(Key k) {
+      try {
+        build(k);
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
+
+    private void build(Key k) {
       engine eng = Native.ENGINE;
       memory.format_tag tag = k.format() == DataFormat.NHWC ? memory.format_tag.nhwc : memory.format_tag.nchw;
       long[] inDims = {k.n(), k.in(), k.h(), k.w()};
