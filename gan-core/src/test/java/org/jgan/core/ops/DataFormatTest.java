@@ -14,6 +14,7 @@ import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.testing.LeakCheck;
+import org.jgan.core.testing.SystemProperties;
 import org.jgan.core.testing.TensorAssert;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,22 +45,12 @@ class DataFormatTest {
 
   @Test
   void preferredLayoutFollowsThePropertyAndRejectsOthers() {
-    String before = System.getProperty("jgan.dataFormat");
-    try {
-      System.clearProperty("jgan.dataFormat");
-      assertSame(L, DataFormat.preferred());
-      System.setProperty("jgan.dataFormat", "nchw");
-      assertSame(C, DataFormat.preferred());
-      System.setProperty("jgan.dataFormat", "CHWN");
+    SystemProperties.with("jgan.dataFormat", null, () -> assertSame(L, DataFormat.preferred()));
+    SystemProperties.with("jgan.dataFormat", "nchw", () -> assertSame(C, DataFormat.preferred()));
+    SystemProperties.with("jgan.dataFormat", "CHWN", () -> {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, DataFormat::preferred);
       assertTrue(e.getMessage().contains("jgan.dataFormat") && e.getMessage().contains("CHWN"), e.getMessage());
-    } finally {
-      if (before == null) {
-        System.clearProperty("jgan.dataFormat");
-      } else {
-        System.setProperty("jgan.dataFormat", before);
-      }
-    }
+    });
   }
 
   @Test

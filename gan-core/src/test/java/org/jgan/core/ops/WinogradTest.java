@@ -7,9 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiFunction;
+import org.jgan.core.autograd.Autograd;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.testing.SystemProperties;
 import org.jgan.core.testing.TensorAssert;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -48,7 +53,7 @@ class WinogradTest {
    * through libnd4j's op.
    */
   private static void compareEverywhere(
-      long seed, String what, java.util.function.BiFunction<DataFormat, long[], long[]> otherShape, Direction winograd,
+      long seed, String what, BiFunction<DataFormat, long[], long[]> otherShape, Direction winograd,
       Direction reference) {
     Rng rng = new Rng(seed);
     for (DataFormat f : DataFormat.values()) {
@@ -56,7 +61,7 @@ class WinogradTest {
         INDArray x = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(s[0], s[1], s[3], s[4]));
         INDArray other = rng.normalArray(DType.FLOAT32, 0, 0.1, otherShape.apply(f, s));
         INDArray y = winograd.apply(f, x, other);
-        String where = what + " " + f + " " + java.util.Arrays.toString(s);
+        String where = what + " " + f + " " + Arrays.toString(s);
         assertNotNull(y, "Winograd kernel for " + where);
         INDArray expected = reference.apply(f, x.castTo(DataType.DOUBLE), other.castTo(DataType.DOUBLE));
         TensorAssert.assertClose(Tensor.of(expected), Tensor.of(y), TOL, where);
@@ -123,9 +128,9 @@ class WinogradTest {
     Tensor b = Tensor.leaf(rng.normalArray(type, 0, 1, 48), true);
     Tensor r = Tensor.leaf(rng.normalArray(type, 0, 1, f.shape(16, 48, 8, 8)), true);
     Tensor y = Conv.conv2d(x, w, b, 1, 1, f).mul(r).sum();
-    java.util.List<Tensor> g = org.jgan.core.autograd.Autograd.grad(java.util.List.of(y), java.util.List.of(x, w, b), null, graph);
+    List<Tensor> g = Autograd.grad(List.of(y), List.of(x, w, b), null, graph);
     Tensor t = Conv.transpose(r, w, null, 1, 1, 0, 0, f).mul(x).sum();
-    java.util.List<Tensor> gt = org.jgan.core.autograd.Autograd.grad(java.util.List.of(t), java.util.List.of(r, w), null, graph);
+    List<Tensor> gt = Autograd.grad(List.of(t), List.of(r, w), null, graph);
     Tensor[] out = {g.get(0), g.get(1), g.get(2), gt.get(0), gt.get(1)};
     for (int i = 0; i < out.length; i++) {
       out[i] = Tensor.of(out[i].data().castTo(DataType.DOUBLE));
@@ -151,19 +156,11 @@ class WinogradTest {
     INDArray tWino = Winograd.convTranspose2d(x, w, geo);
     INDArray bias = b.reshape(1, 1, 1, 32);
     TensorAssert.assertClose(Tensor.of(tWino.add(bias)), Tensor.of(tViaOp), 0, "conv_transpose2d op with bias");
-    String before = System.getProperty("jgan.winograd");
-    try {
-      System.setProperty("jgan.winograd", "false");
+    SystemProperties.with("jgan.winograd", "false", () -> {
       assertFalse(Winograd.available());
       assertNull(Winograd.conv2d(x, w, b, geo));
       TensorAssert.assertClose(Tensor.of(direct), Tensor.of(new Conv2d(1, 1, f).forward(x, w, b)), 0, "jgan.winograd=false");
-    } finally {
-      if (before == null) {
-        System.clearProperty("jgan.winograd");
-      } else {
-        System.setProperty("jgan.winograd", before);
-      }
-    }
+    });
   }
 
   @Test

@@ -14,6 +14,7 @@ import org.jgan.core.ops.Winograd;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.testing.SystemProperties;
 import org.jgan.core.testing.TensorAssert;
 import org.jgan.models.TinyConfigs;
 import org.jgan.models.blocks.NoiseMode;
@@ -29,9 +30,7 @@ class StyleGan2LayoutTest {
 
   /** {image, logits, R1 gradient, gradients of every G and D parameter} in one layout. */
   private static List<Tensor> run(StyleGan2Config config, DataFormat format, int[] labels) {
-    String before = System.getProperty(PROPERTY);
-    System.setProperty(PROPERTY, format.name());
-    try {
+    return SystemProperties.with(PROPERTY, format.name(), () -> {
       StyleGan2Generator g = new StyleGan2Generator(config, 1);
       StyleGan2Discriminator d = new StyleGan2Discriminator(config, 2);
       if (config.progressive()) {
@@ -55,13 +54,7 @@ class StyleGan2LayoutTest {
       List<Tensor> out = new ArrayList<>(List.of(img, logits, r1));
       out.addAll(Autograd.grad(List.of(loss), params, null, false));
       return out;
-    } finally {
-      if (before == null) {
-        System.clearProperty(PROPERTY);
-      } else {
-        System.setProperty(PROPERTY, before);
-      }
-    }
+    });
   }
 
   private static void sameInBothLayouts(StyleGan2Config config, int[] labels) {
@@ -93,18 +86,7 @@ class StyleGan2LayoutTest {
     StyleGan2Config config = new StyleGan2Config(t.zDim(), t.wDim(), t.mappingLayers(), t.mappingLrMul(), t.imageChannels(),
         t.resolution(), 32 * t.resolution(), 32, t.labelCount(), t.progressive(), t.mbstdGroup(), t.mbstdChannels(),
         t.dMappingLayers());
-    List<Tensor> direct;
-    String before = System.getProperty("jgan.winograd");
-    System.setProperty("jgan.winograd", "false");
-    try {
-      direct = run(config, DataFormat.NHWC, null);
-    } finally {
-      if (before == null) {
-        System.clearProperty("jgan.winograd");
-      } else {
-        System.setProperty("jgan.winograd", before);
-      }
-    }
+    List<Tensor> direct = SystemProperties.with("jgan.winograd", "false", () -> run(config, DataFormat.NHWC, null));
     long calls = Winograd.calls();
     List<Tensor> wino = run(config, DataFormat.NHWC, null);
     assertTrue(Winograd.calls() > calls + 10, "the networks ran " + (Winograd.calls() - calls) + " Winograd convolutions");
@@ -121,10 +103,8 @@ class StyleGan2LayoutTest {
   void samplingWithoutAGraphGivesTheImagesOfTheGraph() {
     // without gradients the synthesis layers update their convolutions' outputs in place; the
     // whole network must still give the images it gives while recording a graph, in both layouts
-    String before = System.getProperty(PROPERTY);
-    try {
-      for (DataFormat f : DataFormat.values()) {
-        System.setProperty(PROPERTY, f.name());
+    for (DataFormat f : DataFormat.values()) {
+      SystemProperties.with(PROPERTY, f.name(), () -> {
         StyleGan2Generator g = new StyleGan2Generator(TinyConfigs.styleGan2(), 1);
         for (Parameter p : g.parameters()) { // non-zero noise strengths and biases
           if (p.value().rank() <= 1) {
@@ -140,13 +120,7 @@ class StyleGan2LayoutTest {
         assertTrue(graph.requiresGrad(), "the reference recorded a graph");
         // not 0: without a graph the mapping's leaky ReLU applies its gain in another order (an ulp)
         TensorAssert.assertClose(graph, noGraph, 1e-5, f + " images without a graph");
-      }
-    } finally {
-      if (before == null) {
-        System.clearProperty(PROPERTY);
-      } else {
-        System.setProperty(PROPERTY, before);
-      }
+      });
     }
   }
 
