@@ -11,7 +11,11 @@ import org.jgan.examples.cli.MixCommand;
 import org.jgan.examples.cli.TrainClassifierCommand;
 import org.jgan.examples.cli.TrainCommand;
 import picocli.CommandLine;
+import org.jgan.core.io.BuildInfo;
+import org.jgan.core.kernels.Engine;
+import org.jgan.examples.cli.BackendOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,7 +25,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "gan",
     mixinStandardHelpOptions = true,
-    version = "gan 0.1.0",
+    versionProvider = Gan.Version.class,
     description = "Generative adversarial networks in pure Java: train, sample, evaluate.",
     subcommands = {
       TrainCommand.class, GenerateCommand.class, MixCommand.class, DirectionsCommand.class, InterpolateCommand.class,
@@ -30,6 +34,9 @@ import picocli.CommandLine.Option;
 public final class Gan implements Runnable {
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
   boolean verbose;
+
+  @Mixin
+  BackendOptions backend = new BackendOptions();
 
   @Override
   public void run() {
@@ -40,8 +47,14 @@ public final class Gan implements Runnable {
   public static CommandLine commandLine() {
     Gan gan = new Gan();
     CommandLine cl = new CommandLine(gan);
+    // Every command runs on the engine its backend flags describe, installed for its duration.
+    cl.setExecutionStrategy(parsed -> {
+      try (Engine engine = Engine.start(gan.backend.backend())) {
+        return new CommandLine.RunLast().execute(parsed);
+      }
+    });
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
-      boolean verbose = gan.verbose || java.util.Arrays.asList(parsed.originalArgs().toArray(new String[0])).contains("--verbose");
+      boolean verbose = gan.verbose || parsed.originalArgs().contains("--verbose");
       String msg = e instanceof Cli.UserError ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
       line.getErr().println("gan " + line.getCommandName() + ": " + msg);
       if (verbose) {
@@ -52,6 +65,14 @@ public final class Gan implements Runnable {
       return 1;
     });
     return cl;
+  }
+
+  /** The library's version, from the build. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"gan " + BuildInfo.version() + " (ND4J " + BuildInfo.nd4j() + ")"};
+    }
   }
 
   /** Runs the command line and exits with its status. */

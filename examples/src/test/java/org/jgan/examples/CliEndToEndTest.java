@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -135,11 +136,24 @@ class CliEndToEndTest {
 
   @Test
   @Order(5)
-  void resumeExtendsTheRun() {
-    Result r = gan("train", "--resume", ckpt.toString(), "--images", "64", "--metrics", "0", "--no-progress");
+  void resumeExtendsTheRunAndRecordsTheBackendOfEachStart() throws IOException {
+    Result r = gan("train", "--resume", ckpt.toString(), "--images", "64", "--metrics", "0", "--no-progress", "--no-winograd",
+        "--pool-mb", "0");
     assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("backend: cpu, Winograd off, in-place on, pool off"), r.out());
     Result i = gan("info", "--checkpoint", ckpt.toString());
     assertTrue(i.out().contains("images seen  64"), i.out());
+    List<String> starts = Files.readAllLines(run.resolve("provenance.jsonl"));
+    assertEquals(2, starts.size(), "one line per start: " + starts);
+    Map<?, ?> first = (Map<?, ?>) Json.parseObject(starts.get(0)).get("backend");
+    Map<?, ?> resumed = (Map<?, ?>) Json.parseObject(starts.get(1)).get("backend");
+    assertEquals(true, first.get("winograd"));
+    assertEquals(false, resumed.get("winograd"));
+    assertEquals(0L, resumed.get("poolBytes"));
+    assertEquals(0.048, (Double) Json.parseObject(starts.get(1)).get("kimg"), 1e-12);
+    Result bad = gan("train", "--pool-mb", "-1");
+    assertEquals(1, bad.status());
+    assertTrue(bad.err().contains("poolBytes must be >= 0"), bad.err());
   }
 
   @Test

@@ -1,7 +1,7 @@
 package org.jgan.models;
 
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.blocks.MappingNetwork;
 import org.jgan.models.blocks.NoiseMode;
@@ -30,7 +30,7 @@ public abstract class StyleGenerator extends Generator {
    * @param updateWAvg track the batch average of {@code w} (the main training call only)
    */
   public Tensor mapping(Tensor z, int[] labels, double psi, int cutoff, boolean updateWAvg) {
-    Shapes.check(z, getClass().getSimpleName() + " z", -1, zDim());
+    Shapes.check(z.shape(), getClass().getSimpleName() + " z", -1, zDim());
     checkLabels(labels, z.size(0));
     return mappingNetwork().forward(z, labels, psi, cutoff, updateWAvg);
   }
@@ -67,6 +67,6 @@ public abstract class StyleGenerator extends Generator {
 
   /** Checks {@code ws} has the expected shape. */
   protected final void checkWs(Tensor ws) {
-    Shapes.check(ws, getClass().getSimpleName() + " ws", -1, numWs(), wDim());
+    Shapes.check(ws.shape(), getClass().getSimpleName() + " ws", -1, numWs(), wDim());
   }
 }

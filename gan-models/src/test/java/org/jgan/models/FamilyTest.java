@@ -9,7 +9,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jgan.core.io.StateDict;
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.nn.Module;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -74,10 +75,10 @@ class FamilyTest {
     Discriminator d = config.discriminator(2);
     Generator g2 = config.generator(11);
     Discriminator d2 = config.discriminator(12);
-    for (org.jgan.core.nn.Module m : new org.jgan.core.nn.Module[] {g, d, g2, d2}) {
+    for (Module m : new Module[] {g, d, g2, d2}) {
       m.eval();
     }
-    StateDict.save(g, dir.resolve("g.safetensors"), Map.of("family", config.family()));
+    StateDict.save(g, dir.resolve("g.safetensors"), Map.of("family", config.family().id()));
     StateDict.save(d, dir.resolve("d.safetensors"), Map.of());
     StateDict.load(g2, dir.resolve("g.safetensors"));
     StateDict.load(d2, dir.resolve("d.safetensors"));

@@ -1,5 +1,6 @@
 package org.jgan.models;
 
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.models.dcgan.DcganConfig;
 import org.jgan.models.progressive.ProgressiveConfig;
 import org.jgan.models.stylegan.StyleGanConfig;
@@ -32,6 +33,6 @@ public final class TinyConfigs {
 
   /** StyleGAN2 at 32x32, unconditional, not progressive. */
   public static StyleGan2Config styleGan2() {
-    return new StyleGan2Config(8, 8, 2, 0.01, 1, 32, 64, 16, 0, false, 4, 1, 2);
+    return new StyleGan2Config(8, 8, 2, 0.01, 1, 32, 64, 16, 0, false, 4, 1, 2, DataFormat.NHWC);
   }
 }

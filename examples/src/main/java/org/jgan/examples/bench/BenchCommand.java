@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.jgan.core.memory.NativeMemory;
-import org.jgan.core.ops.Winograd;
+import org.jgan.core.kernels.Engine;
+import org.jgan.core.kernels.Platform;
 import org.jgan.examples.cli.Cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,7 +51,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    int threads = Integer.parseInt(System.getenv().getOrDefault("OMP_NUM_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors())));
+    int threads = Platform.ompThreads();
     switch (what) {
       case "core":
         new CoreBenchmark(System.out, seconds).run();
@@ -69,10 +69,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
     TwinsBenchmark b = new TwinsBenchmark(System.out, timedSteps(), warmup);
     double gemm = new CoreBenchmark(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), 2).run()[0];
-    System.out.printf(Locale.ROOT, "threads %d, GEMM %.0f GFLOP/s, allocator: %s%n", threads, gemm, NativeMemory.allocatorSettings());
+    System.out.printf(Locale.ROOT, "GEMM %.0f GFLOP/s; backend: %s%n", gemm, Engine.current().describe());
     // FLOPs below are those of direct convolutions: with Winograd's fewer multiplications the
     // effective rate can pass the GEMM rate
-    System.out.println("3x3 convolutions: " + Winograd.status() + "; FLOP rates count direct-convolution FLOPs");
+    System.out.println("FLOP rates count direct-convolution FLOPs");
     b.report(b.library(), gemm);
     if (pytorch) {
       double[] diff = b.agreement(script, Path.of("runs", "twins-check"));

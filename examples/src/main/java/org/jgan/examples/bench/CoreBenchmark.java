@@ -3,9 +3,11 @@ package org.jgan.examples.bench;
 import java.io.PrintStream;
 import java.util.List;
 import org.jgan.core.autograd.Autograd;
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.ops.Conv;
-import org.jgan.core.ops.Kernels;
+import org.jgan.core.kernels.Engine;
+import org.jgan.core.kernels.Kernels;
+import org.jgan.core.kernels.Platform;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -59,7 +61,7 @@ public final class CoreBenchmark {
   /** Runs every row and returns {mmul GFLOP/s, worst library/mmul conv fwd+bwd ratio}. */
   public double[] run() {
     Rng rng = new Rng(1);
-    out.printf("threads: OMP_NUM_THREADS=%s, cores %d%n", System.getenv("OMP_NUM_THREADS"), Runtime.getRuntime().availableProcessors());
+    out.printf("backend: %s; cores %d%n", Engine.current().describe(), Platform.cores());
     INDArray a = rng.normalArray(DType.FLOAT32, 0, 1, 1024, 1024);
     INDArray b = rng.normalArray(DType.FLOAT32, 0, 1, 1024, 1024);
     INDArray c = Kernels.alloc(DataType.FLOAT, 1024, 1024);

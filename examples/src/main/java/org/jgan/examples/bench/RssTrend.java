@@ -2,7 +2,7 @@ package org.jgan.examples.bench;
 
 import java.io.PrintStream;
 import java.util.Locale;
-import org.jgan.core.memory.NativeMemory;
+import org.jgan.core.kernels.NativeMemory;
 
 /**
  * Whether resident memory grows over a long loop. The JVM resizes its heap as it goes, so single

@@ -11,7 +11,7 @@ import org.jgan.core.nn.Linear;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.ModuleDict;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.ops.DataFormat;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.optim.Adam;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
@@ -137,7 +137,7 @@ public final class Twins {
     final DataFormat format;
 
     Sg2G(Rng rng) {
-      this(rng, DataFormat.preferred());
+      this(rng, DataFormat.NHWC);
     }
 
     Sg2G(Rng rng, DataFormat format) {
@@ -175,7 +175,7 @@ public final class Twins {
         for (SynthesisLayer l : convs.get(i)) {
           x = l.forward(x, w, noise, rng, format);
         }
-        Tensor y = format.convert(torgb.get(i).forward(x, w, format), DataFormat.NCHW);
+        Tensor y = Functional.relayout(torgb.get(i).forward(x, w, format), format, DataFormat.NCHW);
         rgb = rgb == null ? y : Fir.bilinearUp2(rgb).add(y);
       }
       return rgb;
@@ -201,7 +201,7 @@ public final class Twins {
     final DataFormat format;
 
     Sg2D(Rng rng) {
-      this(rng, DataFormat.preferred());
+      this(rng, DataFormat.NHWC);
     }
 
     Sg2D(Rng rng, DataFormat format) {
@@ -225,12 +225,12 @@ public final class Twins {
 
     Tensor forward(Tensor img) {
       DataFormat f = format;
-      Tensor x = fromRgb.forward(DataFormat.NCHW.convert(img, f), f);
+      Tensor x = fromRgb.forward(Functional.relayout(img, DataFormat.NCHW, f), f);
       for (EqualizedConv2d[] b : blocks) {
         Tensor h = Functional.avgPool2d(b[1].forward(b[0].forward(x, f), f), 2, f);
         x = h.add(b[2].forward(Functional.avgPool2d(x, 2, f), f));
       }
-      x = conv.forward(mbstd.forward(f.convert(x, DataFormat.NCHW)));
+      x = conv.forward(mbstd.forward(Functional.relayout(x, f, DataFormat.NCHW)));
       return out.forward(fc.forward(x.flatten(1)));
     }
   }

@@ -15,10 +15,10 @@ import org.jgan.core.autograd.GradMode;
 import org.jgan.core.autograd.Profiler;
 import org.jgan.core.io.Json;
 import org.jgan.core.io.SafeTensors;
-import org.jgan.core.memory.BufferPool;
-import org.jgan.core.memory.NativeMemory;
-import org.jgan.core.memory.TensorScope;
-import org.jgan.core.ops.Kernels;
+import org.jgan.core.kernels.Engine;
+import org.jgan.core.kernels.NativeMemory;
+import org.jgan.core.tensor.TensorScope;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -162,14 +162,16 @@ public final class TwinsBenchmark {
       step.run();
     }
     int n = Math.max(3, steps / 2);
-    Profiler.start(byShape);
-    long t0 = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      step.run();
+    List<Profiler.Entry> report;
+    double total;
+    try (Profiler profiler = Profiler.start(byShape)) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        step.run();
+      }
+      total = (System.nanoTime() - t0) / 1e6 / n;
+      report = profiler.report();
     }
-    double total = (System.nanoTime() - t0) / 1e6 / n;
-    Profiler.stop();
-    List<Profiler.Entry> report = Profiler.report();
     double inOps = report.stream().mapToDouble(Profiler.Entry::millis).sum() / n;
     out.printf(Locale.ROOT, "profile of %s: %.0f ms, of which %.0f ms in ops%n", name, total, inOps);
     for (Profiler.Entry e : report.subList(0, Math.min(byShape ? 40 : 18, report.size()))) {
@@ -241,7 +243,8 @@ public final class TwinsBenchmark {
       trend.sample(i);
       if (i % Math.max(1, n / 20) == 0 || i == n) {
         out.printf(Locale.ROOT, "step %6d  RSS %6d MB  library arrays %5d MB  pooled %5d MB  malloc %6d MB  %.0f s%n", i,
-            NativeMemory.residentBytes() >> 20, Kernels.liveBytes() >> 20, BufferPool.pooledBytes() >> 20, NativeMemory.mallocBytes() >> 20,
+            NativeMemory.residentBytes() >> 20, Engine.current().liveBytes() >> 20, Engine.current().stats().pooledBytes() >> 20,
+            NativeMemory.mallocBytes() >> 20,
             (System.nanoTime() - start) / 1e9);
       }
     }

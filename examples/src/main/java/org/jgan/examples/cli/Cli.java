@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import org.jgan.core.io.WeightFileException;
 import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Dataset;
@@ -79,12 +80,12 @@ public final class Cli {
   }
 
   /** One latent per seed, as StyleGAN2-ADA's scripts do: seed s draws z from its own stream. */
-  public static org.jgan.core.tensor.Tensor latents(Generator g, long[] seeds) {
-    org.jgan.core.tensor.Tensor[] zs = new org.jgan.core.tensor.Tensor[seeds.length];
+  public static Tensor latents(Generator g, long[] seeds) {
+    Tensor[] zs = new Tensor[seeds.length];
     for (int i = 0; i < seeds.length; i++) {
       zs[i] = g.sampleLatents(1, new Rng(seeds[i]));
     }
-    return org.jgan.core.tensor.Tensor.concat(0, zs);
+    return Tensor.concat(0, zs);
   }
 
   /**
@@ -122,6 +123,23 @@ public final class Cli {
           }
         }
         return ImageFolder.load(p, resolution > 0 ? resolution : 32, channels > 0 ? channels : 3);
+    }
+  }
+
+  /**
+   * Whether {@code spec} names a folder of images (decoded at a resolution the caller chooses), as
+   * opposed to a named dataset or a folder of IDX files (whose size is fixed).
+   */
+  public static boolean isImageFolder(String spec) throws IOException {
+    if (List.of("embedded", "fashion-mnist", "ring8", "grid25").contains(spec)) {
+      return false;
+    }
+    Path p = Path.of(spec);
+    if (!Files.isDirectory(p)) {
+      return false; // dataset() explains what is wrong
+    }
+    try (var files = Files.list(p)) {
+      return files.map(f -> f.getFileName().toString()).noneMatch(n -> n.contains("-images-idx3-ubyte"));
     }
   }
 

@@ -14,7 +14,7 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
 import org.jgan.core.autograd.GradMode;
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.StyleGenerator;
 import org.jgan.train.checkpoint.Checkpoint;

@@ -12,16 +12,14 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.jgan.core.io.Json;
+import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.kernels.Engine;
 import org.jgan.core.io.WeightFileException;
+import org.jgan.models.Family;
 import org.jgan.models.ModelConfig;
-import org.jgan.models.dcgan.DcganConfig;
-import org.jgan.models.progressive.ProgressiveConfig;
-import org.jgan.models.stylegan.StyleGanConfig;
 import org.jgan.models.stylegan2.StyleGan2Config;
-import org.jgan.models.vanilla.VanillaConfig;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Dataset;
-import org.jgan.train.loop.OptimizerSettings;
 import org.jgan.train.loop.StepStats;
 import org.jgan.train.loop.Trainer;
 import org.jgan.train.loop.TrainingConfig;
@@ -120,18 +118,19 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Show a progress bar on a terminal (default on).")
   boolean progressBar;
 
+  @Option(names = "--layout", description = "Memory layout inside StyleGAN2 networks: nhwc (default, faster) or nchw.")
+  String layout;
+
   @Override
   public Integer call() throws IOException {
     Trainer trainer;
     Dataset dataset;
     if (resume != null) {
       Checkpoint.Contents c = Cli.checkpoint(resume);
-      TrainingConfig cfg = c.config();
-      cfg = resumeOverrides(cfg);
+      TrainingConfig cfg = resumeOverrides(c.config());
       dataset = Cli.fit(Cli.dataset(data, cfg.model().resolution(), cfg.model().imageChannels(), cfg.seed()), cfg.model().resolution());
-      TrainingConfig adjusted = cfg;
       try {
-        trainer = Checkpoint.resume(resume, dataset, saved -> adjusted);
+        trainer = Checkpoint.resume(resume, dataset, saved -> cfg);
       } catch (WeightFileException e) {
         throw new Cli.UserError(e.getMessage());
       }
@@ -139,20 +138,21 @@ public final class TrainCommand implements Callable<Integer> {
         out = resume.toAbsolutePath().getParent();
       }
     } else {
-      TrainingConfig cfg = resolve();
-      dataset = Cli.fit(Cli.dataset(data, cfg.model().resolution(), cfg.model().imageChannels(), cfg.seed()), cfg.model().resolution());
+      Resolved r = resolve();
+      dataset = r.dataset();
       try {
-        trainer = new Trainer(cfg, dataset);
+        trainer = new Trainer(r.config(), dataset);
       } catch (IllegalArgumentException e) {
         throw new Cli.UserError(e.getMessage());
       }
       if (out == null) {
-        out = Path.of("runs", cfg.model().family() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        out = Path.of("runs", r.config().model().family() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
       }
     }
     TrainingConfig cfg = trainer.config();
     System.out.printf("training %s on %s (%d samples) for %,d images, batch %d -> %s%n", cfg.model().family(), dataset.name(),
         dataset.size(), cfg.totalImages(), cfg.batchSize(), out);
+    System.out.println("backend: " + Engine.current().describe());
     TrainingRun run = new TrainingRun(trainer, out);
     long remaining = cfg.totalImages() - trainer.imagesSeen();
     long startImages = trainer.imagesSeen();
@@ -165,14 +165,14 @@ public final class TrainCommand implements Callable<Integer> {
             bar.setExtraMessage(String.format(Locale.ROOT, "D %.3f G %.3f", s.lossD(), s.lossG()));
           }
         }
-
       });
     }
     if (metrics > 0 && dataset.sampleShape().length == 3 && dataset.sampleShape()[0] == 1 && dataset.name().startsWith("fashion")) {
       System.out.printf("computing FD, KID, precision/recall on %d samples...%n", metrics);
-      Metrics.Report r = Metrics.evaluate(trainer.sampler(), dataset, metrics, cfg.seed());
-      Files.writeString(out.resolve("metrics.json"), Json.writePretty(r.toMap()), StandardCharsets.UTF_8);
-      System.out.printf(Locale.ROOT, "FD %.2f  KID x1000 %.2f  precision %.3f  recall %.3f  (metrics.json)%n", r.fd(), r.kidTimes1000(), r.precision(), r.recall());
+      Metrics.Report m = Metrics.evaluate(trainer.sampler(), dataset, metrics, cfg.seed());
+      Files.writeString(out.resolve("metrics.json"), Json.writePretty(m.toMap()), StandardCharsets.UTF_8);
+      System.out.printf(Locale.ROOT, "FD %.2f  KID x1000 %.2f  precision %.3f  recall %.3f  (metrics.json)%n", m.fd(), m.kidTimes1000(),
+          m.precision(), m.recall());
     }
     System.out.println("done: samples in " + out + "/fakes*.png, losses in losses.csv and losses.png, checkpoint.safetensors");
     System.out.println("next: train the conditional StyleGAN2 preset for longer with");
@@ -191,8 +191,7 @@ public final class TrainCommand implements Callable<Integer> {
         b.snapshotImages(Cli.images(snapshot));
       }
       if (lr != null) {
-        b.g(new OptimizerSettings(lr, cfg.g().beta1(), cfg.g().beta2(), cfg.g().eps()));
-        b.d(new OptimizerSettings(lr, cfg.d().beta1(), cfg.d().beta2(), cfg.d().eps()));
+        b.g(cfg.g().withLr(lr)).d(cfg.d().withLr(lr));
       }
       return b.build();
     } catch (IllegalArgumentException e) {
@@ -221,155 +220,150 @@ public final class TrainCommand implements Callable<Integer> {
         .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(500).build();
   }
 
-  /** Config file, family preset and flags, in that order of precedence (flags last). */
-  TrainingConfig resolve() throws IOException {
-    TrainingConfig base = null;
-    if (config != null) {
-      if (!Files.isRegularFile(config)) {
-        throw new Cli.UserError("config file " + config + " does not exist");
-      }
-      try {
-        base = TrainingConfig.fromJson(Files.readString(config), null);
-      } catch (IllegalArgumentException e) {
-        throw new Cli.UserError("config file " + config + ": " + e.getMessage());
-      }
+  /** A new run's config and the data it trains on. */
+  record Resolved(TrainingConfig config, Dataset dataset) {}
+
+  /**
+   * Config file, family preset and flags, in that order of precedence (flags last), and the
+   * dataset, decoded once: IDX and embedded data before the model is chosen (the preset takes their
+   * shape), a folder of images after it, at {@code --resolution} or the model's.
+   */
+  Resolved resolve() throws IOException {
+    TrainingConfig base = configFile();
+    long dataSeed = seed != null ? seed : base != null ? base.seed() : 1;
+    boolean folder = Cli.isImageFolder(data);
+    Dataset dataset = folder ? null : Cli.dataset(data, 0, 0, dataSeed);
+    long[] shape = folder
+        ? new long[] {channels != null ? channels : 3, resolution != null ? resolution : 32, resolution != null ? resolution : 32}
+        : dataset.sampleShape();
+    ModelConfig model = model(base, shape);
+    if (folder) {
+      dataset = Cli.dataset(data, resolution != null ? resolution : model.resolution(), (int) shape[0], dataSeed);
     }
-    Dataset probe = Cli.dataset(data, resolution == null ? 0 : resolution, channels == null ? 0 : channels, 1);
-    long[] shape = probe.sampleShape();
-    String fam = family != null ? family : base != null ? base.model().family() : shape.length == 1 ? "vanilla" : "dcgan";
-    ModelConfig model = base != null && preset == null && fam.equals(base.model().family()) ? base.model() : preset(fam, preset, shape);
-    if (conditional) {
-      if (!(model instanceof StyleGan2Config s)) {
-        throw new Cli.UserError("--conditional needs --family stylegan2 (the other families are unconditional)");
-      }
-      if (probe.labelCount() == 0) {
-        throw new Cli.UserError("--conditional: dataset " + probe.name() + " has no labels");
-      }
-      model = s.withLabels(probe.labelCount());
-    }
-    if (progressive) {
-      if (model instanceof StyleGan2Config s) {
-        model = s.withProgressive(true);
-      } else if (!(model instanceof ProgressiveConfig || model instanceof StyleGanConfig)) {
-        throw new Cli.UserError("--progressive needs --family stylegan2 (progressive and stylegan always grow)");
-      }
-    }
+    model = conditioned(model, dataset);
     long total = images != null ? Cli.images(images) : base != null ? base.totalImages() : 300_000;
-    TrainingConfig.Builder b = (base != null && base.model().family().equals(model.family())
-        ? base.toBuilder().model(model) : TrainingConfig.defaults(model, total).toBuilder()).totalImages(total);
+    boolean sameFamily = base != null && base.model().family() == model.family();
+    TrainingConfig.Builder b = (sameFamily ? base.toBuilder().model(model) : TrainingConfig.defaults(model, total).toBuilder())
+        .totalImages(total);
     if (base == null) {
       b.snapshotImages(Math.max(total / 6, 1));
-      if (model instanceof StyleGan2Config s && s.progressive()) {
-        b.progressiveImages(Math.max(1, total / 8));
-      }
     }
     try {
-      if (batch != null) {
-        b.batchSize(batch);
-      }
-      if (microBatch != null) {
-        b.microBatch(microBatch);
-      }
-      if (loss != null) {
-        b.loss(GanLoss.valueOf(loss.toUpperCase(Locale.ROOT).replace('-', '_')));
-      }
-      if (r1Gamma != null) {
-        b.r1Gamma(r1Gamma);
-      }
-      if (r1Interval != null) {
-        b.r1Interval(r1Interval);
-      }
-      if (plWeight != null) {
-        b.plWeight(plWeight);
-      }
-      if (emaKimg != null) {
-        b.emaKimg(emaKimg);
-      }
-      if (styleMixing != null) {
-        b.styleMixing(styleMixing);
-      }
-      if (lr != null) {
-        TrainingConfig now = b.build();
-        b.g(new OptimizerSettings(lr, now.g().beta1(), now.g().beta2(), now.g().eps()));
-        b.d(new OptimizerSettings(lr, now.d().beta1(), now.d().beta2(), now.d().eps()));
-      }
-      if (xflip) {
-        b.xflip(true);
-      }
-      if (seed != null) {
-        b.seed(seed);
-      }
-      if (snapshot != null) {
-        b.snapshotImages(Cli.images(snapshot));
-      }
-      return b.build();
+      applyFlags(b);
+      return new Resolved(b.build(), Cli.fit(dataset, model.resolution()));
     } catch (IllegalArgumentException e) {
       throw new Cli.UserError(e.getMessage().startsWith("No enum") ? "--loss must be one of non_saturating, minimax, wgan_gp, hinge,"
           + " least_squares" : e.getMessage());
     }
   }
 
-  /** The named preset of a family for data of the given sample shape. */
-  static ModelConfig preset(String family, String preset, long[] shape) {
-    int c = shape.length == 3 ? (int) shape[0] : 0;
-    int r = shape.length == 3 ? (int) shape[1] : 0;
-    int pow2 = r <= 32 ? 32 : Integer.highestOneBit(r);
-    String p = preset == null ? "" : preset;
-    switch (family) {
-      case "vanilla":
-        if (shape.length == 1 || p.equals("toy2d")) {
-          return VanillaConfig.toy2d();
-        }
-        if (p.isEmpty() || p.equals("mnist")) {
-          return new VanillaConfig(100, 512, 3, c, r, 0);
-        }
-        break;
-      case "dcgan":
-        if (shape.length == 3 && (p.isEmpty() || p.equals("fashion28"))) {
-          DcganConfig f = DcganConfig.fashion28();
-          return new DcganConfig(f.zDim(), c, r == 28 ? 28 : pow2, f.gChannels(), f.dChannels());
-        }
-        if (p.equals("paper64")) {
-          return new DcganConfig(100, c, 64, 64, 64);
-        }
-        break;
-      case "progressive":
-        if (p.isEmpty() || p.equals("cpu32")) {
-          ProgressiveConfig q = ProgressiveConfig.cpu32(c);
-          return new ProgressiveConfig(q.zDim(), c, pow2, q.channelBase() * pow2 / 32, q.channelMax(), q.mbstdGroup());
-        }
-        if (p.equals("paper")) {
-          return ProgressiveConfig.paper(c, pow2);
-        }
-        break;
-      case "stylegan":
-        if (p.isEmpty() || p.equals("cpu32")) {
-          StyleGanConfig q = StyleGanConfig.cpu32(c);
-          return new StyleGanConfig(q.zDim(), q.wDim(), q.mappingLayers(), c, pow2, q.channelBase() * pow2 / 32, q.channelMax(), q.mbstdGroup());
-        }
-        if (p.equals("paper")) {
-          return StyleGanConfig.paper(c, pow2);
-        }
-        break;
-      case "stylegan2":
-        if (p.isEmpty() || p.equals("cpu32")) {
-          StyleGan2Config q = StyleGan2Config.cpu32(c, 0);
-          return new StyleGan2Config(q.zDim(), q.wDim(), q.mappingLayers(), q.mappingLrMul(), c, pow2, q.channelBase() * pow2 / 32,
-              q.channelMax(), 0, false, q.mbstdGroup(), q.mbstdChannels(), q.dMappingLayers());
-        }
-        if (p.equals("cifar")) {
-          return StyleGan2Config.cifar(c, 0);
-        }
-        if (p.equals("paper256")) {
-          return StyleGan2Config.paper256(c, 0);
-        }
-        break;
-      default:
-        throw new Cli.UserError("--family must be one of vanilla, dcgan, progressive, stylegan, stylegan2; got '" + family + "'");
+  private TrainingConfig configFile() throws IOException {
+    if (config == null) {
+      return null;
     }
-    if (shape.length == 1) {
-      throw new Cli.UserError("the " + family + " family makes images; use --family vanilla for 2-D point data");
+    if (!Files.isRegularFile(config)) {
+      throw new Cli.UserError("config file " + config + " does not exist");
     }
-    throw new Cli.UserError("unknown --preset '" + preset + "' for " + family + "; see gan train --help");
+    try {
+      return TrainingConfig.fromJson(Files.readString(config), null);
+    } catch (IllegalArgumentException e) {
+      throw new Cli.UserError("config file " + config + ": " + e.getMessage());
+    }
+  }
+
+  /** The model: the config file's, or the family's preset for data of {@code shape}; then --progressive and --layout. */
+  private ModelConfig model(TrainingConfig base, long[] shape) {
+    Family fam;
+    try {
+      fam = family != null ? Family.of(family) : base != null ? base.model().family() : shape.length == 1 ? Family.VANILLA : Family.DCGAN;
+    } catch (IllegalArgumentException e) {
+      throw new Cli.UserError("--family: " + e.getMessage());
+    }
+    if (shape.length == 1 && fam != Family.VANILLA) {
+      throw new Cli.UserError("the " + fam + " family makes images; use --family vanilla for 2-D point data");
+    }
+    ModelConfig model;
+    if (base != null && preset == null && fam == base.model().family()) {
+      model = base.model();
+    } else {
+      try {
+        model = fam.preset(preset, shape.length == 3 ? (int) shape[0] : 0, shape.length == 3 ? (int) shape[1] : 0);
+      } catch (IllegalArgumentException e) {
+        throw new Cli.UserError("--preset: " + e.getMessage());
+      }
+    }
+    if (progressive) {
+      if (model instanceof StyleGan2Config s) {
+        model = s.withProgressive(true);
+      } else if (!model.grows()) {
+        throw new Cli.UserError("--progressive needs --family stylegan2 (progressive and stylegan always grow)");
+      }
+    }
+    if (layout != null) {
+      if (!(model instanceof StyleGan2Config s)) {
+        throw new Cli.UserError("--layout applies to StyleGAN2 (the other families run NCHW)");
+      }
+      try {
+        model = s.withLayout(DataFormat.valueOf(layout.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new Cli.UserError("--layout must be nhwc or nchw, got '" + layout + "'");
+      }
+    }
+    return model;
+  }
+
+  /** {@code model} conditioned on the data's classes when --conditional asks for it. */
+  private ModelConfig conditioned(ModelConfig model, Dataset dataset) {
+    if (!conditional) {
+      return model;
+    }
+    if (!(model instanceof StyleGan2Config s)) {
+      throw new Cli.UserError("--conditional needs --family stylegan2 (the other families are unconditional)");
+    }
+    if (dataset.labelCount() == 0) {
+      throw new Cli.UserError("--conditional: dataset " + dataset.name() + " has no labels");
+    }
+    return s.withLabels(dataset.labelCount());
+  }
+
+  /** The flags that override single settings. */
+  private void applyFlags(TrainingConfig.Builder b) {
+    if (batch != null) {
+      b.batchSize(batch);
+    }
+    if (microBatch != null) {
+      b.microBatch(microBatch);
+    }
+    if (loss != null) {
+      b.loss(GanLoss.valueOf(loss.toUpperCase(Locale.ROOT).replace('-', '_')));
+    }
+    if (r1Gamma != null) {
+      b.r1Gamma(r1Gamma);
+    }
+    if (r1Interval != null) {
+      b.r1Interval(r1Interval);
+    }
+    if (plWeight != null) {
+      b.plWeight(plWeight);
+    }
+    if (emaKimg != null) {
+      b.emaKimg(emaKimg);
+    }
+    if (styleMixing != null) {
+      b.styleMixing(styleMixing);
+    }
+    if (lr != null) {
+      TrainingConfig now = b.build();
+      b.g(now.g().withLr(lr)).d(now.d().withLr(lr));
+    }
+    if (xflip) {
+      b.xflip(true);
+    }
+    if (seed != null) {
+      b.seed(seed);
+    }
+    if (snapshot != null) {
+      b.snapshotImages(Cli.images(snapshot));
+    }
   }
 }

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.jgan.core.autograd.GradMode;
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;

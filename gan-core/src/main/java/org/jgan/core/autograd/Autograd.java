@@ -6,9 +6,9 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jgan.core.memory.TensorScope;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -39,10 +39,11 @@ public final class Autograd {
       anyGrad |= inputs[i].requiresGrad();
     }
     INDArray out;
-    if (Profiler.enabled()) {
-      long t0 = Profiler.begin();
+    Profiler profiler = Profiler.active();
+    if (profiler != null) {
+      long t0 = profiler.begin();
       out = op.forward(arrays);
-      Profiler.end(op.name(), inputs, t0);
+      profiler.end(op.name(), inputs, t0);
     } else {
       out = op.forward(arrays);
     }
@@ -232,10 +233,11 @@ public final class Autograd {
     }
     n.setNeedsGrad(needs);
     Tensor[] grads;
-    if (Profiler.enabled()) {
-      long t0 = Profiler.begin();
+    Profiler profiler = Profiler.active();
+    if (profiler != null) {
+      long t0 = profiler.begin();
       grads = n.op().backward(n, g);
-      Profiler.end(n.op().name() + ".backward", inputs, t0);
+      profiler.end(n.op().name() + ".backward", inputs, t0);
     } else {
       grads = n.op().backward(n, g);
     }

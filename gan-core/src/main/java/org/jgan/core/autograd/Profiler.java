@@ -2,105 +2,123 @@ package org.jgan.core.autograd;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jgan.core.tensor.Tensor;
 
 /**
- * Time per op type, for finding where a training step spends its milliseconds. Off by default
- * (one volatile read per op when off). Times are exclusive: an op's backward that runs other ops
- * counts only its own work, the nested ops count under their own names; fused backward kernels
- * (such as {@code conv2d_bp}) show as {@code <op>.backward}.
+ * Time per op type on one thread, for finding where a training step spends its milliseconds.
+ * Started explicitly and active on its thread until closed; when none is active an op pays one
+ * thread-local read. Times are exclusive: an op's backward that runs other ops counts only its own
+ * work, the nested ops count under their own names; fused backward kernels (such as {@code
+ * conv2d_bp}) show as {@code <op>.backward}.
+ *
+ * <pre>{@code
+ * try (Profiler p = Profiler.start(false)) {
+ *   trainer.step();
+ *   p.report().forEach(System.out::println);
+ * }
+ * }</pre>
  */
-public final class Profiler {
-  private static volatile boolean enabled;
-  private static volatile boolean byShape;
-  private static final Map<String, long[]> STATS = new ConcurrentHashMap<>(); // {calls, nanos}
-  private static final ThreadLocal<ArrayDeque<long[]>> NESTED = ThreadLocal.withInitial(ArrayDeque::new);
+public final class Profiler implements AutoCloseable {
+  private static final ThreadLocal<Profiler> ACTIVE = new ThreadLocal<>();
 
-  private Profiler() {}
+  private final boolean byShape;
+  private final Profiler previous;
+  private final Map<String, long[]> stats = new HashMap<>(); // {calls, nanos}
+  private final ArrayDeque<long[]> nested = new ArrayDeque<>();
+  private boolean closed;
 
-  /** Starts collecting (and clears earlier figures), by op type. */
-  public static void start() {
-    start(false);
+  private Profiler(boolean byShape, Profiler previous) {
+    this.byShape = byShape;
+    this.previous = previous;
   }
 
   /**
-   * Starts collecting (and clears earlier figures); with {@code shapes}, each op type is split by
-   * the shapes of its inputs ({@code conv2d [32, 128, 32, 32] [128, 128, 3, 3]}).
+   * Starts collecting on this thread until {@link #close()}; with {@code shapes}, each op type is
+   * split by the shapes of its inputs ({@code conv2d [32, 128, 32, 32] [128, 128, 3, 3]}).
    */
-  public static void start(boolean shapes) {
-    STATS.clear();
-    byShape = shapes;
-    enabled = true;
+  public static Profiler start(boolean shapes) {
+    Profiler p = new Profiler(shapes, ACTIVE.get());
+    ACTIVE.set(p);
+    return p;
   }
 
-  /** Stops collecting. */
-  public static void stop() {
-    enabled = false;
+  /** Stops collecting (the figures stay readable). */
+  @Override
+  public void close() {
+    if (!closed) {
+      if (ACTIVE.get() != this) {
+        throw new IllegalStateException("profilers closed out of order or on another thread");
+      }
+      ACTIVE.set(previous);
+      closed = true;
+    }
   }
 
-  /** Whether collecting. */
-  public static boolean enabled() {
-    return enabled;
+  /** The profiler collecting on this thread, or null. */
+  static Profiler active() {
+    return ACTIVE.get();
   }
 
   /**
-   * Runs {@code work}, counted under {@code name} (and the shapes of {@code inputs}) while
-   * collecting: for kernels that run outside {@link Autograd#apply}, such as in-place updates.
+   * Runs {@code work}, counted under {@code name} (and the shapes of {@code inputs}) when a
+   * profiler is active on this thread: for kernels that run outside {@link Autograd#apply}, such
+   * as in-place updates.
    */
   public static void run(String name, Tensor[] inputs, Runnable work) {
-    if (!enabled) {
+    Profiler p = ACTIVE.get();
+    if (p == null) {
       work.run();
       return;
     }
-    long t0 = begin();
+    long t0 = p.begin();
     try {
       work.run();
     } finally {
-      end(name, inputs, t0);
+      p.end(name, inputs, t0);
     }
   }
 
-  static long begin() {
-    NESTED.get().push(new long[1]);
+  long begin() {
+    nested.push(new long[1]);
     return System.nanoTime();
   }
 
-  static void end(String name, Tensor[] inputs, long start) {
-    if (!byShape) {
-      end(name, start);
-      return;
-    }
-    StringBuilder key = new StringBuilder(name);
-    for (Tensor t : inputs) {
-      key.append(' ').append(java.util.Arrays.toString(t.shape()));
-    }
-    end(key.toString(), start);
-  }
-
-  static void end(String name, long start) {
+  void end(String name, Tensor[] inputs, long start) {
     long total = System.nanoTime() - start;
-    ArrayDeque<long[]> stack = NESTED.get();
-    long children = stack.pop()[0];
-    long[] s = STATS.computeIfAbsent(name, k -> new long[2]);
-    synchronized (s) {
-      s[0]++;
-      s[1] += total - children;
+    long children = nested.pop()[0];
+    String key = name;
+    if (byShape) {
+      StringBuilder b = new StringBuilder(name);
+      for (Tensor t : inputs) {
+        b.append(' ').append(Arrays.toString(t.shape()));
+      }
+      key = b.toString();
     }
-    if (!stack.isEmpty()) {
-      stack.peek()[0] += total;
+    long[] s = stats.computeIfAbsent(key, k -> new long[2]);
+    s[0]++;
+    s[1] += total - children;
+    if (!nested.isEmpty()) {
+      nested.peek()[0] += total;
     }
   }
 
-  /** One op type's figures. */
+  /**
+   * One op type's figures.
+   *
+   * @param op the op's name (with its input shapes when split by shape)
+   * @param calls how many times it ran
+   * @param millis its exclusive time
+   */
   public record Entry(String op, long calls, double millis) {}
 
   /** The figures so far, most time first. */
-  public static List<Entry> report() {
+  public List<Entry> report() {
     List<Entry> out = new ArrayList<>();
-    STATS.forEach((k, v) -> out.add(new Entry(k, v[0], v[1] / 1e6)));
+    stats.forEach((k, v) -> out.add(new Entry(k, v[0], v[1] / 1e6)));
     out.sort((a, b) -> Double.compare(b.millis(), a.millis()));
     return out;
   }

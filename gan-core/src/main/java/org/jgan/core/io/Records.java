@@ -102,6 +102,9 @@ public final class Records {
     if (v != null && !t.isPrimitive() && t.isInstance(v) && !(v instanceof Map) && !(v instanceof List)) {
       return v; // already of the component's type (e.g. a nested config passed as an object)
     }
+    if (v == null) {
+      throw new IllegalArgumentException(key + ": expected " + expected + ", got null");
+    }
     try {
       if (t == int.class) {
         return Math.toIntExact(integral(v));
@@ -143,8 +146,8 @@ public final class Records {
         }
         return fromMap((Class<Record>) t, (Map<String, ?>) v, (Record) defaultValue);
       }
-    } catch (ClassCastException | NullPointerException | ArithmeticException e) {
-      throw new IllegalArgumentException(key + ": expected " + expected + ", got " + (v == null ? "null" : Json.typeName(v) + " " + v));
+    } catch (ClassCastException | ArithmeticException e) {
+      throw new IllegalArgumentException(key + ": expected " + expected + ", got " + Json.typeName(v) + " " + v);
     } catch (IllegalArgumentException e) {
       if (t.isEnum()) {
         throw new IllegalArgumentException(key + ": expected " + expected + ", got " + v);

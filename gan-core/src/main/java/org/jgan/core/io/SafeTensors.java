@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jgan.core.io.WeightFileException.Kind;
-import org.jgan.core.ops.Kernels;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -51,7 +51,7 @@ public final class BatchNorm extends Layer {
       throw new IllegalArgumentException(
           "BatchNorm" + (rank == 4 ? "2d" : "1d") + "(" + channels + "): expected input "
               + (rank == 4 ? "[N, " + channels + ", H, W]" : "[N, " + channels + "] or [N, " + channels + ", L]")
-              + ", got " + org.jgan.core.tensor.Shapes.str(x.shape()));
+              + ", got " + org.jgan.core.kernels.Shapes.str(x.shape()));
     }
     int[] axes = new int[x.rank() - 1];
     axes[0] = 0;
@@ -66,7 +66,7 @@ public final class BatchNorm extends Layer {
     if (n < 2) {
       throw new IllegalArgumentException(
           "BatchNorm in training mode needs more than one value per channel, got input "
-              + org.jgan.core.tensor.Shapes.str(x.shape()));
+              + org.jgan.core.kernels.Shapes.str(x.shape()));
     }
     Tensor mean = x.mean(false, axes);
     Tensor var = x.variance(false, false, axes);

@@ -1,7 +1,7 @@
 package org.jgan.core.nn;
 
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -45,7 +45,7 @@ public final class ConvTranspose2d extends Layer {
 
   @Override
   public Tensor forward(Tensor x) {
-    Shapes.check(x, "ConvTranspose2d input", -1, in, -1, -1);
+    Shapes.check(x.shape(), "ConvTranspose2d input", -1, in, -1, -1);
     return Functional.convTranspose2d(
         x, weight.value(), bias == null ? null : bias.value(), stride, padding, outputPadding);
   }

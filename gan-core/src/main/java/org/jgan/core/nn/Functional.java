@@ -1,11 +1,11 @@
 package org.jgan.core.nn;
 
 import org.jgan.core.autograd.Autograd;
+import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.ops.AvgPool2d;
 import org.jgan.core.ops.AvgPool2dSpread;
 import org.jgan.core.ops.Conv;
-import org.jgan.core.ops.DataFormat;
-import org.jgan.core.tensor.Shapes;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -82,6 +82,38 @@ public final class Functional {
       y = y.add(beta.reshape(bshape));
     }
     return y;
+  }
+
+  /**
+   * {@code x} in layout {@code from} ({@code [N, C, H, W]} or {@code [N, H, W, C]}) rearranged into
+   * layout {@code to} (differentiable). A copy, except where the moved axis has size 1 (a
+   * one-channel image, or 1x1 maps): then both layouts are the same memory and the result is a
+   * reshaped view.
+   */
+  public static Tensor relayout(Tensor x, DataFormat from, DataFormat to) {
+    if (x.rank() != 4) {
+      throw new IllegalArgumentException(
+          "expected a rank-4 " + from + " tensor to convert to " + to + ", got rank " + x.rank());
+    }
+    if (to == from) {
+      return x;
+    }
+    long[] s = x.shape();
+    long c = s[from.channelAxis()];
+    long hw = s[from.heightAxis()] * s[from.widthAxis()];
+    long[] out = to.shape(s[0], c, s[from.heightAxis()], s[from.widthAxis()]);
+    if (c == 1 || hw == 1) {
+      return x.reshape(out);
+    }
+    // As a batch of 2-D transposes, [N, C, HW] <-> [N, HW, C]: ND4J copies those several times
+    // faster than the same data seen as a 4-D permutation.
+    Tensor flat = from == DataFormat.NCHW ? x.reshape(s[0], c, hw) : x.reshape(s[0], hw, c);
+    return transposeLast(flat).reshape(out);
+  }
+
+  /** {@code [B, P, Q]} to {@code [B, Q, P]}, row-major (a copy). */
+  public static Tensor transposeLast(Tensor x) {
+    return x.permute(0, 2, 1).contiguous();
   }
 
   /** Numerically stable {@code log(1 + e^x)}. */

@@ -1,9 +1,9 @@
 package org.jgan.core.nn;
 
 import java.util.Arrays;
-import org.jgan.core.ops.Kernels;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.DType;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -4,6 +4,7 @@ import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.jgan.core.kernels.Kernels;
 
 /** {@code a + b} with broadcasting; d/da = g, d/db = g (summed to each input's shape by the engine). */
 public final class Add extends Op {
@@ -14,7 +15,7 @@ public final class Add extends Op {
 
   @Override
   public INDArray forward(INDArray... in) {
-    Binary.checkTypes("add", in[0], in[1]);
+    Kernels.checkSameType("add", in[0], in[1]);
     return Kernels.add(in[0], in[1]);
   }
 

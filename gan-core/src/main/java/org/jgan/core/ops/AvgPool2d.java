@@ -5,6 +5,8 @@ import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.jgan.core.kernels.Kernels;
+import org.jgan.core.kernels.DataFormat;
 
 /**
  * {@code scale} times the average over non-overlapping {@code k x k} windows of {@code x [N, C, H,

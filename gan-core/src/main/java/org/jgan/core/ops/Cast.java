@@ -5,6 +5,7 @@ import org.jgan.core.autograd.Op;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.jgan.core.kernels.Kernels;
 
 /** Converts the element type; the gradient is converted back to the input's type. */
 public final class Cast extends Op {

@@ -2,6 +2,7 @@ package org.jgan.core.ops;
 
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.kernels.DataFormat;
 
 /**
  * The convolution family as tensor functions: {@code conv2d}, its transpose and weight gradient,

@@ -4,6 +4,7 @@ import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.jgan.core.kernels.Kernels;
 
 /** {@code a / b} with broadcasting; d/da = g / b, d/db = -g a / b^2. */
 public final class Div extends Op {
@@ -14,7 +15,7 @@ public final class Div extends Op {
 
   @Override
   public INDArray forward(INDArray... in) {
-    Binary.checkTypes("div", in[0], in[1]);
+    Kernels.checkSameType("div", in[0], in[1]);
     return Kernels.div(in[0], in[1]);
   }
 

@@ -4,6 +4,7 @@ import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.jgan.core.kernels.Kernels;
 
 /**
  * Broadcasts to a larger shape, materialised; the gradient is the output gradient summed back over

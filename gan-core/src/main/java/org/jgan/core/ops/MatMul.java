@@ -2,9 +2,10 @@ package org.jgan.core.ops;
 
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.jgan.core.kernels.Kernels;
 
 /**
  * {@code C = op(A) op(B)} for rank-2 tensors, {@code op} transposing when its flag is set (no
@@ -36,7 +37,7 @@ public final class MatMul extends Op {
   public INDArray forward(INDArray... in) {
     INDArray a = in[0];
     INDArray b = in[1];
-    Binary.checkTypes("matmul", a, b);
+    Kernels.checkSameType("matmul", a, b);
     if (a.rank() != 2 || b.rank() != 2) {
       throw new IllegalArgumentException(
           "matmul expects two rank-2 tensors, got " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()));

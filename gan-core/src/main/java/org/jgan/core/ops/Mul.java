@@ -4,6 +4,7 @@ import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.jgan.core.kernels.Kernels;
 
 /** {@code a * b} with broadcasting; d/da = g b, d/db = g a. */
 public final class Mul extends Op {
@@ -14,7 +15,7 @@ public final class Mul extends Op {
 
   @Override
   public INDArray forward(INDArray... in) {
-    Binary.checkTypes("mul", in[0], in[1]);
+    Kernels.checkSameType("mul", in[0], in[1]);
     return Kernels.mul(in[0], in[1]);
   }
 

@@ -6,6 +6,7 @@ import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.jgan.core.kernels.Kernels;
 
 /** {@code max(x, 0)}; d/dx = g where x > 0, else 0. */
 public final class Relu extends Op {

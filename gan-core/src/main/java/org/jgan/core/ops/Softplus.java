@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log1p;
+import org.jgan.core.kernels.Kernels;
 
 /**
  * {@code log(1 + e^x)}, computed as {@code max(x, 0) + log1p(e^-|x|)} so that large logits neither

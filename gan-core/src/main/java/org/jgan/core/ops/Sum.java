@@ -4,6 +4,7 @@ import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.jgan.core.kernels.Kernels;
 
 /**
  * Sum over axes (all axes when none are given), optionally keeping them as size 1; d/dx = g

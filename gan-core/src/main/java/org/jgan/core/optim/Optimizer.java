@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.ops.Kernels;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Kernels;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -1,6 +1,6 @@
 package org.jgan.core.tensor;
 
-import org.jgan.core.ops.Kernels;
+import org.jgan.core.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.random.impl.GaussianDistribution;
 import org.nd4j.linalg.api.ops.random.impl.UniformDistribution;

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.autograd.Node;
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.ops.Abs;
 import org.jgan.core.ops.Add;
 import org.jgan.core.ops.AddScalar;
@@ -14,7 +14,7 @@ import org.jgan.core.ops.Div;
 import org.jgan.core.ops.Exp;
 import org.jgan.core.ops.Expand;
 import org.jgan.core.ops.Flip;
-import org.jgan.core.ops.Kernels;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.ops.LeakyRelu;
 import org.jgan.core.ops.Log;
 import org.jgan.core.ops.MatMul;
@@ -38,6 +38,7 @@ import org.jgan.core.ops.Tanh;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
+import org.jgan.core.kernels.Shapes;
 
 /**
  * An n-dimensional array with reverse-mode automatic differentiation, after {@code torch.Tensor}.

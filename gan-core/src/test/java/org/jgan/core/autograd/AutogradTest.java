@@ -132,7 +132,7 @@ class AutogradTest {
 
       @Override
       public INDArray forward(INDArray... in) {
-        return org.jgan.core.ops.Kernels.copy(in[0]);
+        return org.jgan.core.kernels.Kernels.copy(in[0]);
       }
 
       @Override
@@ -159,7 +159,7 @@ class AutogradTest {
 
       @Override
       public INDArray forward(INDArray... in) {
-        return org.jgan.core.ops.Kernels.mulScalar(in[0], 2.0);
+        return org.jgan.core.kernels.Kernels.mulScalar(in[0], 2.0);
       }
 
       @Override

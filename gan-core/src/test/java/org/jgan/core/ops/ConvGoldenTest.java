@@ -10,6 +10,7 @@ import org.jgan.core.tensor.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.jgan.core.kernels.DataFormat;
 
 /** Convolutions against PyTorch 1.13 float64 values (golden/README.md). */
 class ConvGoldenTest {
@@ -47,7 +48,7 @@ class ConvGoldenTest {
     Tensor b = Tensor.leaf(rng.normal(DType.FLOAT64, 6).data(), true);
     Tensor g = rng.normal(DType.FLOAT64, 3, 6, 5, 4);
     Tensor fast = Conv.conv2d(x, w, b, 1, 0); // the broadcast product
-    Tensor kernel = Autograd.apply(new Conv2d(1, 0), x, w, b); // oneDNN
+    Tensor kernel = Autograd.apply(new Conv2d(1, 0, DataFormat.NCHW), x, w, b); // oneDNN
     TensorAssert.assertClose(kernel, fast, TOL, "y");
     List<Tensor> gf = Autograd.grad(List.of(fast), List.of(x, w, b), List.of(g), false);
     List<Tensor> gk = Autograd.grad(List.of(kernel), List.of(x, w, b), List.of(g), false);

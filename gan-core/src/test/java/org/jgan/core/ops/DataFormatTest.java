@@ -14,10 +14,10 @@ import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.testing.LeakCheck;
-import org.jgan.core.testing.SystemProperties;
 import org.jgan.core.testing.TensorAssert;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.jgan.core.kernels.DataFormat;
 
 /**
  * The NHWC convolutions compute exactly what the NCHW ones do on the same maps, rearranged: in
@@ -44,30 +44,20 @@ class DataFormatTest {
   }
 
   @Test
-  void preferredLayoutFollowsThePropertyAndRejectsOthers() {
-    SystemProperties.with("jgan.dataFormat", null, () -> assertSame(L, DataFormat.preferred()));
-    SystemProperties.with("jgan.dataFormat", "nchw", () -> assertSame(C, DataFormat.preferred()));
-    SystemProperties.with("jgan.dataFormat", "CHWN", () -> {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, DataFormat::preferred);
-      assertTrue(e.getMessage().contains("jgan.dataFormat") && e.getMessage().contains("CHWN"), e.getMessage());
-    });
-  }
-
-  @Test
   void convertMovesTheChannelAxis() {
     Tensor x = Tensor.of(new Rng(1).normalArray(DType.FLOAT32, 0, 1, 2, 3, 4, 5));
-    Tensor y = C.convert(x, L);
+    Tensor y = Functional.relayout(x, C, L);
     assertArrayEquals(new long[] {2, 4, 5, 3}, y.shape());
     assertEquals(x.data().getDouble(1, 2, 3, 4), y.data().getDouble(1, 3, 4, 2), 0.0);
     assertTrue(y.data().ordering() == 'c' && y.data().stride(3) == 1, "converted tensor is row-major");
-    TensorAssert.assertClose(x, L.convert(y, C), 0.0, "round trip");
-    assertSame(x, C.convert(x, C));
+    TensorAssert.assertClose(x, Functional.relayout(y, L, C), 0.0, "round trip");
+    assertSame(x, Functional.relayout(x, C, C));
     // One channel: the same memory, a reshape.
     Tensor grey = Tensor.of(new Rng(2).normalArray(DType.FLOAT32, 0, 1, 2, 1, 3, 3));
-    Tensor g = C.convert(grey, L);
+    Tensor g = Functional.relayout(grey, C, L);
     assertArrayEquals(new long[] {2, 3, 3, 1}, g.shape());
     assertEquals(grey.data().getDouble(1, 0, 2, 1), g.data().getDouble(1, 2, 1, 0), 0.0);
-    assertThrows(IllegalArgumentException.class, () -> C.convert(Tensor.zeros(DType.FLOAT32, 2, 3), L));
+    assertThrows(IllegalArgumentException.class, () -> Functional.relayout(Tensor.zeros(DType.FLOAT32, 2, 3), C, L));
   }
 
   @Test
@@ -93,14 +83,14 @@ class DataFormatTest {
   void averagePoolingMatchesAcrossLayouts() {
     Rng rng = new Rng(3);
     Tensor x = Tensor.leaf(rng.normalArray(DType.FLOAT32, 0, 1, 3, 5, 8, 6), true);
-    Tensor xl = Tensor.leaf(C.convert(x, L).detach().data(), true);
+    Tensor xl = Tensor.leaf(Functional.relayout(x, C, L).detach().data(), true);
     Tensor y = Functional.avgPool2d(x, 2);
     Tensor yl = Functional.avgPool2d(xl, 2, L);
-    TensorAssert.assertClose(C.convert(y, L), yl, 1e-6, "avg pool");
+    TensorAssert.assertClose(Functional.relayout(y, C, L), yl, 1e-6, "avg pool");
     Tensor gy = Tensor.of(rng.normalArray(DType.FLOAT32, 0, 1, y.shape()));
     Tensor g = Autograd.grad(List.of(Functional.avgPool2d(x, 2)), List.of(x), List.of(gy), false).get(0);
-    Tensor gl = Autograd.grad(List.of(Functional.avgPool2d(xl, 2, L)), List.of(xl), List.of(C.convert(gy, L)), false).get(0);
-    TensorAssert.assertClose(C.convert(g, L), gl, 1e-6, "avg pool gradient");
+    Tensor gl = Autograd.grad(List.of(Functional.avgPool2d(xl, 2, L)), List.of(xl), List.of(Functional.relayout(gy, C, L)), false).get(0);
+    TensorAssert.assertClose(Functional.relayout(g, C, L), gl, 1e-6, "avg pool gradient");
   }
 
   /** conv2d, conv_transpose2d and the weight gradient, with all their gradients, in both layouts. */
@@ -109,28 +99,28 @@ class DataFormatTest {
     Tensor x = Tensor.leaf(rng.normalArray(t, 0, 1, n, cin, size, size), true);
     Tensor w = Tensor.leaf(rng.normalArray(t, 0, 0.2, cout, cin, k, k), true);
     Tensor b = Tensor.leaf(rng.normalArray(t, 0, 1, cout), true);
-    Tensor xl = Tensor.leaf(C.convert(x, L).detach().data(), true);
+    Tensor xl = Tensor.leaf(Functional.relayout(x, C, L).detach().data(), true);
     String what = t + " k" + k + " s" + stride + " p" + pad;
 
     Tensor y = Conv.conv2d(x, w, b, stride, pad);
     Tensor yl = Conv.conv2d(xl, w, b, stride, pad, L);
-    TensorAssert.assertClose(C.convert(y, L), yl, tol, "conv2d " + what);
+    TensorAssert.assertClose(Functional.relayout(y, C, L), yl, tol, "conv2d " + what);
     Tensor gy = Tensor.of(rng.normalArray(t, 0, 1, y.shape()));
-    Tensor gyl = C.convert(gy, L);
+    Tensor gyl = Functional.relayout(gy, C, L);
     for (boolean record : new boolean[] {false, true}) {
       List<Tensor> g = Autograd.grad(List.of(Conv.conv2d(x, w, b, stride, pad)), List.of(x, w, b), List.of(gy), record);
       List<Tensor> gl = Autograd.grad(List.of(Conv.conv2d(xl, w, b, stride, pad, L)), List.of(xl, w, b), List.of(gyl), record);
-      TensorAssert.assertClose(C.convert(g.get(0), L), gl.get(0), tol, "conv2d dx " + what + " recorded " + record);
+      TensorAssert.assertClose(Functional.relayout(g.get(0), C, L), gl.get(0), tol, "conv2d dx " + what + " recorded " + record);
       TensorAssert.assertClose(g.get(1), gl.get(1), tol, "conv2d dw " + what + " recorded " + record);
       TensorAssert.assertClose(g.get(2), gl.get(2), tol, "conv2d db " + what + " recorded " + record);
     }
 
     try (GradMode.Guard off = GradMode.disabled()) {
       Tensor wt = Tensor.of(rng.normalArray(t, 0, 0.2, cin, cout, k, k));
-      TensorAssert.assertClose(C.convert(Conv.transpose(x, wt, b, stride, pad, 0, 0), L),
+      TensorAssert.assertClose(Functional.relayout(Conv.transpose(x, wt, b, stride, pad, 0, 0), C, L),
           Conv.transpose(xl, wt, b, stride, pad, 0, 0, L), tol, "conv_transpose2d " + what);
       if (stride > 1) {
-        TensorAssert.assertClose(C.convert(Conv.transpose(x, wt, b, stride, pad, 1, 1), L),
+        TensorAssert.assertClose(Functional.relayout(Conv.transpose(x, wt, b, stride, pad, 1, 1), C, L),
             Conv.transpose(xl, wt, b, stride, pad, 1, 1, L), tol, "conv_transpose2d output padding " + what);
       }
       TensorAssert.assertClose(Conv.weightGrad(x, gy, stride, pad, k, k), Conv.weightGrad(xl, gyl, stride, pad, k, k, L),

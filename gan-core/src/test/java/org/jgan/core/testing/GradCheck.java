@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;

@@ -2,7 +2,7 @@ package org.jgan.core.train;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.nn.Activation;
 import org.jgan.core.nn.Conv2d;
 import org.jgan.core.nn.Flatten;

@@ -3,8 +3,9 @@ package org.jgan.core.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.jgan.core.memory.NativeMemory;
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.kernels.Engine;
+import org.jgan.core.kernels.NativeMemory;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.nn.Activation;
 import org.jgan.core.nn.Conv2d;
 import org.jgan.core.nn.Flatten;
@@ -67,6 +68,6 @@ class MemoryTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return new long[] {NativeMemory.liveArrayBytes(), NativeMemory.mallocBytes(), NativeMemory.residentBytes()};
+    return new long[] {Engine.current().liveBytes(), NativeMemory.mallocBytes(), NativeMemory.residentBytes()};
   }
 }

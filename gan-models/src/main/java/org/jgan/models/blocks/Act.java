@@ -1,6 +1,6 @@
 package org.jgan.models.blocks;
 
-import org.jgan.core.ops.DataFormat;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.Tensor;
 
 /**

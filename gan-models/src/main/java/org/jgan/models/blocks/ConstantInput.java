@@ -1,8 +1,9 @@
 package org.jgan.models.blocks;
 
+import org.jgan.core.nn.Functional;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.ops.DataFormat;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -27,7 +28,7 @@ public final class ConstantInput extends Module {
   /** The constant repeated over a batch in {@code format}: {@code [n, r, r, C]} for NHWC. */
   public Tensor forward(long n, DataFormat format) {
     long[] s = value.value().shape();
-    Tensor one = DataFormat.NCHW.convert(value.value().unsqueeze(0), format);
+    Tensor one = Functional.relayout(value.value().unsqueeze(0), DataFormat.NCHW, format);
     return one.expand(format.shape(n, s[0], s[1], s[2]));
   }
 }

@@ -3,10 +3,10 @@ package org.jgan.models.blocks;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.ops.Conv;
-import org.jgan.core.ops.DataFormat;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -66,7 +66,7 @@ public final class EqualizedConv2d extends Module {
 
   /** {@code x} to the output, both in {@code format} ({@code [N, H, W, in]} for NHWC). */
   public Tensor forward(Tensor x, DataFormat format) {
-    Shapes.check(x, "EqualizedConv2d " + format + " input", format.shape(-1, in, -1, -1));
+    Shapes.check(x.shape(), "EqualizedConv2d " + format + " input", format.shape(-1, in, -1, -1));
     // A linear layer without bias takes its gain in the weight, which costs no pass over the output.
     boolean gainInWeight = act == Act.LINEAR && bias == null;
     double gain = act.gain() * gainScale;

@@ -4,7 +4,7 @@ import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -66,7 +66,7 @@ public final class EqualizedLinear extends Module {
 
   /** {@code x [N, in]} to {@code [N, out]}. */
   public Tensor forward(Tensor x) {
-    Shapes.check(x, "EqualizedLinear input", -1, in);
+    Shapes.check(x.shape(), "EqualizedLinear input", -1, in);
     Tensor y = x.matmul(effectiveWeight(), false, true);
     return act.apply(y, bias == null ? null : bias.value().mul(lrMul), act.gain());
   }

@@ -2,10 +2,11 @@ package org.jgan.models.blocks;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jgan.core.nn.Functional;
 import org.jgan.core.autograd.Autograd;
-import org.jgan.core.ops.DataFormat;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.DType;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -148,7 +149,7 @@ public final class Fir {
 
   /** upfirdn2d with the same up/down/padding on both axes; {@code gain} is the 2-D gain. */
   private Tensor upfirdn(Tensor x, int up, int down, int pad0, int pad1, double gain, DataFormat format) {
-    Shapes.check(x, "FIR input", -1, -1, -1, -1);
+    Shapes.check(x.shape(), "FIR input", -1, -1, -1, -1);
     if (format == DataFormat.NHWC && up == 1 && pad0 == pad1 && pad0 >= 0 && pad0 < taps.length && x.dtype() == DType.FLOAT32) {
       // No zero insertion, symmetric padding below the filter's length (the transpose pads
       // k - 1 - p), channels-last float32 maps: a depthwise convolution on oneDNN (2.4 against
@@ -179,17 +180,17 @@ public final class Fir {
    * so the output costs no conversion of its own; one-channel maps need no rearranging at all.
    */
   public static Tensor separable(Tensor x, double[] mh, int ho, double[] mw, int wo, DataFormat format) {
-    Shapes.check(x, "FIR input", -1, -1, -1, -1);
+    Shapes.check(x.shape(), "FIR input", -1, -1, -1, -1);
     if (format == DataFormat.NHWC) {
       long[] s = x.shape();
       if (s[3] == 1) {
         return separable(x.reshape(s[0], 1, s[1], s[2]), mh, ho, mw, wo, DataFormat.NCHW).reshape(s[0], ho, wo, 1);
       }
-      Tensor y = along(DataFormat.NHWC.convert(x, DataFormat.NCHW), mh, ho, mw, wo); // [N, C, W', H']
+      Tensor y = along(Functional.relayout(x, DataFormat.NHWC, DataFormat.NCHW), mh, ho, mw, wo); // [N, C, W', H']
       // [N, C W', H'] -> [N, H', C, W'] -> [N, H', W', C]: two batched 2-D transposes, each far
       // cheaper in ND4J than the one 4-D permutation.
-      y = DataFormat.transposeLast(y.reshape(s[0], s[3] * wo, ho));
-      return DataFormat.transposeLast(y.reshape(s[0] * ho, s[3], wo)).reshape(s[0], ho, wo, s[3]);
+      y = Functional.transposeLast(y.reshape(s[0], s[3] * wo, ho));
+      return Functional.transposeLast(y.reshape(s[0] * ho, s[3], wo)).reshape(s[0], ho, wo, s[3]);
     }
     Tensor y = along(x, mh, ho, mw, wo);
     long[] s = x.shape();
@@ -223,7 +224,7 @@ public final class Fir {
    * (the same memory), go to libnd4j's native resize ({@link BilinearUp2}).
    */
   public static Tensor bilinearUp2(Tensor x, DataFormat format) {
-    Shapes.check(x, "bilinear up-sampling input", -1, -1, -1, -1);
+    Shapes.check(x.shape(), "bilinear up-sampling input", -1, -1, -1, -1);
     if (format == DataFormat.NHWC) {
       return Autograd.apply(new BilinearUp2(), x);
     }

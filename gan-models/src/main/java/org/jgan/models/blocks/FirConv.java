@@ -3,9 +3,9 @@ package org.jgan.models.blocks;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
-import org.jgan.core.ops.DataFormat;
-import org.jgan.core.ops.Kernels;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.kernels.Kernels;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -3,6 +3,7 @@ package org.jgan.models.blocks;
 import java.util.ArrayList;
 import java.util.List;
 import org.jgan.core.autograd.GradMode;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.Buffer;
 import org.jgan.core.nn.Embedding;
 import org.jgan.core.nn.Module;
@@ -98,7 +99,7 @@ public final class MappingNetwork extends Module {
   public Tensor forward(Tensor z, int[] labels, double psi, int cutoff, boolean updateWAvg) {
     Tensor x = null;
     if (zDim > 0) {
-      org.jgan.core.tensor.Shapes.check(z, "MappingNetwork z", -1, zDim);
+      Shapes.check(z.shape(), "MappingNetwork z", -1, zDim);
       x = PixelNorm.apply(z);
     }
     if (labelCount > 0) {

@@ -1,6 +1,6 @@
 package org.jgan.models.blocks;
 
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -39,7 +39,7 @@ public final class MinibatchStdDev {
 
   /** {@code x [N, C, H, W]} to {@code [N, C + F, H, W]}. */
   public Tensor forward(Tensor x) {
-    Shapes.check(x, "MinibatchStdDev input", -1, -1, -1, -1);
+    Shapes.check(x.shape(), "MinibatchStdDev input", -1, -1, -1, -1);
     long[] s = x.shape();
     long n = s[0];
     long c = s[1];

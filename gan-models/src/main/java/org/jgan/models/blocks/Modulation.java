@@ -3,9 +3,9 @@ package org.jgan.models.blocks;
 import java.util.ArrayList;
 import java.util.List;
 import org.jgan.core.ops.Conv;
-import org.jgan.core.ops.DataFormat;
-import org.jgan.core.ops.InPlace;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.tensor.InPlace;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -59,8 +59,8 @@ public final class Modulation {
       Tensor x, Tensor weight, Tensor styles, boolean demodulate, boolean up, DataFormat format, double gain) {
     long n = x.size(0);
     long in = weight.size(1);
-    Shapes.check(x, "modulated conv " + format + " input", format.shape(-1, in, -1, -1));
-    Shapes.check(styles, "modulated conv styles", n, in);
+    Shapes.check(x.shape(), "modulated conv " + format + " input", format.shape(-1, in, -1, -1));
+    Shapes.check(styles.shape(), "modulated conv styles", n, in);
     Tensor s = !demodulate && gain != 1.0 ? styles.mul(gain) : styles;
     Tensor xs = x.mul(s.reshape(format.sampleChannelShape(n, in)));
     Tensor y = up ? convUp(xs, weight, Fir.STYLEGAN2, format)

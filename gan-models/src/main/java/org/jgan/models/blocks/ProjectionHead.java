@@ -2,7 +2,7 @@ package org.jgan.models.blocks;
 
 import org.jgan.core.nn.Module;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -41,7 +41,7 @@ public final class ProjectionHead extends Module {
           "ProjectionHead: need one label per sample (" + h.size(0) + "), got "
               + (labels == null ? "none" : labels.length));
     }
-    Shapes.check(h, "ProjectionHead input", h.size(0), -1);
+    Shapes.check(h.shape(), "ProjectionHead input", h.size(0), -1);
     return out.forward(h).mul(embed(labels)).sum(true, 1).mul(1.0 / Math.sqrt(cmapDim));
   }
 }

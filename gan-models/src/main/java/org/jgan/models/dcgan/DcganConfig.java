@@ -1,6 +1,8 @@
 package org.jgan.models.dcgan;
 
+import java.util.List;
 import org.jgan.models.Discriminator;
+import org.jgan.models.Family;
 import org.jgan.models.Generator;
 import org.jgan.models.ModelConfig;
 
@@ -29,6 +31,32 @@ public record DcganConfig(int zDim, int imageChannels, int resolution, int gChan
     }
   }
 
+  /** The presets by name, the default first ({@link Family#preset}). */
+  public static final List<String> PRESETS = List.of("fashion28", "paper64");
+
+  /**
+   * A named preset for data of {@code imageChannels} channels at {@code resolution}: {@code
+   * fashion28} at the data's resolution (28 natively, else a power of two: {@link
+   * ModelConfig#powerOfTwoFor}), or {@code paper64} at 64x64.
+   */
+  public static DcganConfig preset(String name, int imageChannels, int resolution) {
+    if (name.equals("paper64")) {
+      return paper64().withImageChannels(imageChannels);
+    }
+    int r = resolution == 28 ? 28 : ModelConfig.powerOfTwoFor(resolution);
+    return fashion28().withImageChannels(imageChannels).withResolution(r);
+  }
+
+  /** This config for images of {@code imageChannels} channels. */
+  public DcganConfig withImageChannels(int imageChannels) {
+    return new DcganConfig(zDim, imageChannels, resolution, gChannels, dChannels);
+  }
+
+  /** This config at another resolution (the widths stay: layers are added or removed). */
+  public DcganConfig withResolution(int resolution) {
+    return new DcganConfig(zDim, imageChannels, resolution, gChannels, dChannels);
+  }
+
   /** The paper's 64x64 RGB setting: z = 100, ngf = ndf = 64 (512 channels at 4x4). */
   public static DcganConfig paper64() {
     return new DcganConfig(100, 3, 64, 64, 64);
@@ -40,8 +68,8 @@ public record DcganConfig(int zDim, int imageChannels, int resolution, int gChan
   }
 
   @Override
-  public String family() {
-    return "dcgan";
+  public Family family() {
+    return Family.DCGAN;
   }
 
   /** The spatial size the generator starts from: 7 for 28x28, else 4. */

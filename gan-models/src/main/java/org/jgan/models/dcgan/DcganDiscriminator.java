@@ -5,7 +5,7 @@ import java.util.List;
 import org.jgan.core.nn.BatchNorm;
 import org.jgan.core.nn.Conv2d;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Discriminator;
 import org.slf4j.Logger;
@@ -47,7 +47,7 @@ public final class DcganDiscriminator extends Discriminator {
     if (labels != null) {
       throw new IllegalArgumentException("DcganDiscriminator is unconditional; labels must be null");
     }
-    Shapes.check(x, "DcganDiscriminator input", -1, config.imageChannels(), config.resolution(), config.resolution());
+    Shapes.check(x.shape(), "DcganDiscriminator input", -1, config.imageChannels(), config.resolution(), config.resolution());
     for (int i = 0; i < convs.size() - 1; i++) {
       x = convs.get(i).forward(x);
       if (i > 0) {

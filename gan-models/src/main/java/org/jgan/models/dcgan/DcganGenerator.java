@@ -6,7 +6,7 @@ import org.jgan.core.nn.BatchNorm;
 import org.jgan.core.nn.ConvTranspose2d;
 import org.jgan.core.nn.Module;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
@@ -63,7 +63,7 @@ public final class DcganGenerator extends Generator {
 
   @Override
   public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
-    Shapes.check(z, "DcganGenerator z", -1, config.zDim());
+    Shapes.check(z.shape(), "DcganGenerator z", -1, config.zDim());
     checkLabels(labels, z.size(0));
     Tensor x = z.reshape(z.size(0), config.zDim(), 1, 1);
     for (int i = 0; i < convs.size() - 1; i++) {

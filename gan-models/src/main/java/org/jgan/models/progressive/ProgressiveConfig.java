@@ -1,6 +1,8 @@
 package org.jgan.models.progressive;
 
+import java.util.List;
 import org.jgan.models.Discriminator;
+import org.jgan.models.Family;
 import org.jgan.models.Generator;
 import org.jgan.models.ModelConfig;
 
@@ -28,6 +30,28 @@ public record ProgressiveConfig(int zDim, int imageChannels, int resolution, int
     ModelConfig.checkAtLeast("mbstdGroup", mbstdGroup, 1);
   }
 
+  /** The presets by name, the default first ({@link Family#preset}). */
+  public static final List<String> PRESETS = List.of("cpu32", "paper");
+
+  /**
+   * A named preset for data of {@code imageChannels} channels at {@code resolution}, at the
+   * power-of-two resolution for it ({@link ModelConfig#powerOfTwoFor}): {@code cpu32} (scaled with
+   * {@link #atResolution}) or {@code paper}.
+   */
+  public static ProgressiveConfig preset(String name, int imageChannels, int resolution) {
+    int r = ModelConfig.powerOfTwoFor(resolution);
+    return name.equals("paper") ? paper(imageChannels, r) : cpu32(imageChannels).atResolution(r);
+  }
+
+  /**
+   * This config at another resolution with the channel base scaled alike, so that each block keeps
+   * its width relative to the output (the last block as wide as before).
+   */
+  public ProgressiveConfig atResolution(int r) {
+    return new ProgressiveConfig(
+        zDim, imageChannels, r, (int) ((long) channelBase * r / resolution), channelMax, mbstdGroup);
+  }
+
   /** The paper's widths at a given resolution: z = 512, channels 16384 / r capped at 512. */
   public static ProgressiveConfig paper(int imageChannels, int resolution) {
     return new ProgressiveConfig(512, imageChannels, resolution, 16384, 512, 4);
@@ -39,8 +63,13 @@ public record ProgressiveConfig(int zDim, int imageChannels, int resolution, int
   }
 
   @Override
-  public String family() {
-    return "progressive";
+  public Family family() {
+    return Family.PROGRESSIVE;
+  }
+
+  @Override
+  public boolean grows() {
+    return true;
   }
 
   /** Channels at resolution {@code r}. */

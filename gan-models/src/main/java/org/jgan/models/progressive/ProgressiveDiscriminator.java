@@ -5,7 +5,7 @@ import java.util.Map;
 import org.jgan.core.nn.Functional;
 import org.jgan.core.nn.ModuleDict;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Discriminator;
 import org.jgan.models.Progressive;
@@ -86,7 +86,7 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
     if (labels != null) {
       throw new IllegalArgumentException("ProgressiveDiscriminator is unconditional; labels must be null");
     }
-    Shapes.check(img, "ProgressiveDiscriminator input at stage " + stage.resolution(), -1, imageChannels, stage.resolution(), stage.resolution());
+    Shapes.check(img.shape(), "ProgressiveDiscriminator input at stage " + stage.resolution(), -1, imageChannels, stage.resolution(), stage.resolution());
     Tensor x = fromRgb.get(stage.resolution()).forward(img);
     if (stage.resolution() > 4) {
       x = block(stage.resolution(), x);

@@ -5,7 +5,7 @@ import java.util.Map;
 import org.jgan.core.nn.Functional;
 import org.jgan.core.nn.ModuleDict;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
 import org.jgan.models.Progressive;
@@ -75,7 +75,7 @@ public final class ProgressiveGenerator extends Generator implements Progressive
 
   @Override
   public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
-    Shapes.check(z, "ProgressiveGenerator z", -1, config.zDim());
+    Shapes.check(z.shape(), "ProgressiveGenerator z", -1, config.zDim());
     checkLabels(labels, z.size(0));
     Tensor x = dense.forward(PixelNorm.apply(z)).reshape(z.size(0), config.channels(4), 4, 4);
     x = PixelNorm.apply(x);

@@ -1,6 +1,8 @@
 package org.jgan.models.stylegan;
 
+import java.util.List;
 import org.jgan.models.Discriminator;
+import org.jgan.models.Family;
 import org.jgan.models.Generator;
 import org.jgan.models.ModelConfig;
 import org.jgan.models.progressive.ProgressiveDiscriminator;
@@ -35,6 +37,35 @@ public record StyleGanConfig(
     ModelConfig.checkAtLeast("mbstdGroup", mbstdGroup, 1);
   }
 
+  /** The presets by name, the default first ({@link Family#preset}). */
+  public static final List<String> PRESETS = List.of("cpu32", "paper");
+
+  /**
+   * A named preset for data of {@code imageChannels} channels at {@code resolution}, at the
+   * power-of-two resolution for it ({@link ModelConfig#powerOfTwoFor}): {@code cpu32} (scaled with
+   * {@link #atResolution}) or {@code paper}.
+   */
+  public static StyleGanConfig preset(String name, int imageChannels, int resolution) {
+    int r = ModelConfig.powerOfTwoFor(resolution);
+    return name.equals("paper") ? paper(imageChannels, r) : cpu32(imageChannels).atResolution(r);
+  }
+
+  /**
+   * This config at another resolution with the channel base scaled alike, so that each block keeps
+   * its width relative to the output (the last block as wide as before).
+   */
+  public StyleGanConfig atResolution(int r) {
+    return new StyleGanConfig(
+        zDim,
+        wDim,
+        mappingLayers,
+        imageChannels,
+        r,
+        (int) ((long) channelBase * r / resolution),
+        channelMax,
+        mbstdGroup);
+  }
+
   /** The paper's widths: z = w = 512, 8 mapping layers, channels 16384 / r capped at 512. */
   public static StyleGanConfig paper(int imageChannels, int resolution) {
     return new StyleGanConfig(512, 512, 8, imageChannels, resolution, 16384, 512, 4);
@@ -46,8 +77,13 @@ public record StyleGanConfig(
   }
 
   @Override
-  public String family() {
-    return "stylegan";
+  public Family family() {
+    return Family.STYLEGAN;
+  }
+
+  @Override
+  public boolean grows() {
+    return true;
   }
 
   /** Channels at resolution {@code r}. */

@@ -1,6 +1,11 @@
 package org.jgan.models.stylegan2;
 
+import java.util.List;
+import java.util.Map;
+import org.jgan.core.io.Records;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.models.Discriminator;
+import org.jgan.models.Family;
 import org.jgan.models.Generator;
 import org.jgan.models.ModelConfig;
 
@@ -25,6 +30,9 @@ import org.jgan.models.ModelConfig;
  * @param mbstdGroup minibatch-stddev group size (4; 8 or 32 in some ADA configs)
  * @param mbstdChannels minibatch-stddev feature maps (1)
  * @param dMappingLayers layers of the discriminator's label mapping (8 in ADA)
+ * @param layout memory layout of the feature maps inside both networks (NHWC, where oneDNN's
+ *     convolutions need no reorders; NCHW computes the same values); images and logits cross the
+ *     networks' boundary as {@code [N, C, H, W]} either way, and weights do not depend on it
  */
 public record StyleGan2Config(
     int zDim,
@@ -39,8 +47,12 @@ public record StyleGan2Config(
     boolean progressive,
     int mbstdGroup,
     int mbstdChannels,
-    int dMappingLayers)
+    int dMappingLayers,
+    DataFormat layout)
     implements ModelConfig {
+  /** The presets by name, the default first ({@link Family#preset}). */
+  public static final List<String> PRESETS = List.of("cpu32", "cifar", "paper256");
+
   /** Validates the sizes. */
   public StyleGan2Config {
     ModelConfig.checkAtLeast("zDim", zDim, 1);
@@ -57,44 +69,115 @@ public record StyleGan2Config(
     ModelConfig.checkAtLeast("mbstdGroup", mbstdGroup, 1);
     ModelConfig.checkAtLeast("mbstdChannels", mbstdChannels, 1);
     ModelConfig.checkAtLeast("dMappingLayers", dMappingLayers, 1);
-    if (Math.min(channelBase / 4, channelMax) % mbstdChannels != 0) {
+    int c4 = Math.min(channelBase / 4, channelMax);
+    if (c4 % mbstdChannels != 0) {
       throw new IllegalArgumentException(
-          "mbstdChannels " + mbstdChannels + " must divide the 4x4 channels " + Math.min(channelBase / 4, channelMax));
+          "mbstdChannels " + mbstdChannels + " must divide the 4x4 channels " + c4);
+    }
+    if (layout == null) {
+      throw new IllegalArgumentException("layout must be NCHW or NHWC, got null");
     }
   }
 
-  /** StyleGAN2-ADA's {@code paper256} setting (z = w = 512, 8 mapping layers, mbstd group 8). */
+  /**
+   * StyleGAN2-ADA's {@code paper256} setting (z = w = 512, 8 mapping layers, mbstd group 8).
+   *
+   * @param imageChannels 1 or 3
+   * @param labelCount classes for conditioning, 0 = unconditional
+   */
   public static StyleGan2Config paper256(int imageChannels, int labelCount) {
-    return new StyleGan2Config(512, 512, 8, 0.01, imageChannels, 256, 16384, 512, labelCount, false, 8, 1, 8);
-  }
-
-  /** StyleGAN2-ADA's {@code cifar} setting at 32x32: 512 channels everywhere, 2 mapping layers, mbstd group 32. */
-  public static StyleGan2Config cifar(int imageChannels, int labelCount) {
-    return new StyleGan2Config(512, 512, 2, 0.01, imageChannels, 32, 32768, 512, labelCount, false, 32, 1, 8);
+    return new StyleGan2Config(
+        512, 512, 8, 0.01, imageChannels, 256, 16384, 512, labelCount, false, 8, 1, 8,
+        DataFormat.NHWC);
   }
 
   /**
-   * Scaled down for two CPU cores at 32x32: z = w = 128, 4 mapping layers, 64 channels up to
-   * 16x16 and 32 at 32x32, mbstd group 4, a 2-layer label mapping in the discriminator (about 15
-   * s per thousand images at batch 32 on two cores; 128 channels take twice as long).
+   * StyleGAN2-ADA's {@code cifar} setting at 32x32: 512 channels everywhere, 2 mapping layers,
+   * mbstd group 32.
+   *
+   * @param imageChannels 1 or 3
+   * @param labelCount classes for conditioning, 0 = unconditional
    */
-  public static StyleGan2Config cpu32(int imageChannels, int labelCount) {
-    return new StyleGan2Config(128, 128, 4, 0.01, imageChannels, 32, 1024, 64, labelCount, false, 4, 1, 2);
+  public static StyleGan2Config cifar(int imageChannels, int labelCount) {
+    return new StyleGan2Config(
+        512, 512, 2, 0.01, imageChannels, 32, 32768, 512, labelCount, false, 32, 1, 8,
+        DataFormat.NHWC);
   }
 
-  /** This config with conditioning on {@code labelCount} classes. */
+  /**
+   * Scaled down for two CPU cores at 32x32: z = w = 128, 4 mapping layers, 64 channels up to 16x16
+   * and 32 at 32x32, mbstd group 4, a 2-layer label mapping in the discriminator (its speed:
+   * docs/benchmarks.md).
+   *
+   * @param imageChannels 1 or 3
+   * @param labelCount classes for conditioning, 0 = unconditional
+   */
+  public static StyleGan2Config cpu32(int imageChannels, int labelCount) {
+    return new StyleGan2Config(
+        128, 128, 4, 0.01, imageChannels, 32, 1024, 64, labelCount, false, 4, 1, 2,
+        DataFormat.NHWC);
+  }
+
+  /**
+   * A named preset, unconditional, for data of {@code imageChannels} channels at {@code
+   * resolution}: {@code cpu32} at the power-of-two resolution for the data ({@link
+   * ModelConfig#powerOfTwoFor}, scaled with {@link #atResolution}), or the fixed-size {@code cifar}
+   * (32) and {@code paper256} (256).
+   */
+  public static StyleGan2Config preset(String name, int imageChannels, int resolution) {
+    return switch (name) {
+      case "cifar" -> cifar(imageChannels, 0);
+      case "paper256" -> paper256(imageChannels, 0);
+      default -> cpu32(imageChannels, 0).atResolution(ModelConfig.powerOfTwoFor(resolution));
+    };
+  }
+
+  /** This config with conditioning on {@code labelCount} classes (0 = unconditional). */
   public StyleGan2Config withLabels(int labelCount) {
-    return new StyleGan2Config(zDim, wDim, mappingLayers, mappingLrMul, imageChannels, resolution, channelBase, channelMax, labelCount, progressive, mbstdGroup, mbstdChannels, dMappingLayers);
+    return with("labelCount", labelCount);
   }
 
   /** This config with progressive growing on or off. */
   public StyleGan2Config withProgressive(boolean on) {
-    return new StyleGan2Config(zDim, wDim, mappingLayers, mappingLrMul, imageChannels, resolution, channelBase, channelMax, labelCount, on, mbstdGroup, mbstdChannels, dMappingLayers);
+    return with("progressive", on);
+  }
+
+  /** This config with the feature maps in another memory layout (the same values and weights). */
+  public StyleGan2Config withLayout(DataFormat layout) {
+    return with("layout", layout);
+  }
+
+  /** This config for images of {@code imageChannels} channels. */
+  public StyleGan2Config withImageChannels(int imageChannels) {
+    return with("imageChannels", imageChannels);
+  }
+
+  /**
+   * This config at another resolution with the channel base scaled alike, so that each block keeps
+   * its width relative to the output (the last block as wide as before).
+   */
+  public StyleGan2Config atResolution(int r) {
+    return with(Map.of("resolution", r, "channelBase", (int) ((long) channelBase * r / resolution)));
+  }
+
+  /** This config with one component changed, validated as a new config is. */
+  private StyleGan2Config with(String component, Object value) {
+    return with(Map.of(component, value));
+  }
+
+  /** This config with the given components changed, validated as a new config is. */
+  private StyleGan2Config with(Map<String, Object> components) {
+    return Records.fromMap(StyleGan2Config.class, components, this);
   }
 
   @Override
-  public String family() {
-    return "stylegan2";
+  public Family family() {
+    return Family.STYLEGAN2;
+  }
+
+  @Override
+  public boolean grows() {
+    return progressive;
   }
 
   /** Channels at resolution {@code r}. */
@@ -109,8 +192,13 @@ public record StyleGan2Config(
 
   @Override
   public long parameterBound() {
-    return ModelConfig.styleBound(resolution, channelBase, channelMax, Math.max(zDim, wDim) + imageChannels,
-        mappingLayers + dMappingLayers, labelCount);
+    return ModelConfig.styleBound(
+        resolution,
+        channelBase,
+        channelMax,
+        Math.max(zDim, wDim) + imageChannels,
+        mappingLayers + dMappingLayers,
+        labelCount);
   }
 
   @Override

@@ -2,11 +2,12 @@ package org.jgan.models.stylegan2;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jgan.core.nn.Functional;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.ModuleDict;
-import org.jgan.core.ops.DataFormat;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Discriminator;
 import org.jgan.models.Progressive;
@@ -118,25 +119,26 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
 
   @Override
   public Tensor forward(Tensor img, int[] labels) {
-    Shapes.check(img, "StyleGan2Discriminator input at stage " + stage.resolution(), -1, config.imageChannels(), stage.resolution(), stage.resolution());
+    Shapes.check(img.shape(), "StyleGan2Discriminator input at stage " + stage.resolution(), -1, config.imageChannels(), stage.resolution(), stage.resolution());
     if (config.labelCount() == 0 && labels != null) {
       throw new IllegalArgumentException("StyleGan2Discriminator is unconditional; labels must be null");
     }
-    // Channels-last down to the 4x4 epilogue (as the generator), NCHW from the minibatch
-    // standard deviation on, whose flattening order the dense layer's weights depend on.
-    DataFormat f = DataFormat.preferred();
-    Tensor x = fromRgb.get(stage.resolution()).forward(DataFormat.NCHW.convert(img, f), f);
+    // The config's layout (channels-last by default) down to the 4x4 epilogue, as the generator;
+    // NCHW from the minibatch standard deviation on, whose flattening order the dense layer's
+    // weights depend on.
+    DataFormat f = config.layout();
+    Tensor x = fromRgb.get(stage.resolution()).forward(Functional.relayout(img, DataFormat.NCHW, f), f);
     if (stage.resolution() > 4) {
       x = blocks.get(stage.resolution()).forward(x, f);
       if (stage.fading()) {
-        Tensor low = fromRgb.get(stage.resolution() / 2).forward(DataFormat.NCHW.convert(downsampleImages(img), f), f);
+        Tensor low = fromRgb.get(stage.resolution() / 2).forward(Functional.relayout(downsampleImages(img), DataFormat.NCHW, f), f);
         x = stage.blend(low, x);
       }
       for (int r = stage.resolution() / 2; r > 4; r /= 2) {
         x = blocks.get(r).forward(x, f);
       }
     }
-    x = f.convert(x, DataFormat.NCHW);
+    x = Functional.relayout(x, f, DataFormat.NCHW);
     Tensor h = fc.forward(conv.forward(mbstd.forward(x)).flatten(1));
     return projection != null ? projection.forward(h, labels) : out.forward(h);
   }

@@ -2,8 +2,9 @@ package org.jgan.models.stylegan2;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jgan.core.nn.Functional;
 import org.jgan.core.nn.ModuleDict;
-import org.jgan.core.ops.DataFormat;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Progressive;
@@ -121,14 +122,15 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
   /**
    * {@inheritDoc}
    *
-   * <p>The feature maps are channels-last ({@link DataFormat#preferred()}) from the constant to
+   * <p>The feature maps are in the config's layout ({@link StyleGan2Config#layout()}, channels-last
+   * by default) from the constant to
    * each toRGB, whose image comes back NCHW (for one channel the same memory): oneDNN's
    * convolutions then need no reorders and the FIR filters run as depthwise convolutions.
    */
   @Override
   public Tensor synthesis(Tensor ws, NoiseMode noiseMode, Rng rng) {
     checkWs(ws);
-    DataFormat f = DataFormat.preferred();
+    DataFormat f = config.layout();
     Tensor x = constant.forward(ws.size(0), f).to(ws.dtype());
     Tensor img = null;
     int wi = 0;
@@ -137,7 +139,7 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
       for (SynthesisLayer l : ls) {
         x = l.forward(x, w(ws, wi++), noiseMode, rng, f);
       }
-      Tensor rgb = f.convert(toRgb.get(r).forward(x, w(ws, wi), f), DataFormat.NCHW);
+      Tensor rgb = Functional.relayout(toRgb.get(r).forward(x, w(ws, wi), f), f, DataFormat.NCHW);
       if (r == stage.resolution() && stage.fading()) {
         rgb = rgb.mul(stage.alpha());
       }

@@ -2,8 +2,8 @@ package org.jgan.models.stylegan2;
 
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.ops.DataFormat;
-import org.jgan.core.ops.InPlace;
+import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.tensor.InPlace;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;

@@ -1,6 +1,8 @@
 package org.jgan.models.vanilla;
 
+import java.util.List;
 import org.jgan.models.Discriminator;
+import org.jgan.models.Family;
 import org.jgan.models.Generator;
 import org.jgan.models.ModelConfig;
 
@@ -33,9 +35,29 @@ public record VanillaConfig(int zDim, int hidden, int hiddenLayers, int imageCha
     }
   }
 
+  /** The presets by name, the default first ({@link Family#preset}). */
+  public static final List<String> PRESETS = List.of("mnist", "toy2d");
+
   /** MLPs of 3 x 512 units for 28x28 grayscale images, z = 100. */
   public static VanillaConfig mnist() {
     return new VanillaConfig(100, 512, 3, 1, 28, 0);
+  }
+
+  /**
+   * A named preset for data of {@code imageChannels} channels at {@code resolution}: {@code mnist}
+   * ({@link #mnist()}'s MLPs at the data's size) or {@code toy2d}; point data (0 channels) always
+   * gets {@code toy2d}.
+   */
+  public static VanillaConfig preset(String name, int imageChannels, int resolution) {
+    if (name.equals("toy2d") || imageChannels == 0) {
+      return toy2d();
+    }
+    return mnist().withImages(imageChannels, resolution);
+  }
+
+  /** This config for images of {@code imageChannels} channels at {@code resolution}. */
+  public VanillaConfig withImages(int imageChannels, int resolution) {
+    return new VanillaConfig(zDim, hidden, hiddenLayers, imageChannels, resolution, 0);
   }
 
   /** The toy setting of the mode-collapse literature (PacGAN, VEEGAN): z = 2, 3 x 256 units, 2-D points. */
@@ -44,8 +66,8 @@ public record VanillaConfig(int zDim, int hidden, int hiddenLayers, int imageCha
   }
 
   @Override
-  public String family() {
-    return "vanilla";
+  public Family family() {
+    return Family.VANILLA;
   }
 
   @Override

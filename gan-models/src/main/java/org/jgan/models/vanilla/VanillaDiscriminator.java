@@ -40,7 +40,7 @@ public final class VanillaDiscriminator extends Discriminator {
     if (flat.size(1) != config.outputSize()) {
       throw new IllegalArgumentException(
           "VanillaDiscriminator: expected samples of " + config.outputSize() + " values, got shape "
-              + org.jgan.core.tensor.Shapes.str(x.shape()));
+              + org.jgan.core.kernels.Shapes.str(x.shape()));
     }
     return net.forward(flat);
   }

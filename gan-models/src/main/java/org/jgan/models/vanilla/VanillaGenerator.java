@@ -4,7 +4,7 @@ import org.jgan.core.nn.Activation;
 import org.jgan.core.nn.Linear;
 import org.jgan.core.nn.Sequential;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
@@ -53,7 +53,7 @@ public final class VanillaGenerator extends Generator {
 
   @Override
   public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
-    Shapes.check(z, "VanillaGenerator z", -1, config.zDim());
+    Shapes.check(z.shape(), "VanillaGenerator z", -1, config.zDim());
     checkLabels(labels, z.size(0));
     Tensor y = net.forward(z);
     long[] s = sampleShape();

@@ -7,7 +7,7 @@ import java.util.stream.Stream;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.ops.DataFormat;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.jgan.core.nn.Embedding;
-import org.jgan.core.ops.DataFormat;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.optim.Adam;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jgan.core.nn.Functional;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.ops.DataFormat;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -35,11 +36,11 @@ class LayoutTest {
     }
     Rng rng = new Rng(11);
     Tensor x = Tensor.leaf(rng.normalArray(t, 0, 1, nchw), true);
-    Tensor xl = Tensor.leaf(C.convert(x, L).detach().data().dup(), true);
+    Tensor xl = Tensor.leaf(Functional.relayout(x, C, L).detach().data().dup(), true);
     Tensor w = Tensor.leaf(rng.normalArray(t, 0, 1, nchw[0], wDim), true);
     Tensor y = f.apply(x, w, C);
     Tensor yl = f.apply(xl, w, L);
-    TensorAssert.assertClose(y, L.convert(yl, C), tol, what + " " + t + " output");
+    TensorAssert.assertClose(y, Functional.relayout(yl, L, C), tol, what + " " + t + " output");
     Tensor gy = Tensor.of(rng.normalArray(t, 0, 1, y.shape()));
     List<Tensor> wrt = new ArrayList<>(List.of(x, w));
     List<Tensor> wrtL = new ArrayList<>(List.of(xl, w));
@@ -50,8 +51,8 @@ class LayoutTest {
       }
     }
     List<Tensor> g = Autograd.grad(List.of(f.apply(x, w, C)), wrt, List.of(gy), false);
-    List<Tensor> gl = Autograd.grad(List.of(f.apply(xl, w, L)), wrtL, List.of(C.convert(gy, L)), false);
-    TensorAssert.assertClose(g.get(0), L.convert(gl.get(0), C), tol, what + " " + t + " input gradient");
+    List<Tensor> gl = Autograd.grad(List.of(f.apply(xl, w, L)), wrtL, List.of(Functional.relayout(gy, C, L)), false);
+    TensorAssert.assertClose(g.get(0), Functional.relayout(gl.get(0), L, C), tol, what + " " + t + " input gradient");
     for (int i = 1; i < g.size(); i++) {
       TensorAssert.assertClose(g.get(i), gl.get(i), tol, what + " " + t + " gradient " + i);
     }
@@ -102,13 +103,13 @@ class LayoutTest {
   void depthwiseFirEqualsTheMatrixProducts() {
     // float64 takes the matrix products in both layouts, so the depthwise op is compared here
     Tensor x = Tensor.of(new Rng(8).normalArray(DType.FLOAT64, 0, 1, 2, 9, 7, 5));
-    Tensor xc = L.convert(x, C);
+    Tensor xc = Functional.relayout(x, L, C);
     for (int pad : new int[] {1, 2}) { // filtering as in convUp (1) and before a strided conv (2)
       Tensor depthwise = Autograd.apply(new FirConv(Fir.STYLEGAN2, 4.0, 1, pad, L), x);
-      TensorAssert.assertClose(Fir.STYLEGAN2.filter(xc, pad, pad, 4.0, C), L.convert(depthwise, C), 1e-13, "FIR pad " + pad);
+      TensorAssert.assertClose(Fir.STYLEGAN2.filter(xc, pad, pad, 4.0, C), Functional.relayout(depthwise, L, C), 1e-13, "FIR pad " + pad);
     }
     Tensor down = Autograd.apply(new FirConv(Fir.STYLEGAN2, 1.0, 2, 1, L), x);
-    TensorAssert.assertClose(Fir.STYLEGAN2.downsample2d(xc, C), L.convert(down, C), 1e-13, "FIR down-sampling");
+    TensorAssert.assertClose(Fir.STYLEGAN2.downsample2d(xc, C), Functional.relayout(down, L, C), 1e-13, "FIR down-sampling");
   }
 
   @Test
@@ -162,8 +163,8 @@ class LayoutTest {
     noise.strength().value().data().assign(1.0);
     Tensor zeros = Tensor.zeros(DType.FLOAT32, 2, 3, 4, 4);
     Tensor a = noise.forward(zeros, NoiseMode.RANDOM, new Rng(3));
-    Tensor b = noise.forward(C.convert(zeros, L), NoiseMode.RANDOM, new Rng(3), L);
-    TensorAssert.assertClose(a, L.convert(b, C), 0.0, "random noise");
+    Tensor b = noise.forward(Functional.relayout(zeros, C, L), NoiseMode.RANDOM, new Rng(3), L);
+    TensorAssert.assertClose(a, Functional.relayout(b, L, C), 0.0, "random noise");
   }
 
   @Test
@@ -172,6 +173,6 @@ class LayoutTest {
     Tensor a = c.forward(2);
     Tensor b = c.forward(2, L);
     assertArrayEquals(new long[] {2, 4, 4, 3}, b.shape());
-    TensorAssert.assertClose(a, L.convert(b, C), 0.0, "constant");
+    TensorAssert.assertClose(a, Functional.relayout(b, L, C), 0.0, "constant");
   }
 }

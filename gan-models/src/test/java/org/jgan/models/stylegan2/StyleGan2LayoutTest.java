@@ -9,28 +9,35 @@ import java.util.List;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.ops.DataFormat;
-import org.jgan.core.ops.Winograd;
+import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.kernels.Backend;
+import org.jgan.core.kernels.Engine;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
-import org.jgan.core.testing.SystemProperties;
+import org.jgan.core.testing.LeakCheck;
 import org.jgan.core.testing.TensorAssert;
 import org.jgan.models.TinyConfigs;
 import org.jgan.models.blocks.NoiseMode;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The StyleGAN2 networks give the same images, logits, R1 gradients and parameter gradients
- * whichever layout they run in inside ({@code jgan.dataFormat}): unconditional, and conditional
- * on RGB images while a progressive stage fades in.
+ * whichever layout they run in inside ({@link StyleGan2Config#layout()}): unconditional, and
+ * conditional on RGB images while a progressive stage fades in; and the same with Winograd's
+ * convolutions and libnd4j's direct ones.
  */
 class StyleGan2LayoutTest {
-  private static final String PROPERTY = "jgan.dataFormat";
+  @AfterEach
+  void noLeak() {
+    LeakCheck.assertNoOpenScope();
+  }
 
   /** {image, logits, R1 gradient, gradients of every G and D parameter} in one layout. */
-  private static List<Tensor> run(StyleGan2Config config, DataFormat format, int[] labels) {
-    return SystemProperties.with(PROPERTY, format.name(), () -> {
+  private static List<Tensor> run(StyleGan2Config base, DataFormat format, int[] labels) {
+    StyleGan2Config config = base.withLayout(format);
+    {
       StyleGan2Generator g = new StyleGan2Generator(config, 1);
       StyleGan2Discriminator d = new StyleGan2Discriminator(config, 2);
       if (config.progressive()) {
@@ -54,7 +61,7 @@ class StyleGan2LayoutTest {
       List<Tensor> out = new ArrayList<>(List.of(img, logits, r1));
       out.addAll(Autograd.grad(List.of(loss), params, null, false));
       return out;
-    });
+    }
   }
 
   private static void sameInBothLayouts(StyleGan2Config config, int[] labels) {
@@ -81,15 +88,22 @@ class StyleGan2LayoutTest {
     // 32x32 run on oneDNN's Winograd kernels where available: forward, R1's input gradient and
     // its double backward, and the weight gradients must agree with libnd4j's direct kernels to
     // float32 rounding
-    assumeTrue(Winograd.available(), Winograd.status());
     StyleGan2Config t = TinyConfigs.styleGan2();
     StyleGan2Config config = new StyleGan2Config(t.zDim(), t.wDim(), t.mappingLayers(), t.mappingLrMul(), t.imageChannels(),
         t.resolution(), 32 * t.resolution(), 32, t.labelCount(), t.progressive(), t.mbstdGroup(), t.mbstdChannels(),
-        t.dMappingLayers());
-    List<Tensor> direct = SystemProperties.with("jgan.winograd", "false", () -> run(config, DataFormat.NHWC, null));
-    long calls = Winograd.calls();
-    List<Tensor> wino = run(config, DataFormat.NHWC, null);
-    assertTrue(Winograd.calls() > calls + 10, "the networks ran " + (Winograd.calls() - calls) + " Winograd convolutions");
+        t.dMappingLayers(), DataFormat.NHWC);
+    List<Tensor> direct;
+    try (Engine off = Engine.start(Backend.cpu().withWinograd(false))) {
+      direct = run(config, DataFormat.NHWC, null);
+      assertEquals(0, off.stats().winogradCalls());
+    }
+    List<Tensor> wino;
+    try (Engine on = Engine.start(Backend.cpu())) {
+      assumeTrue(on.winogradAvailable(), on.convolutionKernel());
+      wino = run(config, DataFormat.NHWC, null);
+      long calls = on.stats().winogradCalls();
+      assertTrue(calls > 10, "the networks ran " + calls + " Winograd convolutions");
+    }
     String[] names = {"image", "logits", "R1 gradient"};
     for (int i = 0; i < direct.size(); i++) {
       String what = i < names.length ? names[i] : "parameter gradient " + (i - names.length);
@@ -104,8 +118,8 @@ class StyleGan2LayoutTest {
     // without gradients the synthesis layers update their convolutions' outputs in place; the
     // whole network must still give the images it gives while recording a graph, in both layouts
     for (DataFormat f : DataFormat.values()) {
-      SystemProperties.with(PROPERTY, f.name(), () -> {
-        StyleGan2Generator g = new StyleGan2Generator(TinyConfigs.styleGan2(), 1);
+      {
+        StyleGan2Generator g = new StyleGan2Generator(TinyConfigs.styleGan2().withLayout(f), 1);
         for (Parameter p : g.parameters()) { // non-zero noise strengths and biases
           if (p.value().rank() <= 1) {
             p.value().data().assign(new Rng(4).normalArray(DType.FLOAT32, 0, 1, p.value().shape()));
@@ -120,16 +134,14 @@ class StyleGan2LayoutTest {
         assertTrue(graph.requiresGrad(), "the reference recorded a graph");
         // not 0: without a graph the mapping's leaky ReLU applies its gain in another order (an ulp)
         TensorAssert.assertClose(graph, noGraph, 1e-5, f + " images without a graph");
-      });
+      }
     }
   }
 
   @Test
   void conditionalRgbNetworksAgreeWhileAStageFadesIn() {
     StyleGan2Config base = TinyConfigs.styleGan2();
-    StyleGan2Config config = new StyleGan2Config(base.zDim(), base.wDim(), base.mappingLayers(), base.mappingLrMul(), 3,
-        base.resolution(), base.channelBase(), base.channelMax(), 3, true, base.mbstdGroup(), base.mbstdChannels(),
-        base.dMappingLayers());
+    StyleGan2Config config = base.withImageChannels(3).withLabels(3).withProgressive(true);
     sameInBothLayouts(config, new int[] {0, 2, 1, 2});
   }
 }

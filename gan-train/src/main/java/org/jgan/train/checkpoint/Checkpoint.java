@@ -5,13 +5,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jgan.core.io.BuildInfo;
 import org.jgan.core.io.Json;
 import org.jgan.core.io.Records;
 import org.jgan.core.io.SafeTensors;
 import org.jgan.core.io.WeightFileException;
-import org.jgan.core.memory.TensorScope;
-import org.jgan.core.nn.Module;
-import org.jgan.core.optim.Optimizer;
+import org.jgan.core.tensor.TensorScope;
+import org.jgan.core.kernels.Engine;
+import org.jgan.core.kernels.Platform;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
 import org.jgan.models.ModelConfig;
@@ -31,8 +32,6 @@ import org.jgan.train.loop.TrainingConfig;
 public final class Checkpoint {
   /** Format marker in the metadata. */
   public static final String FORMAT = "jgan-checkpoint-1";
-  /** The library version recorded in provenance. */
-  public static final String VERSION = "0.1.0";
 
   private Checkpoint() {}
 
@@ -40,30 +39,39 @@ public final class Checkpoint {
   public static void save(Trainer t, Path path) throws IOException {
     try (TensorScope scope = TensorScope.open()) { // frees the optimiser-state copies
       Map<String, Tensor> tensors = new LinkedHashMap<>();
-      for (Object[] m : t.modules()) {
-        ((Module) m[1]).stateDict().forEach((k, v) -> tensors.put(m[0] + "." + k, v));
+      for (Trainer.NamedModule m : t.modules()) {
+        m.module().stateDict().forEach((k, v) -> tensors.put(m.prefix() + "." + k, v));
       }
-      t.optimizerG().state().forEach((k, v) -> tensors.put("G_opt." + k, v));
-      t.optimizerD().state().forEach((k, v) -> tensors.put("D_opt." + k, v));
+      for (Trainer.NamedOptimizer o : t.optimizers()) {
+        o.optimizer().state().forEach((k, v) -> tensors.put(o.prefix() + "." + k, v));
+      }
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("format", FORMAT);
-      meta.put("family", t.config().model().family());
+      meta.put("family", t.config().model().family().id());
       meta.put("config", t.config().toJson());
       meta.put("state", Json.write(Records.toMap(t.state())));
       meta.put("dataset", t.data().name());
-      meta.put("provenance", Json.write(provenance(t)));
+      meta.put("provenance", Json.write(provenance(t, true)));
       SafeTensors.write(path, tensors, meta);
     }
   }
 
-  private static Map<String, Object> provenance(Trainer t) {
+  /**
+   * What made a run, for its checkpoints and its folder: library, Java and ND4J versions, the
+   * backend the current engine runs ({@link Engine#provenance()}), the seed and, when given, the
+   * images seen and the time.
+   */
+  public static Map<String, Object> provenance(Trainer t, boolean withProgress) {
     Map<String, Object> p = new LinkedHashMap<>();
-    p.put("library", "jgan " + VERSION);
-    p.put("java", System.getProperty("java.version"));
-    p.put("nd4j", "1.0.0-M2.1 linux-x86_64-onednn");
+    p.put("library", "jgan " + BuildInfo.version());
+    p.put("java", Platform.javaVersion());
+    p.put("nd4j", BuildInfo.nd4j());
+    p.put("backend", Engine.current().provenance());
     p.put("seed", t.config().seed());
-    p.put("kimg", t.imagesSeen() / 1000.0);
-    p.put("saved", Instant.now().toString());
+    if (withProgress) {
+      p.put("kimg", t.imagesSeen() / 1000.0);
+      p.put("saved", Instant.now().toString());
+    }
     return p;
   }
 
@@ -105,12 +113,18 @@ public final class Checkpoint {
       throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE,
           path + ": not a jgan checkpoint (metadata format is " + meta.get("format") + ", expected " + FORMAT + ")");
     }
+    for (String key : new String[] {"config", "state"}) {
+      if (meta.get(key) == null) {
+        throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE,
+            path + ": damaged checkpoint metadata: no '" + key + "' entry");
+      }
+    }
     TrainingConfig config;
     Trainer.State state;
     try {
       config = TrainingConfig.fromJson(meta.get("config"), null);
       state = Records.fromMap(Trainer.State.class, Json.parseObject(meta.get("state")), null);
-    } catch (IllegalArgumentException | NullPointerException e) {
+    } catch (IllegalArgumentException e) {
       throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, path + ": damaged checkpoint metadata: " + e.getMessage());
     }
     // The config decides what gets built: refuse one that describes far larger networks than the
@@ -156,11 +170,12 @@ public final class Checkpoint {
       throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, path + ": " + e.getMessage());
     }
     try {
-      for (Object[] m : t.modules()) {
-        ((Module) m[1]).loadStateDict(withPrefix(c.tensors(), m[0] + "."));
+      for (Trainer.NamedModule m : t.modules()) {
+        m.module().loadStateDict(withPrefix(c.tensors(), m.prefix() + "."));
       }
-      loadOptimizer(t.optimizerG(), withPrefix(c.tensors(), "G_opt."));
-      loadOptimizer(t.optimizerD(), withPrefix(c.tensors(), "D_opt."));
+      for (Trainer.NamedOptimizer o : t.optimizers()) {
+        o.optimizer().loadState(withPrefix(c.tensors(), o.prefix() + "."));
+      }
     } catch (IllegalArgumentException e) {
       throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, path + ": " + e.getMessage());
     }
@@ -187,10 +202,6 @@ public final class Checkpoint {
     }
     g.eval();
     return g;
-  }
-
-  private static void loadOptimizer(Optimizer o, Map<String, Tensor> state) {
-    o.loadState(state);
   }
 
   private static Map<String, Tensor> withPrefix(Map<String, Tensor> all, String prefix) {

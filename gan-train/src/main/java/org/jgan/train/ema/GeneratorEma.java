@@ -4,7 +4,7 @@ import java.util.Map;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.nn.Buffer;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.ops.Kernels;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.models.Generator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

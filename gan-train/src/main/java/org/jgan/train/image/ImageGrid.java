@@ -3,7 +3,7 @@ package org.jgan.train.image;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -16,7 +16,7 @@ public final class ImageGrid {
 
   /** A grid of all images, row-major, {@code cols} per row. */
   public static BufferedImage grid(Tensor images, int cols, int scale) {
-    Shapes.check(images, "image grid", -1, -1, -1, -1);
+    Shapes.check(images.shape(), "image grid", -1, -1, -1, -1);
     long[] s = images.shape();
     int n = (int) s[0];
     int c = (int) s[1];

@@ -27,9 +27,27 @@ public record OptimizerSettings(double lr, double beta1, double beta2, double ep
     return new OptimizerSettings(2e-4, 0.5, 0.999, 1e-8);
   }
 
+  /** The progressive GAN's and StyleGAN's Adam: 0.001, betas (0, 0.99). */
+  public static OptimizerSettings progressive() {
+    return new OptimizerSettings(0.001, 0.0, 0.99, 1e-8);
+  }
+
+  /**
+   * The 2014 GAN on 2-D points: Adam 1e-3, betas (0.5, 0.999) (25 of 25 modes of the grid in 2M
+   * samples, docs/results.md).
+   */
+  public static OptimizerSettings gan2dPoints() {
+    return new OptimizerSettings(1e-3, 0.5, 0.999, 1e-8);
+  }
+
   /** StyleGAN2-ADA's Adam: 0.0025, betas (0, 0.99). */
   public static OptimizerSettings styleGan2() {
     return new OptimizerSettings(0.0025, 0.0, 0.99, 1e-8);
+  }
+
+  /** These settings with another learning rate. */
+  public OptimizerSettings withLr(double lr) {
+    return new OptimizerSettings(lr, beta1, beta2, eps);
   }
 
   /**

@@ -3,21 +3,25 @@ package org.jgan.train.loop;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.jgan.core.autograd.GradMode;
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.optim.Adam;
 import org.jgan.core.optim.Optimizer;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Shapes;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.Discriminator;
 import org.jgan.models.Generator;
+import org.jgan.models.ModelConfig;
 import org.jgan.models.Progressive;
 import org.jgan.models.Sampling;
 import org.jgan.models.StyleGenerator;
+import org.jgan.models.blocks.NoiseMode;
 import org.jgan.train.data.Batch;
 import org.jgan.train.data.Batches;
 import org.jgan.train.data.Dataset;
@@ -29,24 +33,30 @@ import org.jgan.train.reg.R1Penalty;
 
 /**
  * The adversarial loop: owns the generator, the discriminator, their optimisers, the generator
- * average and every random stream, and runs one step at a time, phase by phase:
+ * average and every random stream, and runs one step at a time as a sequence of {@link Phase}s,
+ * after StyleGAN2-ADA's {@code training_loop} and {@code accumulate_gradients(phase)}:
  *
- * <ol>
- *   <li>{@link Phase#D_MAIN}: {@code L_D(D(x), D(G(z)))}, fakes made without a graph; WGAN-GP's
- *       penalty and drift, and R1 when its interval is 1, join this loss;
- *   <li>{@link Phase#D_REG}: every {@code r1Interval} steps, {@code r1Interval * R1} on the reals;
- *   <li>{@link Phase#G_MAIN}: {@code L_G(D(G(z)))} with the discriminator frozen (its weight
- *       gradients are never computed);
- *   <li>{@link Phase#G_REG}: every {@code plInterval} steps, {@code plInterval * L_pl} on {@code
- *       batch / plBatchShrink} samples;
- *   <li>the generator average follows.
- * </ol>
+ * <pre>
+ *   for phase in D_MAIN, D_REG, G_MAIN, G_REG:        (each on the steps its interval says)
+ *     zero the phase's gradients
+ *     for each micro-batch: accumulate(phase, micro-batch, gain = interval * share)
+ *     step the phase's optimiser
+ *   update the generator average
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@link Phase#D_MAIN}: {@code L_D(D(x), D(G(z)))}, fakes made without a graph;
+ *   <li>{@link Phase#D_REG}: {@code r1Interval * R1} on the reals;
+ *   <li>{@link Phase#G_MAIN}: {@code L_G(D(G(z)))} with the discriminator frozen;
+ *   <li>{@link Phase#G_REG}: {@code plInterval * L_pl} on {@code 1 / plBatchShrink} of each
+ *       micro-batch's samples.
+ * </ul>
  *
  * Lazily regularised networks use Adam with {@code lr c, beta^c}, {@code c = k / (k + 1)}. Each
- * phase's batch may be split into micro-batches whose gradients add up. Each step runs in its own
- * {@link TensorScope}, so its native memory is released when it ends. Random streams (data order,
- * latents, noise, mixing, labels, penalties) are separate and seeded from the config, and their
- * positions are part of {@link #state()}: resuming from a checkpoint continues the same run.
+ * step runs in its own {@link TensorScope} (and each micro-batch in a nested one), so its native
+ * memory is released when it ends. Random streams (data order, latents, noise, mixing, labels,
+ * penalties) are separate and seeded from the config, and their positions are part of {@link
+ * #state()}: resuming from a checkpoint continues the same run.
  */
 public final class Trainer {
   private final TrainingConfig config;
@@ -78,17 +88,22 @@ public final class Trainer {
   public Trainer(TrainingConfig config, Dataset data) {
     this.config = config;
     this.data = data;
-    checkData(config, data);
+    checkData(config.model(), data);
     Rng root = new Rng(config.seed());
     this.g = config.model().generator(root.split(1).seed());
     this.d = config.model().discriminator(root.split(2).seed());
-    this.ema = config.emaKimg() > 0
-        ? new GeneratorEma(g, config.model().generator(root.split(1).seed()), config.emaKimg(), config.emaRampup())
-        : null;
-    boolean lazyR1 = config.r1Gamma() > 0 && config.r1Interval() > 1;
-    boolean lazyPl = config.plWeight() > 0 && config.plInterval() > 1 && g instanceof StyleGenerator;
-    OptimizerSettings gs = lazyPl ? config.g().lazy(config.plInterval()) : config.g();
-    OptimizerSettings ds = lazyR1 ? config.d().lazy(config.r1Interval()) : config.d();
+    this.ema =
+        config.emaKimg() > 0
+            ? new GeneratorEma(
+                g,
+                config.model().generator(root.split(1).seed()),
+                config.emaKimg(),
+                config.emaRampup())
+            : null;
+    OptimizerSettings gs =
+        Phase.G_REG.enabled(config, g) ? config.g().lazy(config.plInterval()) : config.g();
+    OptimizerSettings ds =
+        Phase.D_REG.enabled(config, g) ? config.d().lazy(config.r1Interval()) : config.d();
     this.optG = new Adam(g.namedParameters(), gs.lr(), gs.beta1(), gs.beta2(), gs.eps(), 0);
     this.optD = new Adam(d.namedParameters(), ds.lr(), ds.beta1(), ds.beta2(), ds.eps(), 0);
     this.batches = new Batches(data, root.split(3).seed(), config.xflip());
@@ -103,19 +118,21 @@ public final class Trainer {
     applyStage();
   }
 
-  private static void checkData(TrainingConfig config, Dataset data) {
+  private static void checkData(ModelConfig m, Dataset data) {
     long[] s = data.sampleShape();
-    var m = config.model();
-    long[] expected = m.resolution() == 0 ? null : new long[] {m.imageChannels(), m.resolution(), m.resolution()};
-    if (expected != null && !Arrays.equals(s, expected)) {
-      throw new IllegalArgumentException(
-          "dataset " + data.name() + " has samples " + Shapes.str(s) + " but the " + m.family() + " model makes "
-              + Shapes.str(expected) + (s.length == 3 && s[1] == 28 && expected[1] == 32 ? "; pad 28x28 images to 32" : ""));
+    if (m.resolution() != 0) {
+      long[] expected = {m.imageChannels(), m.resolution(), m.resolution()};
+      if (!Arrays.equals(s, expected)) {
+        boolean pad = s.length == 3 && s[1] == 28 && expected[1] == 32;
+        throw new IllegalArgumentException(
+            "dataset " + data.name() + " has samples " + Shapes.str(s) + " but the " + m.family()
+                + " model makes " + Shapes.str(expected) + (pad ? "; pad 28x28 images to 32" : ""));
+      }
     }
     if (m.labelCount() != 0 && m.labelCount() != data.labelCount()) {
       throw new IllegalArgumentException(
-          "the model is conditional on " + m.labelCount() + " classes but dataset " + data.name() + " has "
-              + data.labelCount() + " labels");
+          "the model is conditional on " + m.labelCount() + " classes but dataset " + data.name()
+              + " has " + data.labelCount() + " labels");
     }
     if (data.size() < 1) {
       throw new IllegalArgumentException("dataset " + data.name() + " is empty");
@@ -195,14 +212,14 @@ public final class Trainer {
     }
     int r = schedule.resolution(imagesSeen);
     double alpha = schedule.alpha(imagesSeen);
-    for (Object net : new Object[] {g, d, ema == null ? null : ema.generator()}) {
+    for (Module net : new Module[] {g, d, ema()}) {
       if (net instanceof Progressive p) {
         p.setStage(r, alpha);
       }
     }
     if (r != stageResolution && stageResolution != -1) {
-      optG.loadState(java.util.Map.of()); // the progressive GAN resets Adam at each new resolution
-      optD.loadState(java.util.Map.of());
+      optG.loadState(Map.of()); // the progressive GAN resets Adam at each new resolution
+      optD.loadState(Map.of());
     }
     stageResolution = r;
   }
@@ -211,114 +228,24 @@ public final class Trainer {
     return g instanceof Progressive p ? p.alpha() : 1.0;
   }
 
+  // ---------------------------------------------------------------- one step
+
   /** Runs one step of every phase that is due and returns what it measured. */
   public StepStats step() {
     long t0 = System.nanoTime();
     applyStage();
     int batch = config.batchAt(stageResolution);
-    int chunk = config.microBatch() == 0 ? batch : config.microBatch();
-    DType type = g.dtype();
-    double lossD = 0;
-    double lossG = 0;
-    double r1 = Double.NaN;
-    double pl = Double.NaN;
-    double dReal = 0;
-    double dFake = 0;
-    double normD;
-    double normG;
+    Measures m = new Measures();
     g.train(true);
     d.train(true);
     try (TensorScope scope = TensorScope.open()) {
-      Batch real = batches.next(batch, type);
+      Batch real = batches.next(batch, g.dtype());
       Tensor x = stageImages(real.x());
-      int[] realLabels = d.labelCount() > 0 ? real.labels() : null; // unconditional: labels unused
-      // ---- D_MAIN
-      optD.zeroGrad();
-      Tensor zD = g.sampleLatents(batch, latents);
-      int[] cD = generatorLabels(batch);
-      boolean r1InMain = config.r1Gamma() > 0 && config.r1Interval() == 1;
-      for (int at = 0; at < batch; at += chunk) {
-        try (TensorScope micro = TensorScope.open()) {
-          Tensor xs = x.slice(0, at, at + chunk);
-          int[] rl = slice(realLabels, at, chunk);
-          Tensor fake;
-          try (GradMode.Guard off = GradMode.disabled()) {
-            fake = generate(zD.slice(0, at, at + chunk), slice(cD, at, chunk), true);
-          }
-          Tensor realLogits = d.forward(xs, rl);
-          Tensor fakeLogits = d.forward(fake, rl == null ? null : slice(cD, at, chunk));
-          Tensor loss = config.loss().discriminator(realLogits, fakeLogits);
-          if (config.loss() == GanLoss.WGAN_GP) {
-            Tensor u = penalty.uniform(type, 0, 1, uShape(xs));
-            loss = loss.add(GradientPenalty.penalty(in -> d.forward(in, rl), xs, fake, u, GradientPenalty.LAMBDA))
-                .add(GradientPenalty.drift(realLogits, GradientPenalty.DRIFT));
-          }
-          if (r1InMain) {
-            Tensor r = R1Penalty.compute(in -> d.forward(in, rl), xs, config.r1Gamma());
-            r1 = (Double.isNaN(r1) ? 0 : r1) + r.item() * chunk / batch;
-            loss = loss.add(r);
-          }
-          double share = (double) chunk / batch;
-          lossD += finite(loss.item(), "discriminator", config.loss().name().toLowerCase() + " loss") * share;
-          dReal += realLogits.mean().item() * share;
-          dFake += fakeLogits.mean().item() * share;
-          loss.mul(share).backward();
+      int[] realLabels = d.labelCount() > 0 ? real.labels() : null; // unconditional: unused
+      for (Phase phase : Phase.values()) {
+        if (phase.due(config, g, step)) {
+          run(phase, x, realLabels, m);
         }
-      }
-      normD = gradNorm(d, "discriminator", "gradient");
-      monitorD.observe(step, normD);
-      optD.step();
-      // ---- D_REG
-      if (config.r1Gamma() > 0 && config.r1Interval() > 1 && step % config.r1Interval() == 0) {
-        optD.zeroGrad();
-        r1 = 0;
-        for (int at = 0; at < batch; at += chunk) {
-          try (TensorScope micro = TensorScope.open()) {
-            int[] rl = slice(realLabels, at, chunk);
-            Tensor r = R1Penalty.compute(in -> d.forward(in, rl), x.slice(0, at, at + chunk), config.r1Gamma());
-            double share = (double) chunk / batch;
-            r1 += finite(r.item(), "discriminator", "R1 penalty") * share;
-            r.mul(config.r1Interval() * share).backward();
-          }
-        }
-        gradNorm(d, "discriminator", "R1 gradient");
-        optD.step();
-      }
-      // ---- G_MAIN
-      setRequiresGrad(d, false);
-      try {
-        optG.zeroGrad();
-        Tensor zG = g.sampleLatents(batch, latents);
-        int[] cG = generatorLabels(batch);
-        for (int at = 0; at < batch; at += chunk) {
-          try (TensorScope micro = TensorScope.open()) {
-            int[] cl = slice(cG, at, chunk);
-            Tensor fake = generate(zG.slice(0, at, at + chunk), cl, true);
-            Tensor loss = config.loss().generator(d.forward(fake, cl));
-            double share = (double) chunk / batch;
-            lossG += finite(loss.item(), "generator", config.loss().name().toLowerCase() + " loss") * share;
-            loss.mul(share).backward();
-          }
-        }
-        normG = gradNorm(g, "generator", "gradient");
-        monitorG.observe(step, normG);
-        optG.step();
-        // ---- G_REG
-        if (config.plWeight() > 0 && g instanceof StyleGenerator sg && step % config.plInterval() == 0) {
-          optG.zeroGrad();
-          int n = batch / config.plBatchShrink();
-          Tensor z = g.sampleLatents(n, latents);
-          int[] c = generatorLabels(n);
-          Tensor ws = mapWithMixing(sg, z, c, true);
-          Tensor y = noise.normal(type, n, g.sampleShape()[0], stageResolution, stageResolution).mul(1.0 / stageResolution);
-          PathLengthPenalty.Result res = pathLength.compute(w -> sg.synthesis(w, org.jgan.models.blocks.NoiseMode.RANDOM, noise), ws, y);
-          pl = finite(res.loss().item(), "generator", "path-length penalty");
-          res.loss().mul(config.plInterval()).backward();
-          gradNorm(g, "generator", "path-length gradient");
-          optG.step();
-        }
-      } finally {
-        setRequiresGrad(d, true);
       }
       optG.zeroGrad();
       optD.zeroGrad();
@@ -327,10 +254,148 @@ public final class Trainer {
       }
     }
     imagesSeen += batch;
-    StepStats stats = new StepStats(step, imagesSeen, stageResolution, alpha(), lossD, lossG, r1, pl, dReal, dFake,
-        normD, normG, (System.nanoTime() - t0) / 1e9);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    StepStats stats =
+        new StepStats(step, imagesSeen, stageResolution, alpha(), m.lossD, m.lossG, m.r1, m.pl,
+            m.dReal, m.dFake, m.normD, m.normG, seconds);
     step++;
     return stats;
+  }
+
+  /** What the phases of one step measured; regularisers stay NaN on steps they skip. */
+  private static final class Measures {
+    double lossD;
+    double lossG;
+    double r1 = Double.NaN;
+    double pl = Double.NaN;
+    double dReal;
+    double dFake;
+    double normD;
+    double normG;
+  }
+
+  /**
+   * One micro-batch of a phase: real images and their labels (discriminator phases), latents and
+   * labels of generated images, and its share of the phase's samples.
+   */
+  private record Round(Tensor x, int[] realLabels, Tensor z, int[] c, double share) {}
+
+  /**
+   * One phase: its latents drawn for the whole batch, then one pass per micro-batch accumulating
+   * gradients, then its optimiser's step. The discriminator is frozen in generator phases.
+   */
+  private void run(Phase phase, Tensor x, int[] realLabels, Measures m) {
+    int batch = (int) x.size(0);
+    int chunk = config.microBatch() == 0 ? batch : config.microBatch();
+    // path length runs on 1 / plBatchShrink of each micro-batch (ADA)
+    int genChunk = phase == Phase.G_REG ? chunk / config.plBatchShrink() : chunk;
+    int rounds = batch / chunk;
+    Tensor z = null;
+    int[] c = null;
+    if (phase != Phase.D_REG) {
+      z = g.sampleLatents(rounds * genChunk, latents);
+      c = generatorLabels(rounds * genChunk);
+    }
+    Optimizer opt = phase.trainsGenerator() ? optG : optD;
+    if (phase.trainsGenerator()) {
+      setRequiresGrad(d, false);
+    }
+    try {
+      opt.zeroGrad();
+      for (int k = 0; k < rounds; k++) {
+        try (TensorScope micro = TensorScope.open()) {
+          Round r =
+              new Round(
+                  x.slice(0, k * chunk, (k + 1) * chunk),
+                  slice(realLabels, k * chunk, chunk),
+                  z == null ? null : z.slice(0, k * genChunk, (k + 1) * genChunk),
+                  slice(c, k * genChunk, genChunk),
+                  (double) chunk / batch);
+          accumulate(phase, r, m);
+        }
+      }
+      finishPhase(phase, m);
+      opt.step();
+    } finally {
+      if (phase.trainsGenerator()) {
+        setRequiresGrad(d, true);
+      }
+    }
+  }
+
+  /**
+   * One micro-batch of one phase: its loss, scaled by its share of the batch (and the phase's
+   * interval for the lazy regularisers), backpropagated into the phase's network.
+   */
+  private void accumulate(Phase phase, Round r, Measures m) {
+    switch (phase) {
+      case D_MAIN -> {
+        Tensor fake;
+        try (GradMode.Guard off = GradMode.disabled()) {
+          fake = generate(r.z(), r.c(), true);
+        }
+        Tensor realLogits = d.forward(r.x(), r.realLabels());
+        Tensor fakeLogits = d.forward(fake, r.realLabels() == null ? null : r.c());
+        Tensor loss = config.loss().discriminator(realLogits, fakeLogits);
+        if (config.loss() == GanLoss.WGAN_GP) {
+          Tensor u = penalty.uniform(r.x().dtype(), 0, 1, uShape(r.x()));
+          Tensor gp = GradientPenalty.penalty(
+              in -> d.forward(in, r.realLabels()), r.x(), fake, u, GradientPenalty.LAMBDA);
+          loss = loss.add(gp).add(GradientPenalty.drift(realLogits, GradientPenalty.DRIFT));
+        }
+        if (config.r1Gamma() > 0 && config.r1Interval() == 1) {
+          Tensor r1 = R1Penalty.compute(in -> d.forward(in, r.realLabels()), r.x(), config.r1Gamma());
+          m.r1 = (Double.isNaN(m.r1) ? 0 : m.r1) + finite(r1.item(), "discriminator", "R1 penalty") * r.share();
+          loss = loss.add(r1);
+        }
+        m.lossD += finite(loss.item(), "discriminator", lossName()) * r.share();
+        m.dReal += realLogits.mean().item() * r.share();
+        m.dFake += fakeLogits.mean().item() * r.share();
+        loss.mul(r.share()).backward();
+      }
+      case D_REG -> {
+        Tensor r1 = R1Penalty.compute(in -> d.forward(in, r.realLabels()), r.x(), config.r1Gamma());
+        m.r1 = (Double.isNaN(m.r1) ? 0 : m.r1) + finite(r1.item(), "discriminator", "R1 penalty") * r.share();
+        r1.mul(config.r1Interval() * r.share()).backward();
+      }
+      case G_MAIN -> {
+        Tensor loss = config.loss().generator(d.forward(generate(r.z(), r.c(), true), r.c()));
+        m.lossG += finite(loss.item(), "generator", lossName()) * r.share();
+        loss.mul(r.share()).backward();
+      }
+      case G_REG -> {
+        StyleGenerator sg = (StyleGenerator) g;
+        int n = (int) r.z().size(0);
+        Tensor ws = mapWithMixing(sg, r.z(), r.c(), true);
+        long[] shape = {n, g.sampleShape()[0], stageResolution, stageResolution};
+        Tensor y = noise.normal(r.z().dtype(), shape).mul(1.0 / stageResolution);
+        PathLengthPenalty.Result res =
+            pathLength.compute(w -> sg.synthesis(w, NoiseMode.RANDOM, noise), ws, y);
+        double pl = finite(res.loss().item(), "generator", "path-length penalty");
+        m.pl = (Double.isNaN(m.pl) ? 0 : m.pl) + pl * r.share();
+        res.loss().mul(config.plInterval() * r.share()).backward();
+      }
+    }
+  }
+
+  /** After a phase's micro-batches: its gradient norm, checked (and watched in main phases). */
+  private void finishPhase(Phase phase, Measures m) {
+    switch (phase) {
+      case D_MAIN -> {
+        m.normD = gradNorm(d, "discriminator", "gradient");
+        monitorD.observe(step, m.normD);
+      }
+      case D_REG -> gradNorm(d, "discriminator", "R1 gradient");
+      case G_MAIN -> {
+        m.normG = gradNorm(g, "generator", "gradient");
+        monitorG.observe(step, m.normG);
+      }
+      case G_REG -> gradNorm(g, "generator", "path-length gradient");
+    }
+  }
+
+  private String lossName() {
+    return config.loss().name().toLowerCase(Locale.ROOT) + " loss";
   }
 
   /** Real images at the stage resolution, blended during a fade-in as the generator is. */
@@ -352,7 +417,7 @@ public final class Trainer {
   /** Generated images for the given latents, with style mixing for style-based generators. */
   private Tensor generate(Tensor z, int[] c, boolean updateWAvg) {
     if (g instanceof StyleGenerator sg) {
-      return sg.synthesis(mapWithMixing(sg, z, c, updateWAvg), org.jgan.models.blocks.NoiseMode.RANDOM, noise);
+      return sg.synthesis(mapWithMixing(sg, z, c, updateWAvg), NoiseMode.RANDOM, noise);
     }
     return g.forward(z, c, Sampling.training(noise));
   }
@@ -376,9 +441,10 @@ public final class Trainer {
     }
     int[] out = new int[n];
     for (int i = 0; i < n; i++) {
-      out[i] = config.labelSampling() == LabelSampling.UNIFORM
-          ? labels.nextInt(g.labelCount())
-          : data.label(labels.nextInt(data.size()));
+      out[i] =
+          config.labelSampling() == LabelSampling.UNIFORM
+              ? labels.nextInt(g.labelCount())
+              : data.label(labels.nextInt(data.size()));
     }
     return out;
   }
@@ -402,9 +468,9 @@ public final class Trainer {
   }
 
   /** The L2 norm of all accumulated gradients of a network; non-finite norms stop training. */
-  private double gradNorm(Module m, String network, String term) {
+  private double gradNorm(Module net, String network, String term) {
     double sq = 0;
-    for (Parameter p : m.parameters()) {
+    for (Parameter p : net.parameters()) {
       if (p.grad() != null) {
         double n = p.grad().data().norm2Number().doubleValue();
         sq += n * n;
@@ -413,23 +479,44 @@ public final class Trainer {
     return finite(Math.sqrt(sq), network, term + " norm");
   }
 
-  private static void setRequiresGrad(Module m, boolean on) {
-    for (Parameter p : m.parameters()) {
+  private static void setRequiresGrad(Module net, boolean on) {
+    for (Parameter p : net.parameters()) {
       p.setRequiresGrad(on);
     }
   }
 
   // ---------------------------------------------------------------- state
 
-  /** Everything besides weights and optimiser moments that a resumed run needs. */
+  /**
+   * Everything besides weights and optimiser moments that a resumed run needs.
+   *
+   * @param step steps taken
+   * @param imagesSeen real images shown
+   * @param plMean the path-length penalty's running mean
+   * @param batchEpoch the data order's epoch
+   * @param batchPosition the position within that epoch
+   * @param latentCounter position of the latent stream
+   * @param noiseCounter position of the noise stream
+   * @param mixingCounter position of the style-mixing stream
+   * @param labelCounter position of the label stream
+   * @param penaltyCounter position of the penalties' stream
+   */
   public record State(
-      long step, long imagesSeen, double plMean, long batchEpoch, int batchPosition, long latentCounter,
-      long noiseCounter, long mixingCounter, long labelCounter, long penaltyCounter) {}
+      long step,
+      long imagesSeen,
+      double plMean,
+      long batchEpoch,
+      int batchPosition,
+      long latentCounter,
+      long noiseCounter,
+      long mixingCounter,
+      long labelCounter,
+      long penaltyCounter) {}
 
   /** The current state. */
   public State state() {
-    return new State(step, imagesSeen, pathLength.mean(), batches.epoch(), batches.position(), latents.counter(),
-        noise.counter(), mixing.counter(), labels.counter(), penalty.counter());
+    return new State(step, imagesSeen, pathLength.mean(), batches.epoch(), batches.position(),
+        latents.counter(), noise.counter(), mixing.counter(), labels.counter(), penalty.counter());
   }
 
   /** Restores a state saved by {@link #state()} (weights and optimisers are restored separately). */
@@ -447,14 +534,35 @@ public final class Trainer {
     applyStage();
   }
 
-  /** The modules saved in a checkpoint, by prefix: {@code G}, {@code D} and {@code G_ema}. */
-  public List<Object[]> modules() {
-    List<Object[]> out = new ArrayList<>();
-    out.add(new Object[] {"G", g});
-    out.add(new Object[] {"D", d});
+  /**
+   * A network saved in a checkpoint, under its prefix.
+   *
+   * @param prefix {@code G}, {@code D} or {@code G_ema}
+   * @param module the network
+   */
+  public record NamedModule(String prefix, Module module) {}
+
+  /**
+   * An optimiser saved in a checkpoint, under its prefix.
+   *
+   * @param prefix {@code G_opt} or {@code D_opt}
+   * @param optimizer the optimiser
+   */
+  public record NamedOptimizer(String prefix, Optimizer optimizer) {}
+
+  /** The networks a checkpoint holds: {@code G}, {@code D} and, with EMA, {@code G_ema}. */
+  public List<NamedModule> modules() {
+    List<NamedModule> out = new ArrayList<>();
+    out.add(new NamedModule("G", g));
+    out.add(new NamedModule("D", d));
     if (ema != null) {
-      out.add(new Object[] {"G_ema", ema.generator()});
+      out.add(new NamedModule("G_ema", ema.generator()));
     }
     return out;
+  }
+
+  /** The optimisers a checkpoint holds: {@code G_opt} and {@code D_opt}. */
+  public List<NamedOptimizer> optimizers() {
+    return List.of(new NamedOptimizer("G_opt", optG), new NamedOptimizer("D_opt", optD));
   }
 }

@@ -6,10 +6,6 @@ import org.jgan.core.io.Json;
 import org.jgan.core.io.Records;
 import org.jgan.models.ModelConfig;
 import org.jgan.models.ModelConfigs;
-import org.jgan.models.progressive.ProgressiveConfig;
-import org.jgan.models.stylegan.StyleGanConfig;
-import org.jgan.models.stylegan2.StyleGan2Config;
-import org.jgan.models.vanilla.VanillaConfig;
 import org.jgan.train.loss.GanLoss;
 
 /**
@@ -28,7 +24,7 @@ import org.jgan.train.loss.GanLoss;
  * @param r1Interval R1 every this many minibatches (16 = StyleGAN2's lazy R1; 1 = every step)
  * @param plWeight path-length weight (0 = off; StyleGAN2: 2)
  * @param plInterval path length every this many minibatches (4)
- * @param plBatchShrink path length on batch / this many samples (2)
+ * @param plBatchShrink path length on (micro-)batch / this many samples (2)
  * @param plDecay decay of the path-length mean (0.01)
  * @param emaKimg half-life of the generator average in thousands of images (0 = off)
  * @param emaRampup the half-life is at most this times the images seen (0 = no ramp-up)
@@ -96,7 +92,7 @@ public record TrainingConfig(
           "stageBatches needs one batch size per stage resolution 4.." + model.resolution() + " (" + stages + " values), got "
               + stageBatches.length);
     }
-    int group = mbstdGroup(model);
+    int group = model.mbstdGroup();
     for (int b : stageBatches.length == 0 ? new int[] {batchSize} : stageBatches) {
       positive("stage batch size", b);
       if (microBatch > 0 && b % microBatch != 0) {
@@ -109,11 +105,13 @@ public record TrainingConfig(
                 + group + "; use a multiple of " + group);
       }
     }
-    if (plWeight > 0 && batchSize / plBatchShrink < 1) {
-      throw new IllegalArgumentException("plBatchShrink " + plBatchShrink + " leaves no sample of a batch of " + batchSize);
+    int plPass = microBatch == 0 ? batchSize : microBatch;
+    if (plWeight > 0 && plPass / plBatchShrink < 1) {
+      throw new IllegalArgumentException(
+          "plBatchShrink " + plBatchShrink + " leaves no sample of a " + (microBatch == 0 ? "batch" : "micro-batch")
+              + " of " + plPass);
     }
-    if (progressiveImages > 0 && !(model instanceof ProgressiveConfig || model instanceof StyleGanConfig
-        || (model instanceof StyleGan2Config s && s.progressive()))) {
+    if (progressiveImages > 0 && !model.grows()) {
       throw new IllegalArgumentException(
           "progressive growing needs the progressive, stylegan or a progressive stylegan2 model, not " + model.family());
     }
@@ -129,19 +127,6 @@ public record TrainingConfig(
     if (!(v >= 0) || Double.isInfinite(v)) {
       throw new IllegalArgumentException(name + " must be a finite number >= 0, got " + v);
     }
-  }
-
-  private static int mbstdGroup(ModelConfig m) {
-    if (m instanceof StyleGan2Config s) {
-      return s.mbstdGroup();
-    }
-    if (m instanceof StyleGanConfig s) {
-      return s.mbstdGroup();
-    }
-    if (m instanceof ProgressiveConfig p) {
-      return p.mbstdGroup();
-    }
-    return 0;
   }
 
   /**
@@ -164,44 +149,40 @@ public record TrainingConfig(
    */
   public static TrainingConfig defaults(ModelConfig model, long totalImages) {
     Builder b = new Builder(model).totalImages(totalImages);
-    switch (model.family()) {
-      case "vanilla":
-        if (model instanceof VanillaConfig v && v.pointDim() > 0) {
-          OptimizerSettings adam = new OptimizerSettings(1e-3, 0.5, 0.999, 1e-8);
-          return b.batchSize(256).g(adam).d(adam).build();
-        }
-        return b.batchSize(64).g(OptimizerSettings.dcgan()).d(OptimizerSettings.dcgan()).build();
-      case "dcgan":
-        return b.batchSize(64).g(OptimizerSettings.dcgan()).d(OptimizerSettings.dcgan()).build();
-      case "progressive": {
-        OptimizerSettings adam = new OptimizerSettings(0.001, 0.0, 0.99, 1e-8);
-        // batch shrinking as the resolution grows, as the progressive GAN's 1-GPU preset: 16 at the
-        // final resolution, doubling per halving, at most 64
-        int stages = Integer.numberOfTrailingZeros(model.resolution()) - 1;
-        int[] batches = new int[stages];
-        for (int i = 0; i < stages; i++) {
-          batches[i] = Math.min(64, 16 << (stages - 1 - i));
-        }
-        return b.batchSize(16).stageBatches(batches).g(adam).d(adam).loss(GanLoss.WGAN_GP).emaKimg(11)
-            .progressiveImages(Math.max(1, totalImages / 8)).build();
-      }
-      case "stylegan": {
-        OptimizerSettings adam = new OptimizerSettings(0.001, 0.0, 0.99, 1e-8);
-        return b.batchSize(32).g(adam).d(adam).r1Gamma(10).r1Interval(1).styleMixing(0.9).emaKimg(10)
-            .progressiveImages(Math.max(1, totalImages / 8)).build();
-      }
-      case "stylegan2": {
+    long phase = Math.max(1, totalImages / 8);
+    return switch (model.family()) {
+      case VANILLA -> model.imageChannels() == 0
+          ? b.batchSize(256).g(OptimizerSettings.gan2dPoints()).d(OptimizerSettings.gan2dPoints()).build()
+          : b.batchSize(64).g(OptimizerSettings.dcgan()).d(OptimizerSettings.dcgan()).build();
+      case DCGAN -> b.batchSize(64).g(OptimizerSettings.dcgan()).d(OptimizerSettings.dcgan()).build();
+      case PROGRESSIVE -> b.batchSize(16).stageBatches(progressiveBatches(model.resolution()))
+          .g(OptimizerSettings.progressive()).d(OptimizerSettings.progressive())
+          .loss(GanLoss.WGAN_GP).emaKimg(11).progressiveImages(phase).build();
+      case STYLEGAN -> b.batchSize(32).g(OptimizerSettings.progressive()).d(OptimizerSettings.progressive())
+          .r1Gamma(10).r1Interval(1).styleMixing(0.9).emaKimg(10).progressiveImages(phase).build();
+      case STYLEGAN2 -> {
         int batch = 32;
         int r = model.resolution();
-        return b.batchSize(batch).g(OptimizerSettings.styleGan2()).d(OptimizerSettings.styleGan2())
+        yield b.batchSize(batch).g(OptimizerSettings.styleGan2()).d(OptimizerSettings.styleGan2())
             .r1Gamma(0.0002 * r * r / batch).r1Interval(16).plWeight(2).styleMixing(0.9)
             .emaKimg(batch * 10.0 / 32).emaRampup(0.05)
-            .progressiveImages(model instanceof StyleGan2Config s && s.progressive() ? Math.max(1, totalImages / 8) : 0)
+            .progressiveImages(model.grows() ? phase : 0)
             .build();
       }
-      default:
-        throw new IllegalArgumentException("no training defaults for family " + model.family());
+    };
+  }
+
+  /**
+   * The progressive GAN's batch per stage, as its one-GPU preset: 16 at the final resolution,
+   * doubling per halving, at most 64.
+   */
+  private static int[] progressiveBatches(int resolution) {
+    int stages = Integer.numberOfTrailingZeros(resolution) - 1;
+    int[] batches = new int[stages];
+    for (int i = 0; i < stages; i++) {
+      batches[i] = Math.min(64, 16 << (stages - 1 - i));
     }
+    return batches;
   }
 
   /** The batch sizes per stage (a copy; empty when every stage uses {@code batchSize}). */
@@ -268,7 +249,7 @@ public record TrainingConfig(
       }
       Map<String, Object> mm = new LinkedHashMap<>((Map<String, Object>) modelMap);
       if (!mm.containsKey("family") && base != null) {
-        mm.put("family", base.model().family());
+        mm.put("family", base.model().family().id());
       }
       model = ModelConfigs.fromMap(mm, base == null ? null : base.model());
     } else if (base != null) {
@@ -276,7 +257,7 @@ public record TrainingConfig(
     } else {
       throw new IllegalArgumentException("the config has no 'model'");
     }
-    TrainingConfig defaults = base != null && base.model().family().equals(model.family())
+    TrainingConfig defaults = base != null && base.model().family() == model.family()
         ? base.toBuilder().model(model).build()
         : defaults(model, base != null ? base.totalImages() : 100_000);
     Map<String, Object> withModel = new LinkedHashMap<>(m);

@@ -6,13 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.io.Json;
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code config.json}: the resolved config;
+ *   <li>{@code provenance.jsonl}: one line per start (and resume) of the run: library, Java and
+ *       ND4J versions, the backend it ran on, the seed;
  *   <li>{@code losses.csv}: every step's losses; {@code losses.png}: their curves;
  *   <li>{@code log.jsonl}: one line per snapshot with averages since the last one (losses, mean
  *       logits on real and fake images, gradient norms, R1, path length, speed, flags);
@@ -71,6 +74,12 @@ public final class TrainingRun {
     this.out = out;
     Files.createDirectories(out);
     Files.writeString(out.resolve("config.json"), trainer.config().toJson(), StandardCharsets.UTF_8);
+    Map<String, Object> start = new LinkedHashMap<>();
+    start.put("started", Instant.now().toString());
+    start.put("kimg", trainer.imagesSeen() / 1000.0);
+    start.putAll(Checkpoint.provenance(trainer, false));
+    Files.writeString(out.resolve("provenance.jsonl"), Json.write(start) + "\n", StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     Generator g = trainer.sampler();
     Rng rng = new Rng(trainer.config().seed()).split(99);
     int k = g.labelCount();

@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.util.Map;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.io.SafeTensors;
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.nn.Conv2d;
 import org.jgan.core.nn.Functional;
 import org.jgan.core.nn.Linear;
@@ -13,7 +13,7 @@ import org.jgan.core.nn.Module;
 import org.jgan.core.optim.Adam;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Shapes;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.train.data.Batch;
 import org.jgan.train.data.Batches;
@@ -74,18 +74,18 @@ public final class FeatureNet extends Module {
   /** The metadata of the shipped weights (accuracy, command, epochs). */
   public static Map<String, String> pretrainedInfo() {
     try (InputStream in = FeatureNet.class.getResourceAsStream(RESOURCE)) {
-      return SafeTensors.read(in.readAllBytes(), RESOURCE).metadata();
-    } catch (IOException | NullPointerException e) {
-      return Map.of();
+      return in == null ? Map.of() : SafeTensors.read(in.readAllBytes(), RESOURCE).metadata();
+    } catch (IOException e) {
+      return Map.of(); // damaged weights: pretrained() says so when they are used
     }
   }
 
   private static Tensor pad(Tensor x) {
-    Shapes.check(x, "FeatureNet input", -1, 1, -1, -1);
+    Shapes.check(x.shape(), "FeatureNet input", -1, 1, -1, -1);
     if (x.size(2) == 28 && x.size(3) == 28) {
       return x.add(1.0).pad(2, 2, 2).pad(3, 2, 2).sub(1.0); // black border
     }
-    Shapes.check(x, "FeatureNet input (28x28 or 32x32)", -1, 1, 32, 32);
+    Shapes.check(x.shape(), "FeatureNet input (28x28 or 32x32)", -1, 1, 32, 32);
     return x;
   }
 

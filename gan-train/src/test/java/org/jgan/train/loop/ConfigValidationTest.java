@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.io.StateDict;
 import org.jgan.core.io.WeightFileException;
 import org.jgan.core.tensor.Rng;
@@ -41,13 +42,13 @@ class ConfigValidationTest {
 
   static Stream<Arguments> cases() {
     return Stream.of(
-        Arguments.of("resolution not a power of two", (Bad) () -> new StyleGan2Config(8, 8, 2, 0.01, 1, 48, 64, 16, 0, false, 4, 1, 2),
+        Arguments.of("resolution not a power of two", (Bad) () -> new StyleGan2Config(8, 8, 2, 0.01, 1, 48, 64, 16, 0, false, 4, 1, 2, DataFormat.NHWC),
             "resolution must be a power of two in [8, 1024], got 48"),
         Arguments.of("DCGAN resolution", (Bad) () -> new DcganConfig(8, 1, 30, 4, 4), "must be a power of two in [8, 128], got 30"),
         Arguments.of("batch vs minibatch-stddev group", (Bad) () -> SG2.toBuilder().batchSize(6).build(),
             "the batch of 6 is not divisible by the minibatch-stddev group 4; use a multiple of 4"),
         Arguments.of("micro-batch", (Bad) () -> SG2.toBuilder().microBatch(5).build(), "microBatch must be 0 or divide batchSize 32, got 5"),
-        Arguments.of("mbstd channels", (Bad) () -> new StyleGan2Config(8, 8, 2, 0.01, 1, 32, 64, 16, 0, false, 4, 3, 2),
+        Arguments.of("mbstd channels", (Bad) () -> new StyleGan2Config(8, 8, 2, 0.01, 1, 32, 64, 16, 0, false, 4, 3, 2, DataFormat.NHWC),
             "mbstdChannels 3 must divide the 4x4 channels 16"),
         Arguments.of("learning rate", (Bad) () -> new OptimizerSettings(-0.1, 0, 0.99, 1e-8), "learning rate must be positive, got -0.1"),
         Arguments.of("Adam beta", (Bad) () -> new OptimizerSettings(0.1, 1.0, 0.99, 1e-8), "Adam betas must be in [0, 1), got 1.0"),
@@ -72,7 +73,7 @@ class ConfigValidationTest {
         Arguments.of("wrong JSON type", (Bad) () -> TrainingConfig.fromJson("{\"batchSize\": \"big\"}", SG2),
             "TrainingConfig.batchSize: expected int, got string big"),
         Arguments.of("unknown family", (Bad) () -> TrainingConfig.fromJson("{\"model\": {\"family\": \"biggan\"}}", null),
-            "model family must be one of [dcgan, progressive, stylegan, stylegan2, vanilla], got biggan"),
+            "model family must be one of [vanilla, dcgan, progressive, stylegan, stylegan2], got 'biggan'"),
         Arguments.of("weights of another family", (Bad) () -> {
           Path f = file("dcgan.safetensors");
           StateDict.save(TinyConfigs.dcgan().generator(1), f, Map.of());

@@ -3,7 +3,7 @@ package org.jgan.train.loop;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.jgan.core.autograd.GradMode;
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;

@@ -9,12 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.jgan.core.kernels.Engine;
 import org.jgan.core.io.Json;
 import org.jgan.core.io.SafeTensors;
-import org.jgan.core.memory.TensorScope;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.TinyConfigs;
@@ -61,11 +63,11 @@ class TrainingRunTest {
     TrainingConfig config = TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 8 * 12).toBuilder()
         .batchSize(8).r1Interval(2).plInterval(2).snapshotImages(8).build();
     Trainer t = new Trainer(config, TrainerTest.FASHION32);
-    List<Long> live = new java.util.ArrayList<>();
+    List<Long> live = new ArrayList<>();
     new TrainingRun(t, dir).run(new TrainingRun.Listener() {
       @Override
       public void onSnapshot(Map<String, Object> line, Path picture, Path checkpoint) {
-        live.add(org.jgan.core.ops.Kernels.liveBytes());
+        live.add(Engine.current().liveBytes());
       }
     });
     assertEquals(12, live.size());

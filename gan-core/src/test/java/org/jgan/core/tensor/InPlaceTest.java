@@ -1,4 +1,4 @@
-package org.jgan.core.ops;
+package org.jgan.core.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,10 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.autograd.Profiler;
-import org.jgan.core.memory.TensorScope;
-import org.jgan.core.tensor.DType;
-import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Tensor;
+import org.jgan.core.kernels.Backend;
+import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.kernels.Engine;
 import org.jgan.core.testing.LeakCheck;
 import org.jgan.core.testing.TensorAssert;
 import org.junit.jupiter.api.AfterEach;
@@ -84,12 +83,19 @@ class InPlaceTest {
 
   @Test
   void countsInTheProfile() {
-    Profiler.start(false);
-    try {
+    try (Profiler p = Profiler.start(false)) {
       InPlace.leakyRelu(Tensor.of(new double[] {-1, 1}, 2).mul(1.0), 0.2);
-    } finally {
-      Profiler.stop();
+      assertTrue(p.report().stream().anyMatch(e -> e.op().equals("leaky_relu_") && e.calls() == 1), p.report().toString());
     }
-    assertTrue(Profiler.report().stream().anyMatch(e -> e.op().equals("leaky_relu_") && e.calls() == 1), Profiler.report().toString());
+  }
+
+  @Test
+  void aBackendWithoutInPlaceUpdatesAllowsNone() {
+    Tensor fresh = Tensor.of(new double[] {1, 2}, 2).mul(1.0);
+    assertTrue(InPlace.allowed(fresh));
+    try (Engine off = Engine.start(Backend.cpu().withInPlace(false))) {
+      assertFalse(InPlace.allowed(fresh), "the backend turns in-place updates off");
+    }
+    assertTrue(InPlace.allowed(fresh), "and only while its engine is installed");
   }
 }

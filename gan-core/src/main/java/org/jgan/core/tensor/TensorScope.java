@@ -1,9 +1,9 @@
-package org.jgan.core.memory;
+package org.jgan.core.tensor;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import org.jgan.core.ops.Kernels;
-import org.jgan.core.tensor.Tensor;
+import org.jgan.core.kernels.Engine;
+import org.jgan.core.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -13,8 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * scope and is freed when that scope closes; arrays made while no scope is open are left to the
  * garbage collector (ND4J frees them eventually). A training step runs in one scope, so its graph,
  * activations and gradients are freed as soon as the step ends; parameters, optimiser state and
- * buffers own their arrays and are never freed by a scope. Closing the outermost scope also
- * collects ND4J's per-array Java bookkeeping now and then ({@link NativeMemory#collectIfDue()}).
+ * buffers own their arrays and are never freed by a scope. Closing the outermost scope ends a
+ * step for the thread's {@link Engine} ({@link Engine#endStep()}: pool ageing and, as its backend
+ * says, a collection of ND4J's per-array Java objects).
  *
  * <pre>{@code
  * try (TensorScope step = TensorScope.open()) {
@@ -122,8 +123,7 @@ public final class TensorScope implements AutoCloseable {
     }
     owned.clear();
     if (stack.isEmpty()) {
-      BufferPool.endStep(); // frees the buffers no step has wanted lately
-      NativeMemory.collectIfDue(); // between steps, when the fewest arrays are alive
+      Engine.current().endStep(); // between steps, when the fewest arrays are alive
     }
   }
 }

@@ -1,29 +1,28 @@
-package org.jgan.core.ops;
+package org.jgan.core.tensor;
 
 import java.util.Arrays;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.autograd.Profiler;
-import org.jgan.core.tensor.Shapes;
-import org.jgan.core.tensor.Tensor;
+import org.jgan.core.kernels.Backend;
+import org.jgan.core.kernels.Engine;
+import org.jgan.core.kernels.Kernels;
+import org.jgan.core.kernels.Shapes;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Element-wise updates that overwrite a tensor's own array, for paths that record no graph
  * (inference, or a generator's forward inside a discriminator step). An op that writes a fresh
  * array streams three arrays through memory (two reads and the write of a new one); updating in
- * place streams one, read and written: at {@code [64, 32, 32, 128]} float32, where one array
- * fills this machine's 32 MiB cache, the four passes after a modulated convolution (demodulation,
- * noise, bias, leaky ReLU) take 7.1-8.5 ms in place against 10.1-11.3 ms into fresh arrays.
+ * place streams one, read and written (docs/benchmarks.md measures the four passes after a
+ * modulated convolution).
  *
  * <p>The caller must own the target: a result it has just computed and handed to no one. A
  * tensor that a graph saved, a parameter or a caller's input must never be a target; {@link
  * #allowed} only says that no graph is being recorded, not who else holds the array.
  *
- * <p>{@code -Djgan.inPlace=false} makes {@link #allowed} answer false, so that callers take their
- * out-of-place ops (for comparing the two, or ruling the updates out when hunting a wrong value).
+ * <p>A backend without in-place updates ({@link Backend#inPlace()} false) makes {@link #allowed}
+ * answer false, so that callers take their out-of-place ops (for comparing the two, or ruling the
+ * updates out when hunting a wrong value).
  */
 public final class InPlace {
   private InPlace() {}
@@ -33,7 +32,7 @@ public final class InPlace {
    * one), the condition for updating their results in place.
    */
   public static boolean allowed(Tensor... involved) {
-    return !"false".equals(System.getProperty("jgan.inPlace")) && !recording(involved);
+    return Engine.current().backend().inPlace() && !recording(involved);
   }
 
   private static boolean recording(Tensor... involved) {
@@ -50,14 +49,14 @@ public final class InPlace {
   /** {@code target *= b}, {@code b} broadcast to {@code target}'s shape; returns {@code target}. */
   public static Tensor mul(Tensor target, Tensor b) {
     INDArray t = checked("mul", target, b);
-    Profiler.run("mul_", new Tensor[] {target, b}, () -> Nd4j.exec(new MulOp(new INDArray[] {t, b.data()}, new INDArray[] {t})));
+    Profiler.run("mul_", new Tensor[] {target, b}, () -> Kernels.mulInPlace(t, b.data()));
     return target;
   }
 
   /** {@code target += b}, {@code b} broadcast to {@code target}'s shape; returns {@code target}. */
   public static Tensor add(Tensor target, Tensor b) {
     INDArray t = checked("add", target, b);
-    Profiler.run("add_", new Tensor[] {target, b}, () -> Nd4j.exec(new AddOp(new INDArray[] {t, b.data()}, new INDArray[] {t})));
+    Profiler.run("add_", new Tensor[] {target, b}, () -> Kernels.addInPlace(t, b.data()));
     return target;
   }
 
@@ -70,7 +69,7 @@ public final class InPlace {
       throw new IllegalArgumentException("in-place leaky ReLU needs 0 <= alpha <= 1, got " + alpha);
     }
     INDArray t = checked("leaky_relu", target, null);
-    Profiler.run("leaky_relu_", new Tensor[] {target}, () -> LeakyRelu.withoutMask(t, alpha, true));
+    Profiler.run("leaky_relu_", new Tensor[] {target}, () -> Kernels.leakyReluNoMask(t, alpha, true));
     return target;
   }
 

@@ -1,4 +1,4 @@
-package org.jgan.core.tensor;
+package org.jgan.core.kernels;
 
 import java.util.Arrays;
 
@@ -52,13 +52,12 @@ public final class Shapes {
   }
 
   /**
-   * Asserts a tensor's shape; {@code -1} in {@code expected} matches any size.
+   * Asserts a shape (StyleGAN's {@code assert_shape}); {@code -1} in {@code expected} matches any size.
    *
    * @param what names the input in the message, e.g. {@code "Conv2d conv0 input"}
    * @throws IllegalArgumentException naming {@code what}, the expected and the actual shape
    */
-  public static void check(Tensor t, String what, long... expected) {
-    long[] s = t.shape();
+  public static void check(long[] s, String what, long... expected) {
     boolean ok = s.length == expected.length;
     for (int i = 0; ok && i < s.length; i++) {
       ok = expected[i] < 0 || expected[i] == s[i];

@@ -1,4 +1,4 @@
-package org.jgan.core.ops;
+package org.jgan.core.kernels;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
@@ -38,32 +38,28 @@ import org.slf4j.LoggerFactory;
  * F(4x4, 3x3)}, {@code jit_wino_4x3}), called through oneDNN's JavaCPP preset: libnd4j's own
  * oneDNN calls always ask for the direct algorithm. Winograd multiplies 4 times less (36 products
  * for a 4x4 tile of outputs instead of 144) and pays with transforms of input, weight and output;
- * measured here (2 cores, AVX-512) at {@code [64, 32, 32, 128]} to 128 channels, 24.6
- * ms with the layout conversions against 41.9 ms for libnd4j's direct convolution, at {@code [32,
- * 16, 16, 128]} 3.0 against 4.7 ms (docs/benchmarks.md). The results differ from the direct
+ * docs/benchmarks.md measures the gain on the StyleGAN2 shapes. The results differ from the direct
  * algorithm's by rounding only (about {@code 3e-6} of the largest output).
  *
- * <p>Three operators use it: {@link Conv2d}'s forward, {@link ConvTranspose2d}'s forward with
- * stride 1 (the input gradient of a convolution, oneDNN's backward-data primitive) and {@link
- * Conv2dWeightGrad} (its backward-weights primitive). Where the Winograd kernels take a
- * convolution, {@link Conv2d} and {@link ConvTranspose2d} compute their two gradients as those
- * two ops rather than libnd4j's fused backward kernel: at {@code [32, 32, 32, 128]} 26 against 29
- * ms, at {@code [32, 16, 16, 128]} 6 against 10 ms. All fall back to libnd4j (the caller gets
- * {@code null}) for anything else: other kernel sizes, strides or paddings, float64 (so the
- * finite-difference checks test libnd4j's kernels and the tests of this class compare the two),
- * maps under 8x8, fewer than 32 channels or 1024 positions (no faster there: {@link
- * #MIN_CHANNELS}, {@link #MIN_POSITIONS}), channel counts oneDNN's Winograd kernel does not take,
- * arrays that are not dense C-ordered buffers from offset 0, and machines where the kernel or the
- * native library is missing ({@link #available}). {@code -Djgan.winograd=false} turns it off.
+ * <p>Three directions use it: a convolution's forward, its input gradient (the stride-1
+ * transposed convolution, oneDNN's backward-data primitive) and its weight gradient (the
+ * backward-weights primitive); {@link ConvKernels} asks here first. Where the Winograd kernels take
+ * a convolution, its two gradients run as two separate Winograd calls rather than libnd4j's fused
+ * backward kernel, which measured slower. Everything else falls back to libnd4j (the caller gets
+ * {@code null}): other kernel sizes, strides or paddings, float64 (so the finite-difference checks
+ * test libnd4j's kernels and the tests of this class compare the two), maps under 8x8, fewer than
+ * {@value #MIN_CHANNELS} channels or {@value #MIN_POSITIONS} positions (no faster there), channel
+ * counts oneDNN's Winograd kernel does not take, arrays that are not dense C-ordered buffers from
+ * offset 0, and machines where the kernel or the native library is missing ({@link #status}).
  *
  * <p>Each call converts the input and weight to oneDNN's blocked layouts, runs the primitive and
- * converts the output back; the blocked buffers are arrays from the library's pool ({@link
- * Kernels#alloc}), freed before the call returns, so nothing native outlives a call except the
- * primitives, which are kept per shape (at most {@value #PLANS}, least recently used dropped).
- * oneDNN runs on the same OpenMP runtime as libnd4j (one {@code libgomp}), so no second thread
- * pool competes for the cores.
+ * converts the output back; the blocked buffers are arrays from the engine's pool, freed before
+ * the call returns, so nothing native outlives a call except the primitives, which are kept per
+ * shape (at most {@value #PLANS} per engine, least recently used dropped). oneDNN runs on the same
+ * OpenMP runtime as libnd4j (one {@code libgomp}), so no second thread pool competes for the
+ * cores. One instance per {@link Engine} whose backend turns Winograd on.
  */
-public final class Winograd {
+final class Winograd {
   private static final Logger LOG = LoggerFactory.getLogger(Winograd.class);
 
   /** Smallest height and width sent to the Winograd kernel: below 8x8 it is not faster. */
@@ -71,73 +67,94 @@ public final class Winograd {
 
   /**
    * Fewest input and output channels sent to the Winograd kernel: at 16 channels its transforms
-   * cost more than they save (forward at {@code [32, 32, 32, 16]} 0.60 against 0.39 ms).
+   * cost more than they save (docs/benchmarks.md).
    */
   static final int MIN_CHANNELS = 32;
 
   /**
    * Fewest positions {@code N H W} sent to the Winograd kernel: below, the call's fixed costs
-   * decide (forward at {@code [8, 8, 8, 128]} 0.45 against 0.35 ms).
+   * decide (docs/benchmarks.md).
    */
   static final int MIN_POSITIONS = 1024;
 
   /** Primitives kept, one per shape and direction. */
   static final int PLANS = 32;
 
-  private static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
+  private final Engine owner;
+  private final Map<Key, Plan> plans =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Plan> eldest) {
+          if (size() > PLANS) {
+            if (eldest.getValue() != Plan.UNSUPPORTED) {
+              eldest.getValue().close();
+            }
+            return true;
+          }
+          return false;
+        }
+      };
+  private boolean closed;
 
-  private Winograd() {}
-
-  /** Convolutions (of any direction) run on the Winograd kernels since the JVM started. */
-  public static long calls() {
-    return CALLS.get();
+  /** The Winograd kernels of {@code engine}: its pool serves their scratch buffers. */
+  Winograd(Engine owner) {
+    this.owner = owner;
   }
 
-  /** True when oneDNN's Winograd kernel loaded and runs on this machine, and it is not turned off. */
-  public static boolean available() {
-    return !"false".equals(System.getProperty("jgan.winograd")) && Native.REASON == null;
-  }
-
-  /** One line for logs and benchmarks: which kernel runs 3x3 convolutions, or why not Winograd. */
-  public static String status() {
-    if (Native.REASON != null) {
-      return "libnd4j direct (oneDNN Winograd unavailable: " + Native.REASON + ")";
-    }
-    return available() ? "oneDNN Winograd (" + Native.IMPL + ") for 3x3 stride 1" : "libnd4j direct (jgan.winograd=false)";
+  /** Whether oneDNN's Winograd kernel loaded and runs on this machine (AVX-512). */
+  static boolean supported() {
+    return Native.REASON == null;
   }
 
   /**
-   * {@code conv2d(x, w) + b} for {@code x} in {@code format}, {@code w [O, I, 3, 3]}, {@code b [O]}
-   * or null; null when this shape or array is not for the Winograd kernel (see the class comment).
+   * One line for logs and benchmarks: which kernel runs 3x3 convolutions, or why not Winograd.
+   *
+   * @param on whether the backend asks for Winograd
    */
-  static INDArray conv2d(INDArray x, INDArray w, INDArray b, ConvGeometry geo) {
+  static String status(boolean on) {
+    if (!on) {
+      return "libnd4j direct (Winograd off in the backend)";
+    }
+    if (Native.REASON != null) {
+      return "libnd4j direct (oneDNN Winograd unavailable: " + Native.REASON + ")";
+    }
+    return "oneDNN Winograd (" + Native.IMPL + ") for 3x3 stride 1";
+  }
+
+  /**
+   * {@code conv2d(x, w) + b} for {@code x} in the geometry's format, {@code w [O, I, 3, 3]}, {@code
+   * b [O]} or null; null when this shape or array is not for the Winograd kernel (see the class
+   * comment).
+   */
+  INDArray conv2d(INDArray x, INDArray w, INDArray b, ConvGeometry geo) {
     if (!isWeight(w) || !eligible(x, w, b, geo)) {
       return null;
     }
     Plan plan = plan(Direction.FORWARD, geo.format(), x, w.size(1), w.size(0), b != null);
-    return run(plan, x, w, b, geo.format().shape(x.size(0), w.size(0), geo.height(x), geo.width(x)));
+    return run(
+        plan, x, w, b, geo.format().shape(x.size(0), w.size(0), geo.height(x), geo.width(x)));
   }
 
   /**
-   * The transposed convolution (stride 1, padding 1) of {@code x} in {@code format} with {@code w
-   * [I, O, 3, 3]}, without bias: the input gradient of a convolution whose weight is {@code w};
-   * null when not for the Winograd kernel.
+   * The transposed convolution (stride 1, padding 1) of {@code x} with {@code w [I, O, 3, 3]},
+   * without bias: the input gradient of a convolution whose weight is {@code w}; null when not for
+   * the Winograd kernel.
    */
-  static INDArray convTranspose2d(INDArray x, INDArray w, ConvGeometry geo) {
+  INDArray convTranspose2d(INDArray x, INDArray w, ConvGeometry geo) {
     if (!isWeight(w) || !eligible(x, w, null, geo)) {
       return null;
     }
     // the convolution whose input gradient this is maps w.size(1) channels to w.size(0)
     Plan plan = plan(Direction.BACKWARD_DATA, geo.format(), x, w.size(1), w.size(0), false);
-    return run(plan, x, w, null, geo.format().shape(x.size(0), w.size(1), geo.height(x), geo.width(x)));
+    return run(
+        plan, x, w, null, geo.format().shape(x.size(0), w.size(1), geo.height(x), geo.width(x)));
   }
 
   /**
    * The weight gradient {@code [O, I, 3, 3]} of a 3x3 convolution (stride 1, padding 1) with input
-   * {@code x} and output gradient {@code gy}, both in {@code format}; null when not for the
-   * Winograd kernel.
+   * {@code x} and output gradient {@code gy}; null when not for the Winograd kernel.
    */
-  static INDArray weightGrad(INDArray x, INDArray gy, ConvGeometry geo) {
+  INDArray weightGrad(INDArray x, INDArray gy, ConvGeometry geo) {
     if (!eligible(x, gy, null, geo)
         || gy.rank() != 4
         || gy.size(0) != x.size(0)
@@ -147,22 +164,24 @@ public final class Winograd {
     }
     long in = geo.channels(x);
     long out = geo.channels(gy);
-    return run(plan(Direction.BACKWARD_WEIGHTS, geo.format(), x, in, out, false), x, gy, null, new long[] {out, in, 3, 3});
+    Plan plan = plan(Direction.BACKWARD_WEIGHTS, geo.format(), x, in, out, false);
+    return run(plan, x, gy, null, new long[] {out, in, 3, 3});
   }
 
   /**
    * Runs {@code plan} into a fresh array of {@code shape}; null (the caller takes libnd4j's kernel)
    * when there is no plan, or when another thread dropped it from the cache meanwhile.
    */
-  private static INDArray run(Plan plan, INDArray a, INDArray b, INDArray bias, long[] shape) {
+  private INDArray run(Plan plan, INDArray a, INDArray b, INDArray bias, long[] shape) {
     if (plan == null) {
       return null;
     }
-    INDArray out = Kernels.alloc(DataType.FLOAT, shape);
-    if (!plan.run(a, b, bias, out)) {
+    INDArray out = owner.alloc(DataType.FLOAT, shape);
+    if (!plan.run(owner, a, b, bias, out)) {
       Kernels.free(out);
       return null;
     }
+    owner.countWinograd();
     return out;
   }
 
@@ -171,18 +190,18 @@ public final class Winograd {
    * kernel: then its gradients do too, and the callers take the separate gradient ops (two Winograd
    * calls) over libnd4j's fused {@code conv2d_bp}.
    */
-  static boolean takes(INDArray x, INDArray w, ConvGeometry geo) {
+  boolean takes(INDArray x, INDArray w, ConvGeometry geo) {
     return isWeight(w)
         && eligible(x, w, null, geo)
         && plan(Direction.FORWARD, geo.format(), x, w.size(1), w.size(0), false) != null;
   }
 
   /**
-   * What every direction asks of its operands: {@code w} is the weight or, for the weight
-   * gradient, the output gradient; the callers check its shape.
+   * What every direction asks of its operands: {@code w} is the weight or, for the weight gradient,
+   * the output gradient; the callers check its shape.
    */
   private static boolean eligible(INDArray x, INDArray w, INDArray b, ConvGeometry geo) {
-    return available()
+    return Native.REASON == null
         && geo.stride() == 1
         && geo.padding() == 1
         && x.rank() == 4
@@ -216,30 +235,32 @@ public final class Winograd {
    * A convolution shape: {@code in} and {@code out} channels of the forward convolution (for the
    * gradients, of the convolution they are the gradients of).
    */
-  private record Key(Direction direction, DataFormat format, long n, long in, long out, long h, long w, boolean bias) {}
+  private record Key(
+      Direction direction,
+      DataFormat format,
+      long n,
+      long in,
+      long out,
+      long h,
+      long w,
+      boolean bias) {}
 
-  private static final Map<Key, Plan> PLANS_BY_KEY = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Key, Plan> eldest) {
-      if (size() > PLANS) {
-        if (eldest.getValue() != Plan.UNSUPPORTED) {
-          eldest.getValue().close();
-        }
-        return true;
-      }
-      return false;
-    }
-  };
-
-  /** The plan for this shape, made on first use; null where oneDNN has no Winograd kernel for it. */
-  private static Plan plan(Direction d, DataFormat f, INDArray x, long in, long out, boolean bias) {
+  /**
+   * The plan for this shape, made on first use; null where oneDNN has no Winograd kernel for it, or
+   * after {@link #close()}.
+   */
+  private Plan plan(Direction d, DataFormat f, INDArray x, long in, long out, boolean bias) {
     ConvGeometry geo = new ConvGeometry(1, 1, f);
-    if (in < MIN_CHANNELS || out < MIN_CHANNELS || x.size(0) * geo.height(x) * geo.width(x) < MIN_POSITIONS) {
+    long positions = x.size(0) * geo.height(x) * geo.width(x);
+    if (in < MIN_CHANNELS || out < MIN_CHANNELS || positions < MIN_POSITIONS) {
       return null;
     }
     Key key = new Key(d, f, x.size(0), in, out, geo.height(x), geo.width(x), bias);
-    synchronized (PLANS_BY_KEY) {
-      Plan p = PLANS_BY_KEY.get(key);
+    synchronized (plans) {
+      if (closed) {
+        return null;
+      }
+      Plan p = plans.get(key);
       if (p == null) {
         try {
           p = new Plan(key);
@@ -247,9 +268,22 @@ public final class Winograd {
           LOG.debug("no Winograd kernel for {}: {}", key, e.getMessage());
           p = Plan.UNSUPPORTED;
         }
-        PLANS_BY_KEY.put(key, p);
+        plans.put(key, p);
       }
       return p == Plan.UNSUPPORTED ? null : p;
+    }
+  }
+
+  /** Frees every plan; later calls fall back to libnd4j. */
+  void close() {
+    synchronized (plans) {
+      closed = true;
+      for (Plan p : plans.values()) {
+        if (p != Plan.UNSUPPORTED) {
+          p.close();
+        }
+      }
+      plans.clear();
     }
   }
 
@@ -375,7 +409,7 @@ public final class Winograd {
      * Runs the plan on the caller's operands {@code a}, {@code b} (and bias) into {@code out};
      * false, with nothing run, if the plan was dropped from the cache (and closed) meanwhile.
      */
-    synchronized boolean run(INDArray a, INDArray b, INDArray bias, INDArray out) {
+    synchronized boolean run(Engine pool, INDArray a, INDArray b, INDArray bias, INDArray out) {
       if (closed) {
         return false;
       }
@@ -384,7 +418,8 @@ public final class Winograd {
       try {
         for (int i = 0; i < 3; i++) {
           // oneDNN's Winograd kernels load and store their blocked buffers aligned to 64 bytes
-          scratch[i] = Kernels.alloc(DataType.FLOAT, (blocked[i].get_desc().get_size() + ALIGN + 3) / 4);
+          long floats = (blocked[i].get_desc().get_size() + ALIGN + 3) / 4;
+          scratch[i] = pool.alloc(DataType.FLOAT, new long[] {floats});
           user[i].set_data_handle(arrays[i].data().addressPointer());
           blocked[i].set_data_handle(aligned(scratch[i].data().addressPointer().address()));
         }
@@ -397,7 +432,6 @@ public final class Winograd {
         op.execute(s, opArgs);
         reorders[2].execute(s, reorderArgs[2]);
         s._wait();
-        CALLS.incrementAndGet();
         return true;
       } finally {
         for (INDArray t : scratch) {

@@ -1,4 +1,4 @@
-package org.jgan.core.ops;
+package org.jgan.core.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,11 +11,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.jgan.core.autograd.Autograd;
+import org.jgan.core.ops.Conv;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
-import org.jgan.core.testing.SystemProperties;
 import org.jgan.core.testing.TensorAssert;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,8 +25,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * oneDNN's Winograd convolutions give the convolution (and its transpose) to float32 rounding,
- * against libnd4j's kernels in float64; the operators take them where they apply and libnd4j's
- * kernels everywhere else.
+ * against libnd4j's kernels in float64; the convolution kernels take them where they apply and
+ * libnd4j's kernels everywhere else, and a backend without Winograd never takes them. Each test
+ * runs on an engine of its own, so plans and counters start empty.
  */
 class WinogradTest {
   /** Winograd's transforms round more than a direct sum: a few 1e-6 of the largest output. */
@@ -36,10 +39,26 @@ class WinogradTest {
     {16, 128, 128, 9, 8},
   };
 
+  private Engine engine;
+  private Winograd wino;
+
+  @BeforeEach
+  void freshEngine() {
+    engine = Engine.start(Backend.cpu());
+    wino = engine.winograd();
+  }
+
+  @AfterEach
+  void close() {
+    engine.close();
+  }
+
   @Test
   void statusNamesTheKernelOrWhyNot() {
-    String s = Winograd.status();
-    assertTrue(Winograd.available() ? s.contains("Winograd (") : s.startsWith("libnd4j direct ("), s);
+    String s = engine.convolutionKernel();
+    assertTrue(Winograd.supported() ? s.contains("Winograd (") : s.startsWith("libnd4j direct ("), s);
+    assertEquals("libnd4j direct (Winograd off in the backend)", Winograd.status(false));
+    assertNotNull(wino, "the default backend asks for Winograd");
   }
 
   /** One direction of a convolution, as the Winograd kernel or the reference op computes it. */
@@ -52,7 +71,7 @@ class WinogradTest {
    * second operand of {@code otherShape}, float32 through the Winograd kernel against float64
    * through libnd4j's op.
    */
-  private static void compareEverywhere(
+  private void compareEverywhere(
       long seed, String what, BiFunction<DataFormat, long[], long[]> otherShape, Direction winograd,
       Direction reference) {
     Rng rng = new Rng(seed);
@@ -71,10 +90,10 @@ class WinogradTest {
 
   @Test
   void forwardEqualsTheConvolutionInBothLayouts() {
-    assumeTrue(Winograd.available(), Winograd.status());
+    assumeTrue(Winograd.supported(), engine.convolutionKernel());
     compareEverywhere(11, "conv2d", (f, s) -> new long[] {s[2], s[1], 3, 3},
-        (f, x, w) -> Winograd.conv2d(x, w, null, new ConvGeometry(1, 1, f)),
-        (f, x, w) -> new Conv2d(1, 1, f).forward(x, w));
+        (f, x, w) -> wino.conv2d(x, w, null, new ConvGeometry(1, 1, f)),
+        (f, x, w) -> ConvKernels.conv2d(x, w, null, new ConvGeometry(1, 1, f)));
     // the bias rides in the kernel: the same result plus b on every output channel
     Rng rng = new Rng(18);
     for (DataFormat f : DataFormat.values()) {
@@ -82,31 +101,31 @@ class WinogradTest {
       INDArray w = smallWeight(rng);
       INDArray b = rng.normalArray(DType.FLOAT32, 0, 1, 32);
       ConvGeometry geo = new ConvGeometry(1, 1, f);
-      INDArray expected = Winograd.conv2d(x, w, null, geo).add(b.reshape(f.channelShape(32)));
-      TensorAssert.assertClose(Tensor.of(expected), Tensor.of(Winograd.conv2d(x, w, b, geo)), 1e-6, "conv2d with bias " + f);
+      INDArray expected = wino.conv2d(x, w, null, geo).add(b.reshape(f.channelShape(32)));
+      TensorAssert.assertClose(Tensor.of(expected), Tensor.of(wino.conv2d(x, w, b, geo)), 1e-6, "conv2d with bias " + f);
     }
   }
 
   @Test
   void transposedEqualsTheInputGradientInBothLayouts() {
-    assumeTrue(Winograd.available(), Winograd.status());
+    assumeTrue(Winograd.supported(), engine.convolutionKernel());
     // a transposed convolution with weight [I, O, 3, 3]: s[1] channels in, s[2] out
     compareEverywhere(12, "conv_transpose2d", (f, s) -> new long[] {s[1], s[2], 3, 3},
-        (f, x, w) -> Winograd.convTranspose2d(x, w, new ConvGeometry(1, 1, f)),
-        (f, x, w) -> new ConvTranspose2d(1, 1, 0, 0, f).forward(x, w));
+        (f, x, w) -> wino.convTranspose2d(x, w, new ConvGeometry(1, 1, f)),
+        (f, x, w) -> ConvKernels.convTranspose2d(x, w, null, new ConvGeometry(1, 1, f), 0, 0));
   }
 
   @Test
   void weightGradientEqualsTheConvolutionsInBothLayouts() {
-    assumeTrue(Winograd.available(), Winograd.status());
+    assumeTrue(Winograd.supported(), engine.convolutionKernel());
     compareEverywhere(16, "conv2d weight gradient", (f, s) -> f.shape(s[0], s[2], s[3], s[4]),
-        (f, x, gy) -> Winograd.weightGrad(x, gy, new ConvGeometry(1, 1, f)),
-        (f, x, gy) -> new Conv2dWeightGrad(1, 1, 3, 3, f).forward(x, gy));
+        (f, x, gy) -> wino.weightGrad(x, gy, new ConvGeometry(1, 1, f)),
+        (f, x, gy) -> ConvKernels.conv2dWeightGrad(x, gy, new ConvGeometry(1, 1, f), 3, 3));
   }
 
   @Test
   void gradientsThroughTheOperatorsMatchFloat64() {
-    assumeTrue(Winograd.available(), Winograd.status());
+    assumeTrue(Winograd.supported(), engine.convolutionKernel());
     Rng rng = new Rng(17);
     for (DataFormat f : DataFormat.values()) {
       for (boolean graph : new boolean[] {false, true}) {
@@ -139,8 +158,8 @@ class WinogradTest {
   }
 
   @Test
-  void theOperatorsTakeTheWinogradKernelWhereItApplies() {
-    assumeTrue(Winograd.available(), Winograd.status());
+  void theKernelsTakeTheWinogradKernelWhereItAppliesAndOnlyWhenTheBackendSays() {
+    assumeTrue(Winograd.supported(), engine.convolutionKernel());
     Rng rng = new Rng(13);
     DataFormat f = DataFormat.NHWC;
     INDArray x = smallInput(rng);
@@ -149,61 +168,63 @@ class WinogradTest {
     ConvGeometry geo = new ConvGeometry(1, 1, f);
     INDArray direct = Kernels.alloc(DataType.FLOAT, x.shape());
     Kernels.custom("conv2d", new INDArray[] {x, w, b}, new INDArray[] {direct}, geo.args(3, 3));
-    INDArray viaOp = new Conv2d(1, 1, f).forward(x, w, b);
-    TensorAssert.assertClose(Tensor.of(Winograd.conv2d(x, w, b, geo)), Tensor.of(viaOp), 0, "conv2d op");
-    assertTrue(viaOp.sub(direct).amaxNumber().doubleValue() > 0, "the op ran libnd4j's direct kernel, not Winograd");
-    INDArray tViaOp = new ConvTranspose2d(1, 1, 0, 0, f).forward(x, w, b);
-    INDArray tWino = Winograd.convTranspose2d(x, w, geo);
+    long before = engine.stats().winogradCalls();
+    INDArray viaKernel = ConvKernels.conv2d(x, w, b, geo);
+    assertEquals(before + 1, engine.stats().winogradCalls(), "counted on this test's engine");
+    TensorAssert.assertClose(Tensor.of(wino.conv2d(x, w, b, geo)), Tensor.of(viaKernel), 0, "conv2d kernel");
+    assertTrue(viaKernel.sub(direct).amaxNumber().doubleValue() > 0, "the kernel ran Winograd, not libnd4j's direct kernel");
+    INDArray tViaKernel = ConvKernels.convTranspose2d(x, w, b, geo, 0, 0);
+    INDArray tWino = wino.convTranspose2d(x, w, geo);
     INDArray bias = b.reshape(1, 1, 1, 32);
-    TensorAssert.assertClose(Tensor.of(tWino.add(bias)), Tensor.of(tViaOp), 0, "conv_transpose2d op with bias");
-    SystemProperties.with("jgan.winograd", "false", () -> {
-      assertFalse(Winograd.available());
-      assertNull(Winograd.conv2d(x, w, b, geo));
-      TensorAssert.assertClose(Tensor.of(direct), Tensor.of(new Conv2d(1, 1, f).forward(x, w, b)), 0, "jgan.winograd=false");
-    });
+    TensorAssert.assertClose(Tensor.of(tWino.add(bias)), Tensor.of(tViaKernel), 0, "conv_transpose2d kernel with bias");
+    try (Engine off = Engine.start(Backend.cpu().withWinograd(false))) {
+      assertNull(off.winograd());
+      TensorAssert.assertClose(Tensor.of(direct), Tensor.of(ConvKernels.conv2d(x, w, b, geo)), 0, "Winograd off");
+      assertEquals(0, off.stats().winogradCalls());
+    }
   }
 
   @Test
   void everythingElseGoesToLibnd4j() {
-    assumeTrue(Winograd.available(), Winograd.status());
+    assumeTrue(Winograd.supported(), engine.convolutionKernel());
     Rng rng = new Rng(14);
     DataFormat f = DataFormat.NHWC;
     INDArray x = smallInput(rng);
     INDArray w = smallWeight(rng);
     ConvGeometry geo = new ConvGeometry(1, 1, f);
-    assertNotNull(Winograd.conv2d(x, w, null, geo), "the eligible case");
-    assertNull(Winograd.conv2d(x, w, null, new ConvGeometry(2, 1, f)), "stride 2");
-    assertNull(Winograd.conv2d(x, w, null, new ConvGeometry(1, 0, f)), "padding 0");
-    assertNull(Winograd.conv2d(x, rng.normalArray(DType.FLOAT32, 0, 1, 32, 32, 1, 1), null, geo), "1x1 kernel");
-    assertNull(Winograd.conv2d(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), null, geo), "float64");
-    assertNull(Winograd.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(64, 32, 4, 8)), w, null, geo), "4 rows");
-    assertNull(Winograd.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(15, 32, 8, 8)), w, null, geo), "960 positions");
+    assertNotNull(wino.conv2d(x, w, null, geo), "the eligible case");
+    assertNull(wino.conv2d(x, w, null, new ConvGeometry(2, 1, f)), "stride 2");
+    assertNull(wino.conv2d(x, w, null, new ConvGeometry(1, 0, f)), "padding 0");
+    assertNull(wino.conv2d(x, rng.normalArray(DType.FLOAT32, 0, 1, 32, 32, 1, 1), null, geo), "1x1 kernel");
+    assertNull(wino.conv2d(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), null, geo), "float64");
+    assertNull(wino.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(64, 32, 4, 8)), w, null, geo), "4 rows");
+    assertNull(wino.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(15, 32, 8, 8)), w, null, geo), "960 positions");
     INDArray w16 = rng.normalArray(DType.FLOAT32, 0, 0.1, 16, 32, 3, 3);
-    assertNull(Winograd.conv2d(x, w16, null, geo), "16 output channels");
+    assertNull(wino.conv2d(x, w16, null, geo), "16 output channels");
     INDArray second = x.get(NDArrayIndex.interval(1, 2), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
-    assertNull(Winograd.conv2d(second, w, null, geo), "a view that starts inside its buffer");
-    assertNull(Winograd.conv2d(x.permute(0, 2, 1, 3), w, null, geo), "a permuted view");
+    assertNull(wino.conv2d(second, w, null, geo), "a view that starts inside its buffer");
+    assertNull(wino.conv2d(x.permute(0, 2, 1, 3), w, null, geo), "a permuted view");
     // channel counts that are no multiple of oneDNN's block of 16: whichever kernel takes them
     INDArray x33 = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(16, 33, 8, 8));
     INDArray w33 = rng.normalArray(DType.FLOAT32, 0, 0.1, 129, 33, 3, 3);
-    INDArray y33 = new Conv2d(1, 1, f).forward(x33, w33);
-    INDArray e33 = new Conv2d(1, 1, f).forward(x33.castTo(DataType.DOUBLE), w33.castTo(DataType.DOUBLE));
+    INDArray y33 = ConvKernels.conv2d(x33, w33, null, geo);
+    INDArray e33 = ConvKernels.conv2d(x33.castTo(DataType.DOUBLE), w33.castTo(DataType.DOUBLE), null, geo);
     TensorAssert.assertClose(Tensor.of(e33), Tensor.of(y33), TOL, "33 to 129 channels");
   }
 
   @Test
   void plansDroppedFromTheCacheAreMadeAgain() {
-    assumeTrue(Winograd.available(), Winograd.status());
+    assumeTrue(Winograd.supported(), engine.convolutionKernel());
     Rng rng = new Rng(15);
     DataFormat f = DataFormat.NHWC;
     INDArray w = smallWeight(rng);
     ConvGeometry geo = new ConvGeometry(1, 1, f);
     INDArray x1 = smallInput(rng);
-    INDArray first = Winograd.conv2d(x1, w, null, geo);
+    INDArray first = wino.conv2d(x1, w, null, geo);
     for (int n = 17; n <= 16 + Winograd.PLANS + 1; n++) {
-      assertNotNull(Winograd.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(n, 32, 8, 8)), w, null, geo));
+      assertNotNull(wino.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(n, 32, 8, 8)), w, null, geo));
     }
-    INDArray again = Winograd.conv2d(x1, w, null, geo);
+    INDArray again = wino.conv2d(x1, w, null, geo);
     assertEquals(0.0, again.sub(first).amaxNumber().doubleValue(), "batch 16 after its plan was dropped and made again");
   }
 

@@ -1,4 +1,4 @@
-package org.jgan.core.memory;
+package org.jgan.core.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,10 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import org.jgan.core.nn.Linear;
-import org.jgan.core.ops.Kernels;
-import org.jgan.core.tensor.DType;
-import org.jgan.core.tensor.Rng;
-import org.jgan.core.tensor.Tensor;
+import org.jgan.core.kernels.Backend;
+import org.jgan.core.kernels.Engine;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.testing.LeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,17 +62,27 @@ class TensorScopeTest {
   }
 
   @Test
-  void closingTheOutermostScopeCollectsOnceEnoughArraysWereMade() {
-    // ND4J's per-array bookkeeping lives on the Java heap until collected (NativeMemory#collectIfDue)
-    long before = fullCollections();
-    for (int step = 0; step < 60; step++) {
-      try (TensorScope s = TensorScope.open()) {
-        for (int i = 0; i < 1000; i++) {
-          Tensor.ones(DType.FLOAT32, 2);
+  void closingTheOutermostScopeCollectsWhenTheBackendSays() {
+    // ND4J's per-array bookkeeping lives on the Java heap until collected (Engine#endStep)
+    for (long every : new long[] {5_000, 0}) {
+      try (Engine engine = Engine.start(Backend.cpu().withGcEveryArrays(every))) {
+        long before = fullCollections();
+        for (int step = 0; step < 6; step++) {
+          try (TensorScope s = TensorScope.open()) {
+            long atOpen = engine.stats().collections();
+            for (int i = 0; i < 1000; i++) {
+              Tensor.ones(DType.FLOAT32, 2);
+            }
+            assertEquals(atOpen, engine.stats().collections(), "only between steps, never inside one");
+          }
+        }
+        long expected = every == 0 ? 0 : 1;
+        assertEquals(expected, engine.stats().collections(), "6,000 fresh arrays, a collection every " + every);
+        if (every > 0) {
+          assertTrue(fullCollections() > before, "the JVM saw the collection");
         }
       }
     }
-    assertTrue(fullCollections() > before, "60,000 arrays in closed scopes and no full collection");
   }
 
   @Test

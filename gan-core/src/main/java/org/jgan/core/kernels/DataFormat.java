@@ -1,6 +1,4 @@
-package org.jgan.core.ops;
-
-import org.jgan.core.tensor.Tensor;
+package org.jgan.core.kernels;
 
 /**
  * Memory layout of a batch of feature maps: channels second ({@code NCHW}, PyTorch's default and
@@ -11,7 +9,9 @@ import org.jgan.core.tensor.Tensor;
  * with the layout left open, so every NCHW call reorders its input and output (about 20% of a
  * 3x3 convolution's time at {@code [32, 128, 32, 32]}), while NHWC arrays go in as they are.
  * Networks that keep their activations NHWC from layer to layer save that, as long as the
- * element-wise ops between the convolutions broadcast along the last axis.
+ * element-wise ops between the convolutions broadcast along the last axis; which layout a network
+ * uses inside is part of its config ({@code StyleGan2Config.layout}). {@code
+ * Functional.relayout} converts a tensor between the two.
  */
 public enum DataFormat {
   /** {@code [N, C, H, W]}. */
@@ -27,19 +27,6 @@ public enum DataFormat {
     this.c = c;
     this.h = h;
     this.w = w;
-  }
-
-  /**
-   * The layout the library's StyleGAN2 networks use inside (their inputs and outputs stay NCHW):
-   * NHWC, or what the system property {@code jgan.dataFormat} names ({@code NCHW} to compare).
-   */
-  public static DataFormat preferred() {
-    String p = System.getProperty("jgan.dataFormat", "NHWC");
-    try {
-      return valueOf(p.trim().toUpperCase(java.util.Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("jgan.dataFormat: expected NCHW or NHWC, got '" + p + "'", e);
-    }
   }
 
   /** The channel axis: 1 or 3. */
@@ -95,35 +82,5 @@ public enum DataFormat {
   /** libnd4j's {@code dataFormat} argument of its 2-D convolution, pooling and depthwise ops. */
   public int nd4jCode() {
     return this == NCHW ? 0 : 1;
-  }
-
-  /**
-   * {@code x [N, C, H, W]} or {@code [N, H, W, C]} in this layout, rearranged into {@code to}
-   * (differentiable). A copy, except where the moved axis has size 1 (a one-channel image): then
-   * both layouts are the same memory and the result is a reshaped view.
-   */
-  public Tensor convert(Tensor x, DataFormat to) {
-    if (x.rank() != 4) {
-      throw new IllegalArgumentException(
-          "expected a rank-4 " + this + " tensor to convert to " + to + ", got rank " + x.rank());
-    }
-    if (to == this) {
-      return x;
-    }
-    long[] s = x.shape();
-    long[] out = to.shape(s[0], s[c], s[h], s[w]);
-    if (s[c] == 1 || s[h] * s[w] == 1) {
-      return x.reshape(out);
-    }
-    // As a batch of 2-D transposes, [N, C, HW] <-> [N, HW, C]: ND4J copies those several times
-    // faster than the same data seen as a 4-D permutation (11 against ~2.5 ms at 8M elements).
-    long hw = s[h] * s[w];
-    Tensor flat = this == NCHW ? x.reshape(s[0], s[c], hw) : x.reshape(s[0], hw, s[c]);
-    return transposeLast(flat).reshape(out);
-  }
-
-  /** {@code [B, P, Q]} to {@code [B, Q, P]}, row-major (a copy). */
-  public static Tensor transposeLast(Tensor x) {
-    return x.permute(0, 2, 1).contiguous();
   }
 }
