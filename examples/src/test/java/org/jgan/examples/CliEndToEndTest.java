@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -44,8 +47,8 @@ class CliEndToEndTest {
       System.setOut(o);
       System.setErr(e);
       var cl = Gan.commandLine();
-      cl.setOut(new java.io.PrintWriter(o, true));
-      cl.setErr(new java.io.PrintWriter(e, true));
+      cl.setOut(new PrintWriter(new OutputStreamWriter(o, StandardCharsets.UTF_8), true));
+      cl.setErr(new PrintWriter(new OutputStreamWriter(e, StandardCharsets.UTF_8), true));
       int status = cl.execute(args);
       return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
@@ -168,7 +171,7 @@ class CliEndToEndTest {
     assertEquals(1, missing.err().strip().lines().count(), "one line: " + missing.err());
     Path corrupt = dir.resolve("corrupt.safetensors");
     byte[] bytes = Files.readAllBytes(ckpt);
-    Files.write(corrupt, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Files.write(corrupt, Arrays.copyOf(bytes, bytes.length / 2));
     Result bad = gan("info", "--checkpoint", corrupt.toString());
     assertEquals(1, bad.status());
     assertTrue(bad.err().startsWith("gan info: cannot read checkpoint: ") && bad.err().contains("corrupt.safetensors"), bad.err());

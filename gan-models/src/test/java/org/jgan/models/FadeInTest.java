@@ -8,7 +8,12 @@ import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.testing.TensorAssert;
+import org.jgan.models.progressive.ProgressiveDiscriminator;
+import org.jgan.models.progressive.ProgressiveGenerator;
+import org.jgan.models.stylegan.StyleGanGenerator;
 import org.jgan.models.stylegan2.StyleGan2Config;
+import org.jgan.models.stylegan2.StyleGan2Discriminator;
+import org.jgan.models.stylegan2.StyleGan2Generator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,11 +58,11 @@ class FadeInTest {
 
   @Test
   void progressiveGan() {
-    var g = (org.jgan.models.progressive.ProgressiveGenerator) TinyConfigs.progressive().generator(1);
+    var g = (ProgressiveGenerator) TinyConfigs.progressive().generator(1);
     checkGenerator(g);
     g.setStage(16, 1.0);
     assertUntouched(g, "b8.torgb", g.forward(g.sampleLatents(2, new Rng(3)), null, FIXED), "alpha = 1: toRGB_8 unused");
-    var d = (org.jgan.models.progressive.ProgressiveDiscriminator) TinyConfigs.progressive().discriminator(2);
+    var d = (ProgressiveDiscriminator) TinyConfigs.progressive().discriminator(2);
     checkDiscriminator(d);
     d.setStage(16, 1.0);
     assertUntouched(d, "b8.fromrgb", d.forward(new Rng(4).normal(DType.FLOAT64, 4, 1, 16, 16), null), "alpha = 1: fromRGB_8 unused");
@@ -65,7 +70,7 @@ class FadeInTest {
 
   @Test
   void styleGan() {
-    var g = (org.jgan.models.stylegan.StyleGanGenerator) TinyConfigs.styleGan().generator(1);
+    var g = (StyleGanGenerator) TinyConfigs.styleGan().generator(1);
     checkGenerator(g);
     g.setStage(16, 1.0);
     assertUntouched(g, "synthesis.b8.torgb", g.forward(g.sampleLatents(2, new Rng(3)), null, FIXED), "alpha = 1: toRGB_8 unused");
@@ -74,13 +79,13 @@ class FadeInTest {
   @Test
   void styleGan2OnTopOfTheSkipArchitecture() {
     StyleGan2Config cfg = TinyConfigs.styleGan2().withProgressive(true);
-    var g = (org.jgan.models.stylegan2.StyleGan2Generator) cfg.generator(1);
+    var g = (StyleGan2Generator) cfg.generator(1);
     checkGenerator(g);
-    var d = (org.jgan.models.stylegan2.StyleGan2Discriminator) cfg.discriminator(2);
+    var d = (StyleGan2Discriminator) cfg.discriminator(2);
     checkDiscriminator(d);
     // alpha = 1 at the top stage is exactly the non-progressive network with the same weights
     g.setStage(32, 1.0);
-    var plain = (org.jgan.models.stylegan2.StyleGan2Generator) TinyConfigs.styleGan2().generator(9);
+    var plain = (StyleGan2Generator) TinyConfigs.styleGan2().generator(9);
     plain.to(DType.FLOAT64);
     plain.loadStateDict(g.stateDict());
     Tensor z = g.sampleLatents(2, new Rng(5));

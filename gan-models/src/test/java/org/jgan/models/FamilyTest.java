@@ -7,13 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jgan.core.io.StateDict;
 import org.jgan.core.nn.Module;
-import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.testing.TensorAssert;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,7 +66,7 @@ class FamilyTest {
 
   /** A growing network at its last stage does not use the lower resolutions' toRGB / fromRGB. */
   private static boolean unusedAtFullStage(Object net, String name) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("b(\\d+)\\.(torgb|fromrgb)").matcher(name);
+    Matcher m = Pattern.compile("b(\\d+)\\.(torgb|fromrgb)").matcher(name);
     return net instanceof Progressive p && p.isProgressive() && m.find() && Integer.parseInt(m.group(1)) != p.stageResolution();
   }
 

@@ -1,5 +1,7 @@
 package org.jgan.examples.bench;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -68,7 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
         throw new Cli.UserError("unknown benchmark '" + what + "'; available: core, twins, profile, longrun");
     }
     TwinsBenchmark b = new TwinsBenchmark(System.out, timedSteps(), warmup);
-    double gemm = new CoreBenchmark(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), 2).run()[0];
+    double gemm = new CoreBenchmark(new PrintStream(OutputStream.nullOutputStream()), 2).run()[0];
     System.out.printf(Locale.ROOT, "GEMM %.0f GFLOP/s; backend: %s%n", gemm, Engine.current().describe());
     // FLOPs below are those of direct convolutions: with Winograd's fewer multiplications the
     // effective rate can pass the GEMM rate

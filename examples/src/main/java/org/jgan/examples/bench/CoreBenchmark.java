@@ -1,16 +1,18 @@
 package org.jgan.examples.bench;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jgan.core.autograd.Autograd;
-import org.jgan.core.tensor.TensorScope;
-import org.jgan.core.ops.Conv;
 import org.jgan.core.kernels.Engine;
 import org.jgan.core.kernels.Kernels;
 import org.jgan.core.kernels.Platform;
+import org.jgan.core.ops.Conv;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -46,8 +48,8 @@ public final class CoreBenchmark {
       body.run();
       samples[n++] = (System.nanoTime() - t0) / 1e9;
     }
-    double[] s = java.util.Arrays.copyOf(samples, n);
-    java.util.Arrays.sort(s);
+    double[] s = Arrays.copyOf(samples, n);
+    Arrays.sort(s);
     return s[n / 2];
   }
 
@@ -105,9 +107,10 @@ public final class CoreBenchmark {
     return new double[] {gemm, worst};
   }
 
-  private static void scoped(java.util.function.Supplier<Tensor> body) {
+  /** Runs {@code body} in a scope of its own; its result is dropped with the scope. */
+  private static void scoped(Supplier<Tensor> body) {
     try (TensorScope s = TensorScope.open()) {
-      body.get();
+      Tensor unused = body.get();
     }
   }
 }

@@ -297,7 +297,7 @@ public final class Twins {
     for (int res = 4; res <= 32; res *= 2) {
       sgG += 2 * (128.0 * 128 * 9 * res * res + 128 * 128) + 128.0 * res * res + 128 * 128;
       if (res > 4) {
-        sgD += 2 * 128.0 * 128 * 9 * res * res + 128.0 * 128 * (res / 2) * (res / 2);
+        sgD += 2 * 128.0 * 128 * 9 * res * res + 128.0 * 128 * res * res / 4; // the 1x1 skip at half size
       }
     }
     sgD += 129.0 * 128 * 9 * 16 + 2048.0 * 128 + 128;

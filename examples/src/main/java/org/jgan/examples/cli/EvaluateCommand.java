@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,7 +40,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     long[] shape = g.sampleShape();
     if (shape.length != 3 || shape[0] != 1) {
       throw new Cli.UserError("gan evaluate measures grayscale image models against Fashion-MNIST features; this model makes "
-          + java.util.Arrays.toString(shape));
+          + Arrays.toString(shape));
     }
     if (samples < 10) {
       throw new Cli.UserError("--samples must be >= 10");

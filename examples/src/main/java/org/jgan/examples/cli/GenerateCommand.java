@@ -2,15 +2,18 @@ package org.jgan.examples.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import org.jgan.core.autograd.GradMode;
-import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
 import org.jgan.train.checkpoint.Checkpoint;
+import org.jgan.train.data.FashionMnist;
 import org.jgan.train.image.ImageGrid;
 import org.jgan.train.image.Png;
 import picocli.CommandLine.Command;
@@ -93,7 +96,7 @@ public final class GenerateCommand implements Callable<Integer> {
         int n = Math.min(64, perClass - at);
         try (TensorScope scope = TensorScope.open(); GradMode.Guard off = GradMode.disabled()) {
           int[] labels = new int[n];
-          java.util.Arrays.fill(labels, k);
+          Arrays.fill(labels, k);
           Tensor img = g.forward(g.sampleLatents(n, rng), labels, sampling);
           for (int i = 0; i < n; i++) {
             Png.write(ImageGrid.single(img, i, 1), out.resolve(dir).resolve(String.format("%05d.png", at + i)));
@@ -107,8 +110,8 @@ public final class GenerateCommand implements Callable<Integer> {
 
   static List<String> classNames(Checkpoint.Contents c, int count) {
     if (c.dataset() != null && c.dataset().startsWith("fashion-mnist") && count == 10) {
-      return org.jgan.train.data.FashionMnist.CLASSES;
+      return FashionMnist.CLASSES;
     }
-    return java.util.stream.IntStream.range(0, count).mapToObj(i -> "class" + i).toList();
+    return IntStream.range(0, count).mapToObj(i -> "class" + i).toList();
   }
 }

@@ -1,9 +1,12 @@
 package org.jgan.examples.cli;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import javax.imageio.IIOImage;
@@ -14,8 +17,9 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
 import org.jgan.core.autograd.GradMode;
-import org.jgan.core.tensor.TensorScope;
+import org.jgan.core.io.AtomicFile;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
 import org.jgan.models.StyleGenerator;
@@ -58,13 +62,13 @@ public final class InterpolateCommand implements Callable<Integer> {
     Checkpoint.Contents c = Cli.checkpoint(checkpoint);
     Generator g = Cli.generator(c);
     Files.createDirectories(out);
-    List<java.awt.image.BufferedImage> pictures = new ArrayList<>();
+    List<BufferedImage> pictures = new ArrayList<>();
     try (TensorScope s = TensorScope.open(); GradMode.Guard off = GradMode.disabled()) {
       Tensor img;
       int[] labels = null;
       if (g.labelCount() > 0) {
         labels = new int[frames];
-        java.util.Arrays.fill(labels, (int) Math.floorMod(from, (long) g.labelCount()));
+        Arrays.fill(labels, (int) Math.floorMod(from, (long) g.labelCount()));
       }
       if (space.equals("w")) {
         if (!(g instanceof StyleGenerator sg)) {
@@ -94,7 +98,7 @@ public final class InterpolateCommand implements Callable<Integer> {
       }
       int scale = img.size(2) <= 32 ? 4 : 2;
       for (int i = 0; i < frames; i++) {
-        java.awt.image.BufferedImage p = ImageGrid.single(img, i, scale);
+        BufferedImage p = ImageGrid.single(img, i, scale);
         Png.write(p, out.resolve(String.format("frame%03d.png", i)));
         pictures.add(p);
       }
@@ -130,17 +134,17 @@ public final class InterpolateCommand implements Callable<Integer> {
   }
 
   /** An endlessly looping GIF with {@code delayMs} per frame, via ImageIO's GIF writer. */
-  static void writeGif(List<java.awt.image.BufferedImage> frames, Path path, int delayMs) throws IOException {
+  static void writeGif(List<BufferedImage> frames, Path path, int delayMs) throws IOException {
     ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
-    org.jgan.core.io.AtomicFile.write(path, stream -> writeFrames(writer, frames, stream, delayMs));
+    AtomicFile.write(path, stream -> writeFrames(writer, frames, stream, delayMs));
   }
 
-  private static void writeFrames(ImageWriter writer, List<java.awt.image.BufferedImage> frames, java.io.OutputStream stream, int delayMs)
+  private static void writeFrames(ImageWriter writer, List<BufferedImage> frames, OutputStream stream, int delayMs)
       throws IOException {
     try (ImageOutputStream os = ImageIO.createImageOutputStream(stream)) {
       writer.setOutput(os);
       writer.prepareWriteSequence(null);
-      for (java.awt.image.BufferedImage f : frames) {
+      for (BufferedImage f : frames) {
         IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(f), null);
         String format = meta.getNativeMetadataFormatName();
         IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree(format);

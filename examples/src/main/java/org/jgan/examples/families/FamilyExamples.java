@@ -2,11 +2,12 @@ package org.jgan.examples.families;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import org.jgan.core.autograd.GradMode;
-import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
 import org.jgan.models.StyleGenerator;
@@ -79,7 +80,7 @@ public final class FamilyExamples {
         Tensor rowB = b.slice(0, i, i + 1).expand(6, g.numWs(), g.wDim());
         cells[k++] = g.synthesis(StyleGenerator.mix(rowB, a, g.numWs() / 4), NoiseMode.CONST, null); // coarse from B
       }
-      ImageGrid.write(Tensor.concat(0, java.util.Arrays.copyOf(cells, k)), 7, 2, out.resolve("style-mixing.png"));
+      ImageGrid.write(Tensor.concat(0, Arrays.copyOf(cells, k)), 7, 2, out.resolve("style-mixing.png"));
       System.out.println("style mixing (coarse styles from the left column) -> " + out.resolve("style-mixing.png"));
     }
   }
@@ -95,7 +96,7 @@ public final class FamilyExamples {
     Trainer t = new Trainer(cfg, data);
     System.out.printf("training %s on %s for %,d images -> %s%n", cfg.model().family(), data.name(), cfg.totalImages(), out);
     new TrainingRun(t, out).run(new TrainingRun.Listener() {});
-    Generator g = t.sampler();
+    
     System.out.printf("%s done: %d steps; samples in %s%n", cfg.model().family(), t.steps(), out);
     return t;
   }

@@ -2,6 +2,7 @@ package org.jgan.examples.reliability;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ final class ChildJvm {
   /** A small StyleGAN2 config with at most {@code channels} channels (checkpoint size grows with it). */
   static Path config(Path dir, int channels) throws IOException {
     Path config = dir.resolve("tiny-" + channels + ".json");
-    java.nio.file.Files.writeString(config, "{\"model\": {\"family\": \"stylegan2\", \"zDim\": 8, \"wDim\": 8, \"mappingLayers\": 2,"
+    Files.writeString(config, "{\"model\": {\"family\": \"stylegan2\", \"zDim\": 8, \"wDim\": 8, \"mappingLayers\": 2,"
         + " \"mappingLrMul\": 0.01, \"imageChannels\": 1, \"resolution\": 32, \"channelBase\": " + 4 * channels + ", \"channelMax\": " + channels + ","
         + " \"labelCount\": 0, \"progressive\": false, \"mbstdGroup\": 4, \"mbstdChannels\": 1, \"dMappingLayers\": 2},"
         + " \"batchSize\": 8, \"r1Interval\": 4, \"plInterval\": 2, \"seed\": 5}");

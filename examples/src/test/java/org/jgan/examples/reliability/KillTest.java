@@ -56,7 +56,7 @@ class KillTest {
         args.addAll(List.of("--config", config.toString(), "--images", "1M", "--snapshot", "8")); // a checkpoint every step
       }
       Process p = ChildJvm.start(log, args.toArray(new String[0]));
-      long waitMs = 2500 + random.nextInt(4000); // JVM start and ND4J take ~2-3 s; then some steps
+      long waitMs = 2500L + random.nextInt(4000); // JVM start and ND4J take ~2-3 s; then some steps
       boolean exited = p.waitFor(waitMs, TimeUnit.MILLISECONDS);
       assertTrue(!exited, "the child stopped on its own (exit " + (exited ? p.exitValue() : 0) + "); see " + Files.readString(log));
       p.destroyForcibly(); // SIGKILL on Linux

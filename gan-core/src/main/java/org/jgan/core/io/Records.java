@@ -4,8 +4,10 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -98,7 +100,7 @@ public final class Records {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Object convert(String key, Class<?> t, Object v, Object defaultValue) {
-    String expected = t.isEnum() ? "one of " + java.util.Arrays.toString(t.getEnumConstants()) : t.getSimpleName();
+    String expected = t.isEnum() ? "one of " + Arrays.toString(t.getEnumConstants()) : t.getSimpleName();
     if (v != null && !t.isPrimitive() && t.isInstance(v) && !(v instanceof Map) && !(v instanceof List)) {
       return v; // already of the component's type (e.g. a nested config passed as an object)
     }
@@ -122,7 +124,7 @@ public final class Records {
         return (String) v;
       }
       if (t.isEnum()) {
-        return Enum.valueOf((Class<? extends Enum>) t, ((String) v).toUpperCase(java.util.Locale.ROOT));
+        return Enum.valueOf((Class<? extends Enum>) t, ((String) v).toUpperCase(Locale.ROOT));
       }
       if (t == int[].class) {
         List<?> l = (List<?>) v;

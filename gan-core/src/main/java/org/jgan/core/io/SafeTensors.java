@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,11 +90,11 @@ public final class SafeTensors {
 
   /** Reads a safetensors file. */
   public static Contents read(Path path) throws IOException {
-    long size = java.nio.file.Files.size(path);
+    long size = Files.size(path);
     if (size > Integer.MAX_VALUE - 64) {
       throw new WeightFileException(Kind.BAD_HEADER, path + ": files over 2 GiB are not supported");
     }
-    return read(java.nio.file.Files.readAllBytes(path), path.toString());
+    return read(Files.readAllBytes(path), path.toString());
   }
 
   /**
@@ -121,7 +124,7 @@ public final class SafeTensors {
       String text = StandardCharsets.UTF_8.newDecoder()
           .decode(ByteBuffer.wrap(bytes, 8, (int) n)).toString();
       header = Json.parseObject(text);
-    } catch (java.nio.charset.CharacterCodingException | Json.JsonException e) {
+    } catch (CharacterCodingException | Json.JsonException e) {
       throw new WeightFileException(Kind.BAD_HEADER, source + ": header is not a JSON object: " + e.getMessage());
     }
     long dataStart = 8 + n;
@@ -215,7 +218,7 @@ public final class SafeTensors {
       if (numel > Long.MAX_VALUE / 8 || end - begin != numel * elem) {
         throw new WeightFileException(
             Kind.SHAPE_MISMATCH, source + ": tensor '" + name + "' of shape "
-                + java.util.Arrays.toString(shape) + " and type " + dtype + " needs " + numel + " x "
+                + Arrays.toString(shape) + " and type " + dtype + " needs " + numel + " x "
                 + elem + " bytes but its offsets span " + (end - begin));
       }
       return new Entry(name, dtype, shape, begin, end);

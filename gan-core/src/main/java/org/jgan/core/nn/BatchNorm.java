@@ -1,6 +1,7 @@
 package org.jgan.core.nn;
 
 import org.jgan.core.autograd.GradMode;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
 
@@ -51,7 +52,7 @@ public final class BatchNorm extends Layer {
       throw new IllegalArgumentException(
           "BatchNorm" + (rank == 4 ? "2d" : "1d") + "(" + channels + "): expected input "
               + (rank == 4 ? "[N, " + channels + ", H, W]" : "[N, " + channels + "] or [N, " + channels + ", L]")
-              + ", got " + org.jgan.core.kernels.Shapes.str(x.shape()));
+              + ", got " + Shapes.str(x.shape()));
     }
     int[] axes = new int[x.rank() - 1];
     axes[0] = 0;
@@ -66,7 +67,7 @@ public final class BatchNorm extends Layer {
     if (n < 2) {
       throw new IllegalArgumentException(
           "BatchNorm in training mode needs more than one value per channel, got input "
-              + org.jgan.core.kernels.Shapes.str(x.shape()));
+              + Shapes.str(x.shape()));
     }
     Tensor mean = x.mean(false, axes);
     Tensor var = x.variance(false, false, axes);

@@ -1,5 +1,6 @@
 package org.jgan.core.nn;
 
+import java.util.Arrays;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.kernels.Shapes;
@@ -72,7 +73,7 @@ public final class Functional {
    */
   public static Tensor normalize(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, double eps) {
     long[] bshape = new long[x.rank()];
-    java.util.Arrays.fill(bshape, 1);
+    Arrays.fill(bshape, 1);
     bshape[1] = x.size(1);
     Tensor y = x.sub(mean.reshape(bshape)).mul(var.reshape(bshape).add(eps).rsqrt());
     if (gamma != null) {

@@ -1,5 +1,6 @@
 package org.jgan.core.ops;
 
+import java.util.Arrays;
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
 import org.jgan.core.tensor.Tensor;
@@ -18,7 +19,7 @@ public final class Permute extends Op {
     for (int p : perm) {
       if (p < 0 || p >= perm.length || seen[p]) {
         throw new IllegalArgumentException(
-            "permute: " + java.util.Arrays.toString(perm) + " is not a permutation of 0.."
+            "permute: " + Arrays.toString(perm) + " is not a permutation of 0.."
                 + (perm.length - 1));
       }
       seen[p] = true;
@@ -35,7 +36,7 @@ public final class Permute extends Op {
   public INDArray forward(INDArray... in) {
     if (in[0].rank() != perm.length) {
       throw new IllegalArgumentException(
-          "permute: " + java.util.Arrays.toString(perm) + " given for a tensor of rank " + in[0].rank());
+          "permute: " + Arrays.toString(perm) + " given for a tensor of rank " + in[0].rank());
     }
     return in[0].permute(perm);
   }

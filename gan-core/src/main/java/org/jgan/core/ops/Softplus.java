@@ -2,12 +2,13 @@ package org.jgan.core.ops;
 
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log1p;
-import org.jgan.core.kernels.Kernels;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code log(1 + e^x)}, computed as {@code max(x, 0) + log1p(e^-|x|)} so that large logits neither
@@ -24,9 +25,9 @@ public final class Softplus extends Op {
     INDArray x = in[0];
     INDArray t = Kernels.unary(x, Abs::new);
     t.negi();
-    org.nd4j.linalg.factory.Nd4j.getExecutioner()
+    Nd4j.getExecutioner()
         .exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Exp(t, t));
-    org.nd4j.linalg.factory.Nd4j.getExecutioner().exec(new Log1p(t, t));
+    Nd4j.getExecutioner().exec(new Log1p(t, t));
     INDArray r = Kernels.unary(x, RectifiedLinear::new);
     r.addi(t);
     Kernels.free(t);

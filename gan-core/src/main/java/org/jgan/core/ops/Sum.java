@@ -1,10 +1,11 @@
 package org.jgan.core.ops;
 
+import java.util.Arrays;
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.jgan.core.kernels.Kernels;
 
 /**
  * Sum over axes (all axes when none are given), optionally keeping them as size 1; d/dx = g
@@ -35,7 +36,7 @@ public final class Sum extends Op {
     long[] in = n.input(0).shape();
     long[] kept = in.clone();
     if (axes.length == 0) {
-      java.util.Arrays.fill(kept, 1);
+      Arrays.fill(kept, 1);
     }
     for (int a : axes) {
       kept[a] = 1;

@@ -1,10 +1,12 @@
 package org.jgan.core.tensor;
 
 import java.util.Arrays;
+import java.util.function.Supplier;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.autograd.Node;
-import org.jgan.core.tensor.TensorScope;
+import org.jgan.core.kernels.Kernels;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.ops.Abs;
 import org.jgan.core.ops.Add;
 import org.jgan.core.ops.AddScalar;
@@ -14,7 +16,6 @@ import org.jgan.core.ops.Div;
 import org.jgan.core.ops.Exp;
 import org.jgan.core.ops.Expand;
 import org.jgan.core.ops.Flip;
-import org.jgan.core.kernels.Kernels;
 import org.jgan.core.ops.LeakyRelu;
 import org.jgan.core.ops.Log;
 import org.jgan.core.ops.MatMul;
@@ -35,10 +36,10 @@ import org.jgan.core.ops.Square;
 import org.jgan.core.ops.Sub;
 import org.jgan.core.ops.Sum;
 import org.jgan.core.ops.Tanh;
+import org.jgan.core.tensor.TensorScope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
-import org.jgan.core.kernels.Shapes;
 
 /**
  * An n-dimensional array with reverse-mode automatic differentiation, after {@code torch.Tensor}.
@@ -660,7 +661,7 @@ public final class Tensor {
   }
 
   /** Runs {@code body} with gradient recording off (PyTorch's {@code torch.no_grad()}). */
-  public static <T> T noGrad(java.util.function.Supplier<T> body) {
+  public static <T> T noGrad(Supplier<T> body) {
     try (GradMode.Guard g = GradMode.disabled()) {
       return body.get();
     }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.jgan.core.kernels.Kernels;
+import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.testing.LeakCheck;
 import org.jgan.core.testing.TensorAssert;
@@ -107,7 +109,7 @@ class AutogradTest {
 
   @Test
   void broadcastGradientsAreSummedToTheInputShape() {
-    Tensor a = Tensor.leaf(Tensor.ones(org.jgan.core.tensor.DType.FLOAT64, 2, 3).data(), true);
+    Tensor a = Tensor.leaf(Tensor.ones(DType.FLOAT64, 2, 3).data(), true);
     Tensor b = Tensor.leaf(Tensor.of(new double[] {1, 2, 3}, 3).data(), true);
     a.mul(b).sum().backward();
     TensorAssert.assertClose(Tensor.of(new double[] {2, 2, 2}, 3), b.grad(), 0, "db");
@@ -132,7 +134,7 @@ class AutogradTest {
 
       @Override
       public INDArray forward(INDArray... in) {
-        return org.jgan.core.kernels.Kernels.copy(in[0]);
+        return Kernels.copy(in[0]);
       }
 
       @Override
@@ -159,7 +161,7 @@ class AutogradTest {
 
       @Override
       public INDArray forward(INDArray... in) {
-        return org.jgan.core.kernels.Kernels.mulScalar(in[0], 2.0);
+        return Kernels.mulScalar(in[0], 2.0);
       }
 
       @Override

@@ -12,9 +12,11 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jgan.core.io.WeightFileException.Kind;
+import org.jgan.core.nn.Linear;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -86,7 +88,7 @@ class SafeTensorsTest {
     SafeTensors.write(out, sample(), Map.of());
     byte[] good = out.toByteArray();
     assertEquals(Kind.TRUNCATED, kindOf(new byte[5]));
-    assertEquals(Kind.TRUNCATED, kindOf(java.util.Arrays.copyOf(good, 40)));
+    assertEquals(Kind.TRUNCATED, kindOf(Arrays.copyOf(good, 40)));
     byte[] lying = good.clone();
     ByteBuffer.wrap(lying).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1L << 40);
     assertEquals(Kind.BAD_HEADER, kindOf(lying));
@@ -100,7 +102,7 @@ class SafeTensorsTest {
     assertEquals(Kind.SHAPE_MISMATCH, kindOf(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8])));
     assertEquals(Kind.SHAPE_MISMATCH, kindOf(file(
         "{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296,4294967296],\"data_offsets\":[0,8]}}", new byte[8])));
-    WeightFileException e = assertThrows(WeightFileException.class, () -> SafeTensors.read(java.util.Arrays.copyOf(good, 40), "model.safetensors"));
+    WeightFileException e = assertThrows(WeightFileException.class, () -> SafeTensors.read(Arrays.copyOf(good, 40), "model.safetensors"));
     assertTrue(e.getMessage().startsWith("model.safetensors: header claims"), e.getMessage());
   }
 
@@ -120,14 +122,14 @@ class SafeTensorsTest {
 
   @Test
   void stateDictLoadReportsIncompatibleFilesByName() throws IOException {
-    org.jgan.core.nn.Linear a = new org.jgan.core.nn.Linear(3, 2, new Rng(1));
-    org.jgan.core.nn.Linear b = new org.jgan.core.nn.Linear(4, 2, new Rng(1));
+    Linear a = new Linear(3, 2, new Rng(1));
+    Linear b = new Linear(4, 2, new Rng(1));
     Path p = dir.resolve("a.safetensors");
     StateDict.save(a, p, Map.of());
     WeightFileException e = assertThrows(WeightFileException.class, () -> StateDict.load(b, p));
     assertEquals(Kind.INCOMPATIBLE, e.kind());
     assertTrue(e.getMessage().contains("weight (checkpoint [2, 3], model [2, 4])"), e.getMessage());
-    org.jgan.core.nn.Linear c = new org.jgan.core.nn.Linear(3, 2, new Rng(7));
+    Linear c = new Linear(3, 2, new Rng(7));
     StateDict.load(c, p);
     TensorAssert.assertClose(a.weight().value(), c.weight().value(), 0, "loaded weight");
   }

@@ -3,14 +3,16 @@ package org.jgan.core.ops;
 import java.util.List;
 import java.util.stream.Stream;
 import org.jgan.core.autograd.Autograd;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.nn.Functional;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.testing.LeakCheck;
 import org.jgan.core.testing.TensorAssert;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.jgan.core.kernels.DataFormat;
 
 /**
  * The op table: every primitive (and the composites built on them) passes a float64
@@ -104,7 +106,7 @@ class OpGradientTest {
     // may take a fused kernel: both must give the same first derivatives.
     List<Tensor> in = op.inputs(3);
     Tensor y = op.f().apply(in);
-    Tensor g = Tensor.of(new org.jgan.core.tensor.Rng(5).normalArray(org.jgan.core.tensor.DType.FLOAT64, 0, 1, y.shape()));
+    Tensor g = Tensor.of(new Rng(5).normalArray(DType.FLOAT64, 0, 1, y.shape()));
     List<Tensor> plain = Autograd.grad(List.of(y), in, List.of(g), true);
     List<Tensor> fused = Autograd.grad(List.of(op.f().apply(in)), in, List.of(g), false);
     for (int i = 0; i < in.size(); i++) {

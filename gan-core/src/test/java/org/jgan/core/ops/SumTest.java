@@ -4,14 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
-import org.jgan.core.tensor.TensorScope;
+import java.util.stream.IntStream;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.testing.LeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.jgan.core.kernels.Kernels;
 
 /**
  * Sums against a reference loop over every axis subset of a rank-4 array: the subsets whose kept
@@ -70,7 +71,7 @@ class SumTest {
 
   /** The axes of a bit mask; mask 0 means all axes (an empty axis list). */
   private static int[] axes(int mask) {
-    return java.util.stream.IntStream.range(0, 4).filter(i -> (mask & (1 << i)) != 0).toArray();
+    return IntStream.range(0, 4).filter(i -> (mask & (1 << i)) != 0).toArray();
   }
 
   private static double[] reference(double[] x, long[] shape, int mask) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.jgan.core.nn.Linear;
 import org.jgan.core.nn.Parameter;
@@ -137,7 +138,7 @@ class OptimizerTest {
   void perGroupLearningRates() {
     Map<String, Parameter> a = Map.of("a", new Parameter(Tensor.of(new double[] {0.0}, 1)));
     Map<String, Parameter> b = Map.of("b", new Parameter(Tensor.of(new double[] {0.0}, 1)));
-    Sgd sgd = new Sgd(java.util.List.of(new ParamGroup(a, 1.0), new ParamGroup(b, 0.01)), 0, 0, false);
+    Sgd sgd = new Sgd(List.of(new ParamGroup(a, 1.0), new ParamGroup(b, 0.01)), 0, 0, false);
     setGrad(a.get("a"), Tensor.of(new double[] {1.0}, 1));
     setGrad(b.get("b"), Tensor.of(new double[] {1.0}, 1));
     sgd.step();

@@ -1,14 +1,15 @@
 package org.jgan.core.testing;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
-import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -134,6 +135,6 @@ public final class GradCheck {
       return all;
     }
     int[] perm = rng.permutation((int) n);
-    return java.util.Arrays.copyOf(perm, max);
+    return Arrays.copyOf(perm, max);
   }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Assertions on tensors with messages that show the worst element. */
@@ -16,8 +17,8 @@ public final class TensorAssert {
   /** Same shape and {@code max|a - b| <= tol * max(max|b|, 1e-300)}. */
   public static void assertClose(Tensor expected, Tensor actual, double relTol, String what) {
     assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
-    INDArray e = expected.data().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
-    INDArray a = actual.data().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+    INDArray e = expected.data().castTo(DataType.DOUBLE);
+    INDArray a = actual.data().castTo(DataType.DOUBLE);
     double scale = e.amaxNumber().doubleValue();
     double diff = e.sub(a).amaxNumber().doubleValue();
     assertTrue(

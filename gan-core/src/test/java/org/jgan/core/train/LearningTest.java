@@ -2,7 +2,7 @@ package org.jgan.core.train;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.jgan.core.tensor.TensorScope;
+import java.util.Arrays;
 import org.jgan.core.nn.Activation;
 import org.jgan.core.nn.Conv2d;
 import org.jgan.core.nn.Flatten;
@@ -14,6 +14,7 @@ import org.jgan.core.optim.Adam;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
 
 /** The core learns: a tiny MLP solves XOR; a small conv net tells bar orientations apart. */
@@ -41,7 +42,7 @@ class LearningTest {
       }
     }
     double[] out = mlp.forward(x).toDoubleArray();
-    assertTrue(out[0] < 0 && out[1] > 0 && out[2] > 0 && out[3] < 0, "XOR not learned: " + java.util.Arrays.toString(out));
+    assertTrue(out[0] < 0 && out[1] > 0 && out[2] > 0 && out[3] < 0, "XOR not learned: " + Arrays.toString(out));
     assertTrue(loss < 0.05, "final loss " + loss);
   }
 
@@ -49,7 +50,7 @@ class LearningTest {
   static Tensor[] bars(int n, Rng rng) {
     float[] img = new float[n * 64];
     float[] lab = new float[n];
-    Tensor noise = rng.normal(DType.FLOAT32, 0, 0.3, n * 64);
+    Tensor noise = rng.normal(DType.FLOAT32, 0, 0.3, n * 64L);
     float[] nz = noise.toFloatArray();
     for (int i = 0; i < n; i++) {
       boolean horizontal = rng.nextDouble() < 0.5;

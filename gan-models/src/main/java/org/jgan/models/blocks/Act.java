@@ -1,5 +1,6 @@
 package org.jgan.models.blocks;
 
+import java.util.Arrays;
 import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.Tensor;
 
@@ -44,7 +45,7 @@ public enum Act {
     Tensor y = x;
     if (bias != null) {
       long[] shape = new long[x.rank()];
-      java.util.Arrays.fill(shape, 1);
+      Arrays.fill(shape, 1);
       shape[x.rank() == 4 ? format.channelAxis() : 1] = bias.numel();
       y = y.add(bias.reshape(shape));
     }

@@ -1,12 +1,13 @@
 package org.jgan.models.blocks;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.jgan.core.nn.Functional;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.kernels.DataFormat;
-import org.jgan.core.tensor.DType;
 import org.jgan.core.kernels.Shapes;
+import org.jgan.core.nn.Functional;
+import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -61,10 +62,10 @@ public final class Fir {
   INDArray depthwiseWeight(DataType type, long channels, double gain) {
     return depthwise.computeIfAbsent(type + "/" + channels + "/" + gain, key -> {
       int k = taps.length;
-      double[] w = new double[(int) (k * k * channels)];
+      double[] w = new double[(int) ((long) k * k * channels)];
       for (int u = 0; u < k; u++) {
         for (int v = 0; v < k; v++) {
-          java.util.Arrays.fill(w, (int) ((u * k + v) * channels), (int) ((u * k + v + 1) * channels),
+          Arrays.fill(w, (int) ((u * k + v) * channels), (int) ((u * k + v + 1) * channels),
               gain * taps[k - 1 - u] * taps[k - 1 - v]);
         }
       }
@@ -82,7 +83,7 @@ public final class Fir {
       for (int i = 0; i < t.length; i++) {
         t[i] = taps[taps.length - 1 - i];
       }
-      r = java.util.Arrays.equals(t, taps) ? this : new Fir(t);
+      r = Arrays.equals(t, taps) ? this : new Fir(t);
       reversed = r;
     }
     return r;
@@ -204,7 +205,7 @@ public final class Fir {
     int h = (int) s[2];
     int w = (int) s[3];
     Tensor tw = Tensor.of(mw, w, wo).to(x.dtype());
-    Tensor th = h == w && ho == wo && java.util.Arrays.equals(mh, mw) ? tw : Tensor.of(mh, h, ho).to(x.dtype());
+    Tensor th = h == w && ho == wo && Arrays.equals(mh, mw) ? tw : Tensor.of(mh, h, ho).to(x.dtype());
     Tensor y = x.reshape(nc * h, w).matmul(tw); // along W: [NCH, W']
     y = y.reshape(nc, h, wo).permute(0, 2, 1).reshape(nc * wo, h).matmul(th); // along H: [NCW', H']
     return y.reshape(s[0], s[1], wo, ho);

@@ -18,8 +18,8 @@ import org.jgan.core.tensor.Tensor;
  *   x  = normalize_2nd_moment(z)                               (pixel norm)
  *   x  = concat(x, normalize_2nd_moment(embed(onehot(c))))     (conditional only; embed: linear)
  *   w  = num_layers x equalised linear + lrelu, lr multiplier 0.01
- *   training:   w_avg <- w_avg + (1 - 0.995) (mean_batch w - w_avg)
- *   truncation: w'_i = w_avg + psi (w_i - w_avg) for layers i < cutoff (all if cutoff < 0)
+ *   training:   w_avg &lt;- w_avg + (1 - 0.995) (mean_batch w - w_avg)
+ *   truncation: w'_i = w_avg + psi (w_i - w_avg) for layers i &lt; cutoff (all if cutoff &lt; 0)
  * </pre>
  *
  * The output is broadcast to {@code [N, numWs, wDim]}, one latent per synthesis layer. With

@@ -31,7 +31,7 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
   private static final Logger LOG = LoggerFactory.getLogger(ProgressiveDiscriminator.class);
 
   private final int imageChannels;
-  private final int resolution;
+  
   private final Map<Integer, EqualizedConv2d> fromRgb = new LinkedHashMap<>();
   private final Map<Integer, EqualizedConv2d[]> convs = new LinkedHashMap<>();
   private final MinibatchStdDev mbstd;
@@ -46,7 +46,7 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
    */
   public ProgressiveDiscriminator(int imageChannels, int resolution, int channelBase, int channelMax, int mbstdGroup, long seed) {
     this.imageChannels = imageChannels;
-    this.resolution = resolution;
+    
     Rng rng = new Rng(seed);
     for (int r = resolution; r >= 4; r /= 2) {
       int c = Math.min(channelBase / r, channelMax);

@@ -22,6 +22,7 @@ import org.jgan.models.blocks.Fir;
 import org.jgan.models.blocks.MappingNetwork;
 import org.jgan.models.blocks.NoiseInjection;
 import org.jgan.models.blocks.NoiseMode;
+import org.jgan.models.blocks.Resample;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,9 +62,9 @@ public final class StyleGanGenerator extends StyleGenerator implements Progressi
       int in = r == 4 ? c : config.channels(r / 2);
       List<EqualizedConv2d> cs = new ArrayList<>();
       if (r > 4) {
-        cs.add(b.put("conv0", new EqualizedConv2d(in, c, 3, Act.LINEAR, false, 1.0, org.jgan.models.blocks.Resample.NONE, rng)));
+        cs.add(b.put("conv0", new EqualizedConv2d(in, c, 3, Act.LINEAR, false, 1.0, Resample.NONE, rng)));
       }
-      cs.add(b.put("conv1", new EqualizedConv2d(c, c, 3, Act.LINEAR, false, 1.0, org.jgan.models.blocks.Resample.NONE, rng)));
+      cs.add(b.put("conv1", new EqualizedConv2d(c, c, 3, Act.LINEAR, false, 1.0, Resample.NONE, rng)));
       convs.put(r, cs.toArray(new EqualizedConv2d[0]));
       epilogues.put(r, new Epilogue[] {
           b.put("epi0", new Epilogue(c, r, config.wDim(), rng)), b.put("epi1", new Epilogue(c, r, config.wDim(), rng))});

@@ -1,5 +1,6 @@
 package org.jgan.models.vanilla;
 
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.Activation;
 import org.jgan.core.nn.Linear;
 import org.jgan.core.nn.Sequential;
@@ -40,7 +41,7 @@ public final class VanillaDiscriminator extends Discriminator {
     if (flat.size(1) != config.outputSize()) {
       throw new IllegalArgumentException(
           "VanillaDiscriminator: expected samples of " + config.outputSize() + " values, got shape "
-              + org.jgan.core.kernels.Shapes.str(x.shape()));
+              + Shapes.str(x.shape()));
     }
     return net.forward(flat);
   }

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-import org.jgan.core.nn.Embedding;
 import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.nn.Embedding;
+import org.jgan.core.ops.Conv;
 import org.jgan.core.optim.Adam;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
@@ -181,7 +182,7 @@ class BlockPropertyTest {
     // by k - 1 = 2 on the left (the alignment of the transposed convolution), then FIR pad (1, 1)
     Tensor u = Tensor.stack(4, x, Tensor.zeros(DType.FLOAT64, 2, 3, 4, 4)).reshape(2, 3, 4, 8);
     u = Tensor.stack(3, u, Tensor.zeros(DType.FLOAT64, 2, 3, 4, 8)).reshape(2, 3, 8, 8);
-    Tensor corr = org.jgan.core.ops.Conv.conv2d(u.pad(2, 2, 1).pad(3, 2, 1), w, null, 1, 0); // [2,5,9,9]
+    Tensor corr = Conv.conv2d(u.pad(2, 2, 1).pad(3, 2, 1), w, null, 1, 0); // [2,5,9,9]
     Tensor expected = Fir.STYLEGAN2.filter(corr, 1, 1, 4.0);
     TensorAssert.assertClose(expected, Modulation.convUp(x, w, Fir.STYLEGAN2), 1e-12, "up conv");
   }

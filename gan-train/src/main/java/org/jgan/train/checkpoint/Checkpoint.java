@@ -5,17 +5,19 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.jgan.core.io.BuildInfo;
 import org.jgan.core.io.Json;
 import org.jgan.core.io.Records;
 import org.jgan.core.io.SafeTensors;
 import org.jgan.core.io.WeightFileException;
-import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.kernels.Engine;
 import org.jgan.core.kernels.Platform;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.Generator;
 import org.jgan.models.ModelConfig;
+import org.jgan.models.Progressive;
 import org.jgan.train.data.Dataset;
 import org.jgan.train.loop.Trainer;
 import org.jgan.train.loop.TrainingConfig;
@@ -149,14 +151,14 @@ public final class Checkpoint {
    * @throws WeightFileException when the file does not fit its own config or the data
    */
   public static Trainer resume(Path path, Dataset data) throws IOException {
-    return resume(path, data, java.util.function.UnaryOperator.identity());
+    return resume(path, data, UnaryOperator.identity());
   }
 
   /**
    * Resumes with an adjusted config (a longer run, another snapshot interval); the model must
    * stay the same.
    */
-  public static Trainer resume(Path path, Dataset data, java.util.function.UnaryOperator<TrainingConfig> adjust) throws IOException {
+  public static Trainer resume(Path path, Dataset data, UnaryOperator<TrainingConfig> adjust) throws IOException {
     Contents c = read(path);
     TrainingConfig config = adjust.apply(c.config());
     if (!config.model().equals(c.config().model())) {
@@ -196,7 +198,7 @@ public final class Checkpoint {
     } catch (IllegalArgumentException e) {
       throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, "checkpoint generator: " + e.getMessage());
     }
-    if (c.config().schedule() != null && g instanceof org.jgan.models.Progressive p) {
+    if (c.config().schedule() != null && g instanceof Progressive p) {
       long seen = c.state().imagesSeen();
       p.setStage(c.config().schedule().resolution(seen), c.config().schedule().alpha(seen));
     }

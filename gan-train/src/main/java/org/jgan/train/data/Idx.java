@@ -2,10 +2,12 @@ package org.jgan.train.data;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
@@ -43,7 +45,7 @@ public final class Idx {
   public static Contents parse(byte[] bytes, String source, int expectedMagic) throws DatasetException {
     byte[] raw = bytes;
     if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0x1F && (bytes[1] & 0xFF) == 0x8B) {
-      raw = gunzip(bytes, source, expectedMagic);
+      raw = gunzip(bytes, source);
     }
     if (raw.length < 4) {
       throw new DatasetException(source + ": " + raw.length + " bytes, too short for an IDX header");
@@ -68,19 +70,19 @@ public final class Idx {
       }
       count *= dims[i];
       if (count > Integer.MAX_VALUE) {
-        throw new DatasetException(source + ": sizes " + java.util.Arrays.toString(dims) + " exceed 2^31 elements");
+        throw new DatasetException(source + ": sizes " + Arrays.toString(dims) + " exceed 2^31 elements");
       }
     }
     if (raw.length - header != count) {
       throw new DatasetException(String.format(
-          "%s: sizes %s need %d data bytes but the file has %d (%s)", source, java.util.Arrays.toString(dims), count,
+          "%s: sizes %s need %d data bytes but the file has %d (%s)", source, Arrays.toString(dims), count,
           raw.length - header, raw.length - header < count ? "truncated" : "trailing bytes"));
     }
-    byte[] data = java.util.Arrays.copyOfRange(raw, header, raw.length);
+    byte[] data = Arrays.copyOfRange(raw, header, raw.length);
     return new Contents(dims, data);
   }
 
-  private static byte[] gunzip(byte[] bytes, String source, int expectedMagic) throws DatasetException {
+  private static byte[] gunzip(byte[] bytes, String source) throws DatasetException {
     // Inflate in chunks and stop past any plausible size: the header is read first, so the bound
     // is the header's own claim, itself checked against deflate's maximum ratio.
     long limit = Math.min(Integer.MAX_VALUE - 64L, Math.max(1L << 20, (long) bytes.length * 1100));
@@ -95,7 +97,7 @@ public final class Idx {
         }
       }
       return out.toByteArray();
-    } catch (java.io.EOFException e) {
+    } catch (EOFException e) {
       throw new DatasetException(source + ": truncated gzip stream");
     } catch (IOException e) {
       throw new DatasetException(source + ": not a valid gzip stream (" + e.getMessage() + ")");

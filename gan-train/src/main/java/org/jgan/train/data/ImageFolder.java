@@ -3,14 +3,19 @@ package org.jgan.train.data;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 
 /**
@@ -76,12 +81,12 @@ public final class ImageFolder {
    * decoder failures become {@link DatasetException}s naming {@code source}.
    */
   public static BufferedImage decode(byte[] bytes, String source) throws DatasetException {
-    try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
-      java.util.Iterator<javax.imageio.ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = in == null ? Collections.emptyIterator() : ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new DatasetException(source + ": not a PNG or JPEG image");
       }
-      javax.imageio.ImageReader reader = readers.next();
+      ImageReader reader = readers.next();
       try {
         reader.setInput(in, true, true);
         int w = reader.getWidth(0);

@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <pre>
  *   ema_nimg = min(emaKimg * 1000, imagesSeen * r)      (no cap when r = 0)
  *   beta     = 0.5 ^ (batch / max(ema_nimg, 1e-8))
- *   theta_ema <- theta + beta (theta_ema - theta);  buffers copied
+ *   theta_ema &lt;- theta + beta (theta_ema - theta);  buffers copied
  * </pre>
  */
 public final class GeneratorEma {

@@ -304,12 +304,14 @@ public final class Trainer {
       opt.zeroGrad();
       for (int k = 0; k < rounds; k++) {
         try (TensorScope micro = TensorScope.open()) {
+          int at = k * chunk;
+          int genAt = k * genChunk;
           Round r =
               new Round(
-                  x.slice(0, k * chunk, (k + 1) * chunk),
-                  slice(realLabels, k * chunk, chunk),
-                  z == null ? null : z.slice(0, k * genChunk, (k + 1) * genChunk),
-                  slice(c, k * genChunk, genChunk),
+                  x.slice(0, at, at + chunk),
+                  slice(realLabels, at, chunk),
+                  z == null ? null : z.slice(0, genAt, genAt + genChunk),
+                  slice(c, genAt, genChunk),
                   (double) chunk / batch);
           accumulate(phase, r, m);
         }

@@ -10,12 +10,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.io.Json;
-import org.jgan.core.tensor.TensorScope;
+import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
 import org.jgan.train.checkpoint.Checkpoint;
@@ -163,7 +166,7 @@ public final class TrainingRun {
       return;
     }
     try (TensorScope s = TensorScope.open()) {
-      Tensor x = new Batches(data, 12345, false).next(64, org.jgan.core.tensor.DType.FLOAT32).x();
+      Tensor x = new Batches(data, 12345, false).next(64, DType.FLOAT32).x();
       ImageGrid.write(x, 8, scale(x.size(2)), out.resolve("reals.png"));
     }
   }
@@ -185,7 +188,7 @@ public final class TrainingRun {
         StepStats s = trainer.step();
         sinceSnapshot.add(s);
         curve.add(new double[] {s.imagesSeen() / 1000.0, s.lossD(), s.lossG()});
-        csv.write(String.format(java.util.Locale.ROOT, "%d,%.3f,%d,%.4f,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g%n", s.step(),
+        csv.write(String.format(Locale.ROOT, "%d,%.3f,%d,%.4f,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g%n", s.step(),
             s.imagesSeen() / 1000.0, s.resolution(), s.alpha(), s.lossD(), s.lossG(), s.r1(), s.pathLength(), s.dReal(), s.dFake()));
         listener.onStep(s);
         if (interval > 0 && trainer.imagesSeen() - lastSnapshotImages >= interval && !trainer.done()) {
@@ -216,7 +219,7 @@ public final class TrainingRun {
 
   private Path writePicture(double kimg) throws IOException {
     Generator g = trainer.sampler();
-    Path p = out.resolve(String.format(java.util.Locale.ROOT, "fakes%06d.png", Math.round(kimg * 1000)));
+    Path p = out.resolve(String.format(Locale.ROOT, "fakes%06d.png", Math.round(kimg * 1000)));
     try (TensorScope s = TensorScope.open(); GradMode.Guard off = GradMode.disabled()) {
       Tensor samples = g.forward(gridLatents, gridLabels, Sampling.fixed(1.0));
       if (samples.rank() == 2) {
@@ -261,7 +264,7 @@ public final class TrainingRun {
     return m;
   }
 
-  private double mean(java.util.function.ToDoubleFunction<StepStats> f) {
+  private double mean(ToDoubleFunction<StepStats> f) {
     double sum = 0;
     int n = 0;
     for (StepStats s : sinceSnapshot) {
@@ -275,7 +278,7 @@ public final class TrainingRun {
   }
 
   private String progress(Map<String, Object> m) {
-    return String.format(java.util.Locale.ROOT,
+    return String.format(Locale.ROOT,
         "kimg %.1f/%.1f  res %s  %.2f s/kimg  loss D %s G %s  D(x) %s D(G(z)) %s  |grad| D %s G %s  R1 %s  PL %s  ETA %s",
         (Double) m.get("kimg"), trainer.config().totalImages() / 1000.0, m.get("resolution"),
         m.get("sec_per_kimg") == null ? Double.NaN : (Double) m.get("sec_per_kimg"), fmt(m.get("loss_d")), fmt(m.get("loss_g")),
@@ -284,7 +287,7 @@ public final class TrainingRun {
   }
 
   private static String fmt(Object v) {
-    return v == null ? "-" : String.format(java.util.Locale.ROOT, "%.3g", (Double) v);
+    return v == null ? "-" : String.format(Locale.ROOT, "%.3g", (Double) v);
   }
 
   /** Seconds as {@code 1h02m}, {@code 5m12s} or {@code 42s}. */
@@ -309,7 +312,7 @@ public final class TrainingRun {
       d[i] = curve.get(i)[1];
       g[i] = curve.get(i)[2];
     }
-    Png.write(Plots.lines("losses (" + trainer.config().loss().name().toLowerCase() + ")", "kimg",
+    Png.write(Plots.lines("losses (" + trainer.config().loss().name().toLowerCase(Locale.ROOT) + ")", "kimg",
         List.of(new Plots.Series("D", x, smooth(d)), new Plots.Series("G", x, smooth(g))), 640, 360), out.resolve("losses.png"));
   }
 

@@ -2,19 +2,22 @@ package org.jgan.train.metrics;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.io.SafeTensors;
-import org.jgan.core.tensor.TensorScope;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.Conv2d;
+import org.jgan.core.nn.Embedding;
 import org.jgan.core.nn.Functional;
 import org.jgan.core.nn.Linear;
 import org.jgan.core.nn.Module;
 import org.jgan.core.optim.Adam;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.train.data.Batch;
 import org.jgan.train.data.Batches;
 import org.jgan.train.data.ImageDataset;
@@ -103,7 +106,7 @@ public final class FeatureNet extends Module {
   }
 
   /** Features of many images, computed in batches without a graph, as a {@code [N, 128]} float64 tensor. */
-  public double[][] featuresOf(java.util.function.IntFunction<Tensor> batches, int count, int batch) {
+  public double[][] featuresOf(IntFunction<Tensor> batches, int count, int batch) {
     double[][] f = new double[count][];
     try (GradMode.Guard off = GradMode.disabled()) {
       for (int at = 0; at < count; at += batch) {
@@ -112,7 +115,7 @@ public final class FeatureNet extends Module {
           Tensor x = batches.apply(n);
           double[] v = features(x.to(dtype())).toDoubleArray();
           for (int i = 0; i < n; i++) {
-            f[at + i] = java.util.Arrays.copyOfRange(v, i * FEATURES, (i + 1) * FEATURES);
+            f[at + i] = Arrays.copyOfRange(v, i * FEATURES, (i + 1) * FEATURES);
           }
         }
       }
@@ -186,7 +189,7 @@ public final class FeatureNet extends Module {
     }
     Tensor shifted = logits.sub(Tensor.of(max, labels.length, 1).to(logits.dtype()));
     Tensor lse = shifted.exp().sum(true, 1).log();
-    Tensor picked = shifted.mul(org.jgan.core.nn.Embedding.oneHot(labels, (int) k, logits.dtype())).sum(true, 1);
+    Tensor picked = shifted.mul(Embedding.oneHot(labels, (int) k, logits.dtype())).sum(true, 1);
     return lse.sub(picked).mean();
   }
 }

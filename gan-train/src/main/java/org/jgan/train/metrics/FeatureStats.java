@@ -1,9 +1,13 @@
 package org.jgan.train.metrics;
 
+import java.util.Arrays;
+import org.jgan.core.tensor.Rng;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.eigen.Eigen;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Distances between two sets of feature vectors (rows), in float64:
@@ -75,7 +79,7 @@ public final class FeatureStats {
   public static double kid(double[][] a, double[][] b, int subsets, long seed) {
     int m = Math.min(Math.min(a.length, b.length), 1000);
     int d = a[0].length;
-    org.jgan.core.tensor.Rng rng = new org.jgan.core.tensor.Rng(seed);
+    Rng rng = new Rng(seed);
     double total = 0;
     for (int s = 0; s < subsets; s++) {
       INDArray x = matrix(pick(a, m, rng));
@@ -92,10 +96,10 @@ public final class FeatureStats {
   }
 
   private static INDArray kernel(INDArray x, INDArray y, int d) {
-    return org.nd4j.linalg.ops.transforms.Transforms.pow(x.mmul(y.transpose()).divi(d).addi(1), 3, false);
+    return Transforms.pow(x.mmul(y.transpose()).divi(d).addi(1), 3, false);
   }
 
-  private static double[][] pick(double[][] rows, int m, org.jgan.core.tensor.Rng rng) {
+  private static double[][] pick(double[][] rows, int m, Rng rng) {
     int[] p = rng.permutation(rows.length);
     double[][] out = new double[m][];
     for (int i = 0; i < m; i++) {
@@ -130,10 +134,10 @@ public final class FeatureStats {
     double[] radii = new double[n];
     for (int at = 0; at < n; at += 1000) {
       int to = Math.min(n, at + 1000);
-      double[][] d = sqDistances(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(at, to)), x).toDoubleMatrix();
+      double[][] d = sqDistances(x.get(NDArrayIndex.interval(at, to)), x).toDoubleMatrix();
       for (int i = 0; i < d.length; i++) {
         double[] row = d[i].clone();
-        java.util.Arrays.sort(row);
+        Arrays.sort(row);
         radii[at + i] = row[Math.min(k, row.length - 1)]; // row[0] is the point itself
       }
     }
@@ -146,7 +150,7 @@ public final class FeatureStats {
     int inside = 0;
     for (int at = 0; at < n; at += 1000) {
       int to = Math.min(n, at + 1000);
-      double[][] d = sqDistances(q.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(at, to)), ref).toDoubleMatrix();
+      double[][] d = sqDistances(q.get(NDArrayIndex.interval(at, to)), ref).toDoubleMatrix();
       for (double[] row : d) {
         for (int j = 0; j < row.length; j++) {
           if (row[j] <= radii[j]) {

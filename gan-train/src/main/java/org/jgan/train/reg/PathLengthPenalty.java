@@ -14,7 +14,7 @@ import org.jgan.core.tensor.Tensor;
  *   a_n   = sqrt(mean_over_ws sum_wDim g^2)
  *   m     = a_mean + decay (mean_n a_n - a_mean)         (decay 0.01; m keeps its gradient)
  *   L_pl  = weight mean_n (a_n - m)^2                    (weight 2)
- *   a_mean <- detach(m)
+ *   a_mean &lt;- detach(m)
  * </pre>
  *
  * It runs on {@code N / batchShrink} samples (2) every 4 minibatches in StyleGAN2, its loss then

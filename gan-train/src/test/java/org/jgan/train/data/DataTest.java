@@ -12,6 +12,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
 import java.util.zip.GZIPOutputStream;
 import javax.imageio.ImageIO;
 import org.jgan.core.tensor.DType;
@@ -75,14 +78,14 @@ class DataTest {
     byte[] good = idx(Idx.IMAGES_MAGIC, new int[] {2, 3, 3}, 18);
     assertEquals(2, Idx.parse(good, "ok", Idx.IMAGES_MAGIC).dims()[0]);
     assertEquals(2, Idx.parse(gzip(good), "ok.gz", Idx.IMAGES_MAGIC).dims()[0]);
-    String m = assertThrows(DatasetException.class, () -> Idx.parse(java.util.Arrays.copyOf(good, 20), "cut.idx", Idx.IMAGES_MAGIC)).getMessage();
+    String m = assertThrows(DatasetException.class, () -> Idx.parse(Arrays.copyOf(good, 20), "cut.idx", Idx.IMAGES_MAGIC)).getMessage();
     assertTrue(m.startsWith("cut.idx:") && m.contains("truncated"), m);
     m = assertThrows(DatasetException.class, () -> Idx.parse(good, "labels.idx", Idx.LABELS_MAGIC)).getMessage();
     assertTrue(m.contains("magic number 0x00000803, expected 0x00000801"), m);
     m = assertThrows(DatasetException.class, () -> Idx.parse(idx(Idx.IMAGES_MAGIC, new int[] {100000, 1000, 1000}, 8), "huge.idx", Idx.IMAGES_MAGIC)).getMessage();
     assertTrue(m.contains("huge.idx") && m.contains("exceed"), m);
     byte[] gz = gzip(good);
-    m = assertThrows(DatasetException.class, () -> Idx.parse(java.util.Arrays.copyOf(gz, gz.length - 12), "cut.gz", Idx.IMAGES_MAGIC)).getMessage();
+    m = assertThrows(DatasetException.class, () -> Idx.parse(Arrays.copyOf(gz, gz.length - 12), "cut.gz", Idx.IMAGES_MAGIC)).getMessage();
     assertTrue(m.startsWith("cut.gz:"), m);
     Idx.Contents images = Idx.parse(good, "images", Idx.IMAGES_MAGIC);
     Idx.Contents labels = Idx.parse(idx(Idx.LABELS_MAGIC, new int[] {3}, 3), "labels", Idx.LABELS_MAGIC);
@@ -108,7 +111,7 @@ class DataTest {
     }
     ImageDataset d = ImageFolder.load(dir, 8, 3);
     assertEquals(4, d.size());
-    assertEquals(java.util.List.of("cats", "dogs"), d.classNames());
+    assertEquals(List.of("cats", "dogs"), d.classNames());
     assertArrayEquals(new long[] {3, 8, 8}, d.sampleShape());
     Tensor red = d.batch(new int[] {0}, null, DType.FLOAT32).x();
     assertEquals(1.0, red.slice(1, 0, 1).mean().item(), 1e-6);
@@ -130,18 +133,18 @@ class DataTest {
     c.restore(a.epoch(), a.position());
     assertArrayEquals(a.next(6, DType.FLOAT32).x().toFloatArray(), c.next(6, DType.FLOAT32).x().toFloatArray(), 0f);
     assertEquals(1, a.epoch(), "wrapped into the second epoch");
-    assertNotEquals(java.util.Arrays.hashCode(first), java.util.Arrays.hashCode(new Batches(d, 6, true).next(7, DType.FLOAT32).x().toFloatArray()));
+    assertNotEquals(Arrays.hashCode(first), Arrays.hashCode(new Batches(d, 6, true).next(7, DType.FLOAT32).x().toFloatArray()));
   }
 
   @Test
   void toyMixturesHaveTheirStatedModesAndSpread() {
     PointDataset ring = ToyDistributions.ring8(4000, new Rng(1));
-    float[] pts = ring.batch(java.util.stream.IntStream.range(0, 4000).toArray(), null, DType.FLOAT32).x().toFloatArray();
+    float[] pts = ring.batch(IntStream.range(0, 4000).toArray(), null, DType.FLOAT32).x().toFloatArray();
     double[] score = ToyMetrics.score(pts, ToyDistributions.ringMeans(), ToyDistributions.RING_STD, 20);
     assertEquals(8, score[0]);
     assertTrue(score[1] > 0.98, "real samples are high quality: " + score[1]);
     PointDataset grid = ToyDistributions.grid25(2500, new Rng(2));
-    float[] g = grid.batch(java.util.stream.IntStream.range(0, 2500).toArray(), null, DType.FLOAT32).x().toFloatArray();
+    float[] g = grid.batch(IntStream.range(0, 2500).toArray(), null, DType.FLOAT32).x().toFloatArray();
     assertEquals(25, ToyMetrics.score(g, ToyDistributions.gridMeans(), ToyDistributions.GRID_STD, 20)[0]);
     // a collapsed generator: everything on one mode
     float[] collapsed = new float[2 * 2500];

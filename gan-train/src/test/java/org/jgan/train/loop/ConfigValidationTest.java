@@ -7,12 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.io.StateDict;
 import org.jgan.core.io.WeightFileException;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.Rng;
 import org.jgan.models.Sampling;
 import org.jgan.models.TinyConfigs;
+import org.jgan.models.blocks.NoiseMode;
 import org.jgan.models.dcgan.DcganConfig;
 import org.jgan.models.progressive.ProgressiveGenerator;
 import org.jgan.models.stylegan2.StyleGan2Config;
@@ -60,7 +61,7 @@ class ConfigValidationTest {
         Arguments.of("image size vs model", (Bad) () -> new Trainer(SG2, FashionMnist.embeddedTest().head(16)),
             "has samples [1, 28, 28] but the stylegan2 model makes [1, 32, 32]; pad 28x28 images to 32"),
         Arguments.of("points for an image model", (Bad) () -> new VanillaConfig(2, 8, 1, 0, 0, 0), "imageChannels must be >= 1, got 0"),
-        Arguments.of("truncation", (Bad) () -> new Sampling(null, org.jgan.models.blocks.NoiseMode.CONST, 3.0, -1),
+        Arguments.of("truncation", (Bad) () -> new Sampling(null, NoiseMode.CONST, 3.0, -1),
             "truncation psi must be in [0, 2], got 3.0"),
         Arguments.of("stage", (Bad) () -> ((ProgressiveGenerator) TinyConfigs.progressive().generator(1)).setStage(12, 0.5),
             "stage resolution must be a power of two in [4, 32], got 12"),

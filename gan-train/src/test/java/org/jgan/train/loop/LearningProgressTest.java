@@ -3,9 +3,9 @@ package org.jgan.train.loop;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.jgan.core.autograd.GradMode;
-import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
 import org.jgan.models.dcgan.DcganConfig;
@@ -14,6 +14,7 @@ import org.jgan.train.data.FashionMnist;
 import org.jgan.train.data.ImageDataset;
 import org.jgan.train.data.ToyDistributions;
 import org.jgan.train.metrics.FeatureNet;
+import org.jgan.train.metrics.FeatureStats;
 import org.jgan.train.metrics.Metrics;
 import org.jgan.train.metrics.ToyMetrics;
 import org.junit.jupiter.api.Tag;
@@ -69,7 +70,7 @@ class LearningProgressTest {
 
   private static double fd(FeatureNet net, double[][] real, Generator g) {
     g.eval();
-    double v = org.jgan.train.metrics.FeatureStats.frechet(real, Metrics.fakeFeatures(net, g, 2000, 2));
+    double v = FeatureStats.frechet(real, Metrics.fakeFeatures(net, g, 2000, 2));
     g.train(true);
     return v;
   }

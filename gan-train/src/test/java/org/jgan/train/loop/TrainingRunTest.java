@@ -8,17 +8,18 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.jgan.core.kernels.Engine;
 import org.jgan.core.io.Json;
 import org.jgan.core.io.SafeTensors;
-import org.jgan.core.tensor.TensorScope;
+import org.jgan.core.kernels.Engine;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.TinyConfigs;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.junit.jupiter.api.Test;
@@ -92,7 +93,7 @@ class TrainingRunTest {
     }
     tensors.put("zz", dead);
     assertThrows(IllegalStateException.class, () -> SafeTensors.write(ckpt, tensors, Map.of("format", Checkpoint.FORMAT)));
-    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(ckpt)));
+    assertTrue(Arrays.equals(before, Files.readAllBytes(ckpt)));
     assertEquals(1, Checkpoint.resume(ckpt, TrainerTest.FASHION32).steps());
     try (var files = Files.list(dir)) {
       assertEquals(1, files.count(), "no temporary file left");

@@ -3,6 +3,7 @@ package org.jgan.train.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.train.data.FashionMnist;
@@ -37,7 +38,7 @@ class MetricsTest {
     assertEquals(0.0, FeatureStats.kid(a, a2, 20, 1), 0.05);
     assertTrue(FeatureStats.kid(a, far, 20, 1) > 100);
     double[] same = FeatureStats.precisionRecall(a, a2, 3);
-    assertTrue(same[0] > 0.8 && same[1] > 0.8, java.util.Arrays.toString(same));
+    assertTrue(same[0] > 0.8 && same[1] > 0.8, Arrays.toString(same));
     double[] disjoint = FeatureStats.precisionRecall(a, far, 3);
     assertEquals(0.0, disjoint[0]);
     assertEquals(0.0, disjoint[1]);
