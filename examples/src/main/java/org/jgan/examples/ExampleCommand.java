@@ -10,18 +10,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code gan example <name>}: the per-family example programs. */
-@Command(name = "example", mixinStandardHelpOptions = true,
-    description = {"Run a per-family example (writes into runs/example-<name>):",
-        "  vanilla       vanilla GAN on the 25-Gaussian grid, scatter plot and modes covered",
-        "  dcgan         DCGAN on Fashion-MNIST 28x28",
-        "  progressive   progressive GAN growing 4x4 -> 32x32",
-        "  stylegan      StyleGAN with the style-mixing grid",
-        "  stylegan2     class-conditional StyleGAN2, one row per class"})
+@Command(
+    name = "example",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a per-family example (writes into runs/example-<name>):",
+      "  vanilla       vanilla GAN on the 25-Gaussian grid, scatter plot and modes covered",
+      "  dcgan         DCGAN on Fashion-MNIST 28x28",
+      "  progressive   progressive GAN growing 4x4 -> 32x32",
+      "  stylegan      StyleGAN with the style-mixing grid",
+      "  stylegan2     class-conditional StyleGAN2, one row per class"
+    })
 public final class ExampleCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "vanilla, dcgan, progressive, stylegan or stylegan2")
   String name;
 
-  @Option(names = "--images", description = "Images to train on (each example has its own default).")
+  @Option(
+      names = "--images",
+      description = "Images to train on (each example has its own default).")
   String images;
 
   @Option(names = "--out", description = "Output folder (default runs/example-<name>).")
@@ -47,7 +53,10 @@ public final class ExampleCommand implements Callable<Integer> {
         FamilyExamples.conditionalStyleGan2(dir, count(100_000));
         break;
       default:
-        throw new Cli.UserError("unknown example '" + name + "'; choose vanilla, dcgan, progressive, stylegan or stylegan2");
+        throw new Cli.UserError(
+            "unknown example '"
+                + name
+                + "'; choose vanilla, dcgan, progressive, stylegan or stylegan2");
     }
     return 0;
   }

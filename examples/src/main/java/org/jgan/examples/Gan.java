@@ -1,6 +1,9 @@
 package org.jgan.examples;
 
+import org.jgan.core.io.BuildInfo;
+import org.jgan.core.kernels.Engine;
 import org.jgan.examples.bench.BenchCommand;
+import org.jgan.examples.cli.BackendOptions;
 import org.jgan.examples.cli.Cli;
 import org.jgan.examples.cli.DirectionsCommand;
 import org.jgan.examples.cli.EvaluateCommand;
@@ -11,16 +14,13 @@ import org.jgan.examples.cli.MixCommand;
 import org.jgan.examples.cli.TrainClassifierCommand;
 import org.jgan.examples.cli.TrainCommand;
 import picocli.CommandLine;
-import org.jgan.core.io.BuildInfo;
-import org.jgan.core.kernels.Engine;
-import org.jgan.examples.cli.BackendOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code gan} command line. Errors are one line on standard error with a non-zero exit
- * status (1 for a failure, 2 for a wrong argument); {@code --verbose} adds the stack trace.
+ * The {@code gan} command line. Errors are one line on standard error with a non-zero exit status
+ * (1 for a failure, 2 for a wrong argument); {@code --verbose} adds the stack trace.
  */
 @Command(
     name = "gan",
@@ -28,15 +28,19 @@ import picocli.CommandLine.Option;
     versionProvider = Gan.Version.class,
     description = "Generative adversarial networks in pure Java: train, sample, evaluate.",
     subcommands = {
-      TrainCommand.class, GenerateCommand.class, MixCommand.class, DirectionsCommand.class, InterpolateCommand.class,
-      EvaluateCommand.class, InfoCommand.class, ExampleCommand.class, BenchCommand.class, TrainClassifierCommand.class
+      TrainCommand.class, GenerateCommand.class, MixCommand.class, DirectionsCommand.class,
+          InterpolateCommand.class,
+      EvaluateCommand.class, InfoCommand.class, ExampleCommand.class, BenchCommand.class,
+          TrainClassifierCommand.class
     })
 public final class Gan implements Runnable {
-  @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
+  @Option(
+      names = "--verbose",
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces of errors.")
   boolean verbose;
 
-  @Mixin
-  BackendOptions backend = new BackendOptions();
+  @Mixin BackendOptions backend = new BackendOptions();
 
   @Override
   public void run() {
@@ -48,22 +52,27 @@ public final class Gan implements Runnable {
     Gan gan = new Gan();
     CommandLine cl = new CommandLine(gan);
     // Every command runs on the engine its backend flags describe, installed for its duration.
-    cl.setExecutionStrategy(parsed -> {
-      try (Engine engine = Engine.start(gan.backend.backend())) {
-        return new CommandLine.RunLast().execute(parsed);
-      }
-    });
-    cl.setExecutionExceptionHandler((e, line, parsed) -> {
-      boolean verbose = gan.verbose || parsed.originalArgs().contains("--verbose");
-      String msg = e instanceof Cli.UserError ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-      line.getErr().println("gan " + line.getCommandName() + ": " + msg);
-      if (verbose) {
-        e.printStackTrace(line.getErr());
-      } else if (!(e instanceof Cli.UserError)) {
-        line.getErr().println("(run with --verbose for the stack trace)");
-      }
-      return 1;
-    });
+    cl.setExecutionStrategy(
+        parsed -> {
+          try (Engine engine = Engine.start(gan.backend.backend())) {
+            return new CommandLine.RunLast().execute(parsed);
+          }
+        });
+    cl.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          boolean verbose = gan.verbose || parsed.originalArgs().contains("--verbose");
+          String msg =
+              e instanceof Cli.UserError
+                  ? e.getMessage()
+                  : e.getClass().getSimpleName() + ": " + e.getMessage();
+          line.getErr().println("gan " + line.getCommandName() + ": " + msg);
+          if (verbose) {
+            e.printStackTrace(line.getErr());
+          } else if (!(e instanceof Cli.UserError)) {
+            line.getErr().println("(run with --verbose for the stack trace)");
+          }
+          return 1;
+        });
     return cl;
   }
 

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Drives the real command line: a tiny training run, then every command on its checkpoint, and
- * the errors a user meets (wrong argument, missing checkpoint, corrupt checkpoint).
+ * Drives the real command line: a tiny training run, then every command on its checkpoint, and the
+ * errors a user meets (wrong argument, missing checkpoint, corrupt checkpoint).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliEndToEndTest {
@@ -43,14 +43,16 @@ class CliEndToEndTest {
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8); PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       System.setOut(o);
       System.setErr(e);
       var cl = Gan.commandLine();
       cl.setOut(new PrintWriter(new OutputStreamWriter(o, StandardCharsets.UTF_8), true));
       cl.setErr(new PrintWriter(new OutputStreamWriter(e, StandardCharsets.UTF_8), true));
       int status = cl.execute(args);
-      return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Result(
+          status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -60,13 +62,28 @@ class CliEndToEndTest {
   @BeforeAll
   static void trainATinyConditionalStyleGan2() throws IOException {
     Path config = dir.resolve("tiny.json");
-    Files.writeString(config, "{\"model\": {\"family\": \"stylegan2\", \"zDim\": 8, \"wDim\": 8, \"mappingLayers\": 2,"
-        + " \"mappingLrMul\": 0.01, \"imageChannels\": 1, \"resolution\": 32, \"channelBase\": 64, \"channelMax\": 16,"
-        + " \"labelCount\": 0, \"progressive\": false, \"mbstdGroup\": 4, \"mbstdChannels\": 1, \"dMappingLayers\": 2},"
-        + " \"batchSize\": 8}");
+    Files.writeString(
+        config,
+        "{\"model\": {\"family\": \"stylegan2\", \"zDim\": 8, \"wDim\": 8, \"mappingLayers\": 2,"
+            + " \"mappingLrMul\": 0.01, \"imageChannels\": 1, \"resolution\": 32, \"channelBase\":"
+            + " 64, \"channelMax\": 16, \"labelCount\": 0, \"progressive\": false, \"mbstdGroup\":"
+            + " 4, \"mbstdChannels\": 1, \"dMappingLayers\": 2}, \"batchSize\": 8}");
     run = dir.resolve("run");
-    Result r = gan("train", "--config", config.toString(), "--conditional", "--images", "48", "--snapshot", "16",
-        "--out", run.toString(), "--metrics", "40", "--no-progress");
+    Result r =
+        gan(
+            "train",
+            "--config",
+            config.toString(),
+            "--conditional",
+            "--images",
+            "48",
+            "--snapshot",
+            "16",
+            "--out",
+            run.toString(),
+            "--metrics",
+            "40",
+            "--no-progress");
     assertEquals(0, r.status(), r.err());
     ckpt = run.resolve("checkpoint.safetensors");
     assertTrue(r.out().contains("FD "), r.out());
@@ -76,25 +93,68 @@ class CliEndToEndTest {
   @Test
   @Order(1)
   void trainLeavesEverythingTheReadmePromises() throws IOException {
-    for (String f : new String[] {"config.json", "losses.csv", "losses.png", "log.jsonl", "fakes000048.png", "checkpoint.safetensors", "metrics.json"}) {
+    for (String f :
+        new String[] {
+          "config.json",
+          "losses.csv",
+          "losses.png",
+          "log.jsonl",
+          "fakes000048.png",
+          "checkpoint.safetensors",
+          "metrics.json"
+        }) {
       assertTrue(Files.exists(run.resolve(f)), f);
     }
     Map<String, Object> m = Json.parseObject(Files.readString(run.resolve("metrics.json")));
     assertTrue((Double) m.get("fd") > 0);
     Map<String, Object> cfg = Json.parseObject(Files.readString(run.resolve("config.json")));
-    assertEquals(10L, ((Map<?, ?>) cfg.get("model")).get("labelCount"), "--conditional took the data's 10 classes");
+    assertEquals(
+        10L,
+        ((Map<?, ?>) cfg.get("model")).get("labelCount"),
+        "--conditional took the data's 10 classes");
   }
 
   @Test
   @Order(2)
   void generateWritesGridsSinglesAndALabelledFolder() throws IOException {
-    Result g = gan("generate", "--checkpoint", ckpt.toString(), "--seeds", "0-3", "--grid", "--out", dir.resolve("gen").toString());
+    Result g =
+        gan(
+            "generate",
+            "--checkpoint",
+            ckpt.toString(),
+            "--seeds",
+            "0-3",
+            "--grid",
+            "--out",
+            dir.resolve("gen").toString());
     assertEquals(0, g.status(), g.err());
     assertEquals(2 * (64 + 2) + 2, ImageIO.read(dir.resolve("gen/grid.png").toFile()).getWidth());
-    Result s = gan("generate", "--checkpoint", ckpt.toString(), "--seeds", "5,7", "--class", "3", "--psi", "0.5", "--out", dir.resolve("single").toString());
+    Result s =
+        gan(
+            "generate",
+            "--checkpoint",
+            ckpt.toString(),
+            "--seeds",
+            "5,7",
+            "--class",
+            "3",
+            "--psi",
+            "0.5",
+            "--out",
+            dir.resolve("single").toString());
     assertEquals(0, s.status(), s.err());
-    assertTrue(Files.exists(dir.resolve("single/seed0005.png")) && Files.exists(dir.resolve("single/seed0007.png")));
-    Result p = gan("generate", "--checkpoint", ckpt.toString(), "--per-class", "3", "--out", dir.resolve("folder").toString());
+    assertTrue(
+        Files.exists(dir.resolve("single/seed0005.png"))
+            && Files.exists(dir.resolve("single/seed0007.png")));
+    Result p =
+        gan(
+            "generate",
+            "--checkpoint",
+            ckpt.toString(),
+            "--per-class",
+            "3",
+            "--out",
+            dir.resolve("folder").toString());
     assertEquals(0, p.status(), p.err());
     try (var classes = Files.list(dir.resolve("folder"))) {
       assertEquals(10, classes.count());
@@ -107,16 +167,48 @@ class CliEndToEndTest {
   @Test
   @Order(3)
   void styleCommandsRenderTheirFigures() throws IOException {
-    Result mix = gan("mix", "--checkpoint", ckpt.toString(), "--rows", "1-2", "--cols", "3-5", "--styles", "middle", "--out", dir.resolve("mix.png").toString());
+    Result mix =
+        gan(
+            "mix",
+            "--checkpoint",
+            ckpt.toString(),
+            "--rows",
+            "1-2",
+            "--cols",
+            "3-5",
+            "--styles",
+            "middle",
+            "--out",
+            dir.resolve("mix.png").toString());
     assertEquals(0, mix.status(), mix.err());
     var img = ImageIO.read(dir.resolve("mix.png").toFile());
     assertEquals(4 * 66 + 2, img.getWidth());
     assertEquals(3 * 66 + 2, img.getHeight());
-    Result dirs = gan("directions", "--checkpoint", ckpt.toString(), "--count", "3", "--steps", "5", "--out", dir.resolve("dirs.png").toString());
+    Result dirs =
+        gan(
+            "directions",
+            "--checkpoint",
+            ckpt.toString(),
+            "--count",
+            "3",
+            "--steps",
+            "5",
+            "--out",
+            dir.resolve("dirs.png").toString());
     assertEquals(0, dirs.status(), dirs.err());
     assertEquals(3 * 66 + 2, ImageIO.read(dir.resolve("dirs.png").toFile()).getHeight());
     for (String space : new String[] {"z", "w"}) {
-      Result in = gan("interpolate", "--checkpoint", ckpt.toString(), "--frames", "4", "--space", space, "--out", dir.resolve("interp-" + space).toString());
+      Result in =
+          gan(
+              "interpolate",
+              "--checkpoint",
+              ckpt.toString(),
+              "--frames",
+              "4",
+              "--space",
+              space,
+              "--out",
+              dir.resolve("interp-" + space).toString());
       assertEquals(0, in.status(), in.err());
       assertTrue(Files.size(dir.resolve("interp-" + space + "/interpolation.gif")) > 100);
       assertTrue(Files.exists(dir.resolve("interp-" + space + "/frame003.png")));
@@ -126,22 +218,46 @@ class CliEndToEndTest {
   @Test
   @Order(4)
   void evaluateAndInfoReportNumbers() throws IOException {
-    Result e = gan("evaluate", "--checkpoint", ckpt.toString(), "--samples", "40", "--out", dir.resolve("eval.json").toString());
+    Result e =
+        gan(
+            "evaluate",
+            "--checkpoint",
+            ckpt.toString(),
+            "--samples",
+            "40",
+            "--out",
+            dir.resolve("eval.json").toString());
     assertEquals(0, e.status(), e.err());
     Map<String, Object> m = Json.parseObject(Files.readString(dir.resolve("eval.json")));
-    assertTrue(m.containsKey("fd") && m.containsKey("kid_x1000") && m.containsKey("precision") && m.containsKey("recall"));
+    assertTrue(
+        m.containsKey("fd")
+            && m.containsKey("kid_x1000")
+            && m.containsKey("precision")
+            && m.containsKey("recall"));
     assertEquals(0.048, (Double) m.get("kimg"), 1e-12);
     Result i = gan("info", "--checkpoint", ckpt.toString());
     assertEquals(0, i.status(), i.err());
-    assertTrue(i.out().contains("family       stylegan2") && i.out().contains("images seen  48"), i.out());
+    assertTrue(
+        i.out().contains("family       stylegan2") && i.out().contains("images seen  48"), i.out());
     assertTrue(i.out().contains("\"labelCount\": 10"), i.out());
   }
 
   @Test
   @Order(5)
   void resumeExtendsTheRunAndRecordsTheBackendOfEachStart() throws IOException {
-    Result r = gan("train", "--resume", ckpt.toString(), "--images", "64", "--metrics", "0", "--no-progress", "--no-winograd",
-        "--pool-mb", "0");
+    Result r =
+        gan(
+            "train",
+            "--resume",
+            ckpt.toString(),
+            "--images",
+            "64",
+            "--metrics",
+            "0",
+            "--no-progress",
+            "--no-winograd",
+            "--pool-mb",
+            "0");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("backend: cpu, Winograd off, in-place on, pool off"), r.out());
     Result i = gan("info", "--checkpoint", ckpt.toString());
@@ -167,14 +283,20 @@ class CliEndToEndTest {
     assertTrue(wrong.err().contains("Unknown option: '--no-such-flag'"), wrong.err());
     Result missing = gan("generate", "--checkpoint", dir.resolve("nope.safetensors").toString());
     assertEquals(1, missing.status());
-    assertTrue(missing.err().startsWith("gan generate: checkpoint ") && missing.err().contains("does not exist"), missing.err());
+    assertTrue(
+        missing.err().startsWith("gan generate: checkpoint ")
+            && missing.err().contains("does not exist"),
+        missing.err());
     assertEquals(1, missing.err().strip().lines().count(), "one line: " + missing.err());
     Path corrupt = dir.resolve("corrupt.safetensors");
     byte[] bytes = Files.readAllBytes(ckpt);
     Files.write(corrupt, Arrays.copyOf(bytes, bytes.length / 2));
     Result bad = gan("info", "--checkpoint", corrupt.toString());
     assertEquals(1, bad.status());
-    assertTrue(bad.err().startsWith("gan info: cannot read checkpoint: ") && bad.err().contains("corrupt.safetensors"), bad.err());
+    assertTrue(
+        bad.err().startsWith("gan info: cannot read checkpoint: ")
+            && bad.err().contains("corrupt.safetensors"),
+        bad.err());
     assertTrue(!bad.err().contains("\tat "), "no stack trace without --verbose");
     Result badValue = gan("train", "--images", "lots");
     assertEquals(1, badValue.status());
@@ -192,14 +314,43 @@ class CliEndToEndTest {
     Path good = poisoned.resolve("checkpoint.safetensors");
     Files.copy(ckpt, good);
     byte[] before = Files.readAllBytes(good);
-    Result r = gan("train", "--resume", good.toString(), "--lr", "1e30", "--images", "10k", "--snapshot", "1M", "--metrics", "0",
-        "--no-progress");
+    Result r =
+        gan(
+            "train",
+            "--resume",
+            good.toString(),
+            "--lr",
+            "1e30",
+            "--images",
+            "10k",
+            "--snapshot",
+            "1M",
+            "--metrics",
+            "0",
+            "--no-progress");
     assertEquals(1, r.status(), r.out());
-    assertTrue(Pattern.compile("gan train: training diverged at step \\d+: (generator|discriminator) .* is (NaN|-?Infinity)")
-        .matcher(r.err()).find(), r.err());
+    assertTrue(
+        Pattern.compile(
+                "gan train: training diverged at step \\d+: (generator|discriminator) .* is"
+                    + " (NaN|-?Infinity)")
+            .matcher(r.err())
+            .find(),
+        r.err());
     assertTrue(r.err().contains("the last good checkpoint is " + good), r.err());
-    assertArrayEquals(before, Files.readAllBytes(good), "the checkpoint from before the poisoned steps is untouched");
-    Result resumed = gan("train", "--resume", good.toString(), "--images", "80", "--metrics", "0", "--no-progress");
+    assertArrayEquals(
+        before,
+        Files.readAllBytes(good),
+        "the checkpoint from before the poisoned steps is untouched");
+    Result resumed =
+        gan(
+            "train",
+            "--resume",
+            good.toString(),
+            "--images",
+            "80",
+            "--metrics",
+            "0",
+            "--no-progress");
     assertEquals(0, resumed.status(), resumed.err());
   }
 }

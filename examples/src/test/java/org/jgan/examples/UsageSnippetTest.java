@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
 import org.jgan.models.stylegan2.StyleGan2Config;
@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The "using the library from code" program of docs/usage.md, compiled and run here; the test
- * also checks that the document shows exactly this code, so it cannot rot.
+ * The "using the library from code" program of docs/usage.md, compiled and run here; the test also
+ * checks that the document shows exactly this code, so it cannot rot.
  */
 class UsageSnippetTest {
   @TempDir Path out;
@@ -36,7 +36,8 @@ class UsageSnippetTest {
     StyleGan2Config model = StyleGan2Config.cpu32(1, 10);
 
     // Training: StyleGAN2's defaults (lazy R1, path length, EMA, style mixing), shortened.
-    TrainingConfig config = TrainingConfig.defaults(model, images).toBuilder().batchSize(8).seed(42).build();
+    TrainingConfig config =
+        TrainingConfig.defaults(model, images).toBuilder().batchSize(8).seed(42).build();
     Trainer trainer = new Trainer(config, data);
     while (!trainer.done()) {
       StepStats s = trainer.step();
@@ -52,15 +53,22 @@ class UsageSnippetTest {
       ImageGrid.write(images2, 5, 2, out.resolve("samples.png"));
     }
   }
+
   // snippet-end
 
   @Test
   void theDocumentedProgramRunsAndIsTheOneInTheDocs() throws IOException {
     trainAStyleGan2(out, 16);
     assertTrue(Files.size(out.resolve("samples.png")) > 0);
-    String source = Files.readString(Path.of("src/test/java/org/jgan/examples/UsageSnippetTest.java"));
-    String code = source.substring(source.indexOf("// snippet-start") + "// snippet-start".length(), source.indexOf("// snippet-end"));
+    String source =
+        Files.readString(Path.of("src/test/java/org/jgan/examples/UsageSnippetTest.java"));
+    String code =
+        source.substring(
+            source.indexOf("// snippet-start") + "// snippet-start".length(),
+            source.indexOf("// snippet-end"));
     String doc = Files.readString(Path.of("../docs/usage.md"));
-    assertTrue(doc.contains(code.stripIndent().strip()), "docs/usage.md must show the program of UsageSnippetTest verbatim (between the markers)");
+    assertTrue(
+        doc.contains(code.stripIndent().strip()),
+        "docs/usage.md must show the program of UsageSnippetTest verbatim (between the markers)");
   }
 }

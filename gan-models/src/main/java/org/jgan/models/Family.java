@@ -64,8 +64,8 @@ public enum Family {
 
   /**
    * The named preset ({@code null} = the default) for data of {@code imageChannels} channels at
-   * {@code resolution} (both 0 for 2-D points). Presets of a fixed size (such as StyleGAN2's
-   * {@code paper256}) keep their own resolution; the trainer then refuses data of another size.
+   * {@code resolution} (both 0 for 2-D points). Presets of a fixed size (such as StyleGAN2's {@code
+   * paper256}) keep their own resolution; the trainer then refuses data of another size.
    *
    * @throws IllegalArgumentException naming the preset and the known ones
    */

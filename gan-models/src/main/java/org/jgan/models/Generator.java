@@ -37,7 +37,8 @@ public abstract class Generator extends Module {
   /** Checks the labels against {@link #labelCount()}. */
   protected final void checkLabels(int[] labels, long n) {
     if (labelCount() == 0 && labels != null) {
-      throw new IllegalArgumentException(getClass().getSimpleName() + " is unconditional; labels must be null");
+      throw new IllegalArgumentException(
+          getClass().getSimpleName() + " is unconditional; labels must be null");
     }
     if (labelCount() > 0) {
       if (labels == null || labels.length != n) {
@@ -46,7 +47,8 @@ public abstract class Generator extends Module {
       }
       for (int l : labels) {
         if (l < 0 || l >= labelCount()) {
-          throw new IllegalArgumentException("label " + l + " is outside [0, " + labelCount() + ")");
+          throw new IllegalArgumentException(
+              "label " + l + " is outside [0, " + labelCount() + ")");
         }
       }
     }

@@ -17,8 +17,8 @@ public interface ModelConfig {
   }
 
   /**
-   * The discriminator's minibatch-stddev group size, which every batch a discriminator sees must
-   * be a multiple of (up to the group); 0 when it has no such layer.
+   * The discriminator's minibatch-stddev group size, which every batch a discriminator sees must be
+   * a multiple of (up to the group); 0 when it has no such layer.
    */
   default int mbstdGroup() {
     return 0;
@@ -30,9 +30,9 @@ public interface ModelConfig {
   }
 
   /**
-   * A generous upper bound on the parameters of generator and discriminator together, computed
-   * from the config alone (nothing is built): readers compare it with the weights a file really
-   * holds before building the networks a file's config describes.
+   * A generous upper bound on the parameters of generator and discriminator together, computed from
+   * the config alone (nothing is built): readers compare it with the weights a file really holds
+   * before building the networks a file's config describes.
    */
   long parameterBound();
 

@@ -50,7 +50,9 @@ public interface Progressive {
     return Functional.avgPool2d(x, 2);
   }
 
-  /** Doubles an image's resolution the way this family's fade-in does (nearest; FIR for StyleGAN2). */
+  /**
+   * Doubles an image's resolution the way this family's fade-in does (nearest; FIR for StyleGAN2).
+   */
   default Tensor upsampleImages(Tensor x) {
     return Functional.upsampleNearest2d(x, 2);
   }

@@ -31,7 +31,12 @@ public final class Stage {
   public void set(int resolution, double alpha) {
     if (resolution < min || resolution > max || Integer.bitCount(resolution) != 1) {
       throw new IllegalArgumentException(
-          "stage resolution must be a power of two in [" + min + ", " + max + "], got " + resolution);
+          "stage resolution must be a power of two in ["
+              + min
+              + ", "
+              + max
+              + "], got "
+              + resolution);
     }
     if (!(alpha >= 0 && alpha <= 1)) {
       throw new IllegalArgumentException("fade-in alpha must be in [0, 1], got " + alpha);

@@ -1,16 +1,16 @@
 package org.jgan.models;
 
-import org.jgan.core.tensor.Rng;
 import org.jgan.core.kernels.Shapes;
+import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.blocks.MappingNetwork;
 import org.jgan.models.blocks.NoiseMode;
 
 /**
- * A style-based generator (StyleGAN, StyleGAN2): a mapping network {@code z -> w}, broadcast to
- * one latent per synthesis layer ({@code ws [N, numWs, wDim]}), and a synthesis network driven by
- * the {@code ws}. Style mixing takes the first latents from one {@code ws} and the rest from
- * another ({@link #mix}); truncation pulls latents towards {@code w_avg}.
+ * A style-based generator (StyleGAN, StyleGAN2): a mapping network {@code z -> w}, broadcast to one
+ * latent per synthesis layer ({@code ws [N, numWs, wDim]}), and a synthesis network driven by the
+ * {@code ws}. Style mixing takes the first latents from one {@code ws} and the rest from another
+ * ({@link #mix}); truncation pulls latents towards {@code w_avg}.
  */
 public abstract class StyleGenerator extends Generator {
   /** The mapping network. */

@@ -30,12 +30,20 @@ class FadeInTest {
     g.setStage(8, 1.0);
     Tensor previous = g.forward(z, null, FIXED);
     g.setStage(16, 0.0);
-    TensorAssert.assertClose(g.upsampleImages(previous), g.forward(z, null, FIXED), 1e-12, "alpha = 0: the up-sampled previous stage");
+    TensorAssert.assertClose(
+        g.upsampleImages(previous),
+        g.forward(z, null, FIXED),
+        1e-12,
+        "alpha = 0: the up-sampled previous stage");
     g.setStage(16, 0.4);
     Tensor mid = g.forward(z, null, FIXED);
     g.setStage(16, 1.0);
     Tensor grown = g.forward(z, null, FIXED);
-    TensorAssert.assertClose(g.upsampleImages(previous).mul(0.6).add(grown.mul(0.4)), mid, 1e-12, "alpha = 0.4: the blend");
+    TensorAssert.assertClose(
+        g.upsampleImages(previous).mul(0.6).add(grown.mul(0.4)),
+        mid,
+        1e-12,
+        "alpha = 0.4: the blend");
   }
 
   private static <D extends Discriminator & Progressive> void checkDiscriminator(D d) {
@@ -44,12 +52,17 @@ class FadeInTest {
     d.setStage(8, 1.0);
     Tensor previous = d.forward(d.downsampleImages(img), null);
     d.setStage(16, 0.0);
-    TensorAssert.assertClose(previous, d.forward(img, null), 1e-12, "alpha = 0: the down-sampled path");
+    TensorAssert.assertClose(
+        previous, d.forward(img, null), 1e-12, "alpha = 0: the down-sampled path");
   }
 
   /** At alpha = 1 no gradient reaches the previous stage's toRGB / fromRGB. */
   private static void assertUntouched(Module m, String prefix, Tensor out, String what) {
-    List<Parameter> ps = m.namedParameters().entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(e -> e.getValue()).toList();
+    List<Parameter> ps =
+        m.namedParameters().entrySet().stream()
+            .filter(e -> e.getKey().startsWith(prefix))
+            .map(e -> e.getValue())
+            .toList();
     List<Tensor> values = ps.stream().map(Parameter::value).toList();
     for (Tensor g : Autograd.grad(List.of(out.sum()), values, null, false)) {
       TensorAssert.assertZero(g, 0, what);
@@ -61,11 +74,19 @@ class FadeInTest {
     var g = (ProgressiveGenerator) TinyConfigs.progressive().generator(1);
     checkGenerator(g);
     g.setStage(16, 1.0);
-    assertUntouched(g, "b8.torgb", g.forward(g.sampleLatents(2, new Rng(3)), null, FIXED), "alpha = 1: toRGB_8 unused");
+    assertUntouched(
+        g,
+        "b8.torgb",
+        g.forward(g.sampleLatents(2, new Rng(3)), null, FIXED),
+        "alpha = 1: toRGB_8 unused");
     var d = (ProgressiveDiscriminator) TinyConfigs.progressive().discriminator(2);
     checkDiscriminator(d);
     d.setStage(16, 1.0);
-    assertUntouched(d, "b8.fromrgb", d.forward(new Rng(4).normal(DType.FLOAT64, 4, 1, 16, 16), null), "alpha = 1: fromRGB_8 unused");
+    assertUntouched(
+        d,
+        "b8.fromrgb",
+        d.forward(new Rng(4).normal(DType.FLOAT64, 4, 1, 16, 16), null),
+        "alpha = 1: fromRGB_8 unused");
   }
 
   @Test
@@ -73,7 +94,11 @@ class FadeInTest {
     var g = (StyleGanGenerator) TinyConfigs.styleGan().generator(1);
     checkGenerator(g);
     g.setStage(16, 1.0);
-    assertUntouched(g, "synthesis.b8.torgb", g.forward(g.sampleLatents(2, new Rng(3)), null, FIXED), "alpha = 1: toRGB_8 unused");
+    assertUntouched(
+        g,
+        "synthesis.b8.torgb",
+        g.forward(g.sampleLatents(2, new Rng(3)), null, FIXED),
+        "alpha = 1: toRGB_8 unused");
   }
 
   @Test
@@ -89,6 +114,10 @@ class FadeInTest {
     plain.to(DType.FLOAT64);
     plain.loadStateDict(g.stateDict());
     Tensor z = g.sampleLatents(2, new Rng(5));
-    TensorAssert.assertClose(plain.forward(z, null, FIXED), g.forward(z, null, FIXED), 0, "alpha = 1: the grown network");
+    TensorAssert.assertClose(
+        plain.forward(z, null, FIXED),
+        g.forward(z, null, FIXED),
+        0,
+        "alpha = 1: the grown network");
   }
 }

@@ -30,8 +30,13 @@ class FamilyTest {
 
   static Stream<ModelConfig> configs() {
     return Stream.of(
-        TinyConfigs.vanilla(), TinyConfigs.dcgan(), TinyConfigs.progressive(), TinyConfigs.styleGan(),
-        TinyConfigs.styleGan2(), TinyConfigs.styleGan2().withLabels(3), TinyConfigs.styleGan2().withProgressive(true));
+        TinyConfigs.vanilla(),
+        TinyConfigs.dcgan(),
+        TinyConfigs.progressive(),
+        TinyConfigs.styleGan(),
+        TinyConfigs.styleGan2(),
+        TinyConfigs.styleGan2().withLabels(3),
+        TinyConfigs.styleGan2().withProgressive(true));
   }
 
   private static int[] labels(ModelConfig c) {
@@ -57,7 +62,8 @@ class FamilyTest {
       }
       for (Map.Entry<String, Parameter> e : d.namedParameters().entrySet()) {
         if (!unusedAtFullStage(d, e.getKey())) {
-          assertNotNull(e.getValue().grad(), "discriminator parameter without gradient: " + e.getKey());
+          assertNotNull(
+              e.getValue().grad(), "discriminator parameter without gradient: " + e.getKey());
         }
       }
       assertTrue(Double.isFinite(logits.sum().item()));
@@ -67,7 +73,10 @@ class FamilyTest {
   /** A growing network at its last stage does not use the lower resolutions' toRGB / fromRGB. */
   private static boolean unusedAtFullStage(Object net, String name) {
     Matcher m = Pattern.compile("b(\\d+)\\.(torgb|fromrgb)").matcher(name);
-    return net instanceof Progressive p && p.isProgressive() && m.find() && Integer.parseInt(m.group(1)) != p.stageResolution();
+    return net instanceof Progressive p
+        && p.isProgressive()
+        && m.find()
+        && Integer.parseInt(m.group(1)) != p.stageResolution();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -87,7 +96,12 @@ class FamilyTest {
     Tensor z = g.sampleLatents(4, new Rng(5));
     Sampling fixed = Sampling.fixed(1.0);
     Tensor a = g.forward(z, labels(config), fixed);
-    TensorAssert.assertClose(a, g2.forward(z, labels(config), fixed), 0, "generator output after loading");
-    TensorAssert.assertClose(d.forward(a, labels(config)), d2.forward(a, labels(config)), 0, "discriminator output after loading");
+    TensorAssert.assertClose(
+        a, g2.forward(z, labels(config), fixed), 0, "generator output after loading");
+    TensorAssert.assertClose(
+        d.forward(a, labels(config)),
+        d2.forward(a, labels(config)),
+        0,
+        "discriminator output after loading");
   }
 }

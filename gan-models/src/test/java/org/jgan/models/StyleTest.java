@@ -3,7 +3,6 @@ package org.jgan.models;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
@@ -19,12 +18,15 @@ class StyleTest {
     g.to(DType.FLOAT64);
     Rng rng = new Rng(1);
     Tensor ws1 = g.mapping(g.sampleLatents(2, rng), null, 1.0, -1, false);
-    Tensor ws2 = Tensor.leaf(g.mapping(g.sampleLatents(2, rng), null, 1.0, -1, false).data().dup(), true);
+    Tensor ws2 =
+        Tensor.leaf(g.mapping(g.sampleLatents(2, rng), null, 1.0, -1, false).data().dup(), true);
     int k = 3;
     Tensor img = g.synthesis(StyleGenerator.mix(ws1, ws2, k), NoiseMode.CONST, null);
     Tensor grad = Autograd.grad(img.square().sum(), ws2, false);
-    TensorAssert.assertZero(grad.slice(1, 0, k), 0, "layers before the crossover do not see the second latent");
-    assertTrue(grad.slice(1, k, g.numWs()).abs().sum().item() > 1e-6, "layers after the crossover do");
+    TensorAssert.assertZero(
+        grad.slice(1, 0, k), 0, "layers before the crossover do not see the second latent");
+    assertTrue(
+        grad.slice(1, k, g.numWs()).abs().sum().item() > 1e-6, "layers after the crossover do");
   }
 
   @Test
@@ -45,29 +47,53 @@ class StyleTest {
     assertTrue(a.sub(b).abs().mean().item() > 1e-4, "same z, two labels, two different images");
     Tensor la = d.forward(a, new int[] {0, 0});
     Tensor lb = d.forward(a, new int[] {1, 1});
-    assertTrue(la.sub(lb).abs().mean().item() > 1e-6, "the discriminator's logit depends on the label");
+    assertTrue(
+        la.sub(lb).abs().mean().item() > 1e-6, "the discriminator's logit depends on the label");
   }
 
   @Test
   void truncationPullsTowardsTheAverage() {
     StyleGenerator g = (StyleGenerator) TinyConfigs.styleGan2().generator(1);
     Tensor z = g.sampleLatents(2, new Rng(4));
-    Tensor avgImage = g.synthesis(g.mappingNetwork().wAvg().reshape(1, 1, 8).expand(2, g.numWs(), 8), NoiseMode.CONST, null);
-    TensorAssert.assertClose(avgImage, g.forward(z, null, Sampling.fixed(0.0)), 1e-5, "psi = 0 draws the average image");
+    Tensor avgImage =
+        g.synthesis(
+            g.mappingNetwork().wAvg().reshape(1, 1, 8).expand(2, g.numWs(), 8),
+            NoiseMode.CONST,
+            null);
+    TensorAssert.assertClose(
+        avgImage, g.forward(z, null, Sampling.fixed(0.0)), 1e-5, "psi = 0 draws the average image");
   }
 
   @Test
   void stateDictNamesReadLikeStyleGan2Ada() {
     var names = TinyConfigs.styleGan2().withLabels(3).generator(1).stateDict().keySet();
-    for (String n : new String[] {"mapping.embed.weight", "mapping.fc0.weight", "mapping.w_avg",
-        "synthesis.b4.conv1.affine.weight", "synthesis.b4.conv1.weight", "synthesis.b4.conv1.noise.strength",
-        "synthesis.b4.conv1.noise.noise_const", "synthesis.b4.conv1.bias", "synthesis.b4.torgb.conv.weight",
-        "synthesis.b4.input.const", "synthesis.b32.conv0.weight"}) {
+    for (String n :
+        new String[] {
+          "mapping.embed.weight",
+          "mapping.fc0.weight",
+          "mapping.w_avg",
+          "synthesis.b4.conv1.affine.weight",
+          "synthesis.b4.conv1.weight",
+          "synthesis.b4.conv1.noise.strength",
+          "synthesis.b4.conv1.noise.noise_const",
+          "synthesis.b4.conv1.bias",
+          "synthesis.b4.torgb.conv.weight",
+          "synthesis.b4.input.const",
+          "synthesis.b32.conv0.weight"
+        }) {
       assertTrue(names.contains(n), "missing " + n + " in " + names);
     }
     var dnames = TinyConfigs.styleGan2().withLabels(3).discriminator(1).stateDict().keySet();
-    for (String n : new String[] {"b32.fromrgb.weight", "b32.block.conv0.weight", "b32.block.skip.weight", "b4.conv.weight",
-        "b4.fc.weight", "b4.projection.out.weight", "b4.projection.mapping.embed.weight"}) {
+    for (String n :
+        new String[] {
+          "b32.fromrgb.weight",
+          "b32.block.conv0.weight",
+          "b32.block.skip.weight",
+          "b4.conv.weight",
+          "b4.fc.weight",
+          "b4.projection.out.weight",
+          "b4.projection.mapping.embed.weight"
+        }) {
       assertTrue(dnames.contains(n), "missing " + n + " in " + dnames);
     }
   }

@@ -14,41 +14,71 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code gan bench}: kernel throughput, and the twins against PyTorch. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Measure throughput.",
-        "  core    GEMM and convolutions, raw and through the library's autograd",
-        "  twins   the two networks of the TWINS specification (DCGAN-28, SG2-32); with --pytorch also their PyTorch twins"
-            + " (examples/bench/twins.py, needs python3-torch) in alternating rounds, the median ratios, and the numerical"
-            + " agreement of the two implementations; --memory N adds N SG2-32 steps at batch 8 with resident memory",
-        "  profile time per op type of the SG2-32 rows (steps with and without R1, generator inference)",
-        "  longrun a small conditional StyleGAN2 for --steps steps (default 10,000) with snapshots; resident memory and open"
-            + " files"})
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measure throughput.",
+      "  core    GEMM and convolutions, raw and through the library's autograd",
+      "  twins   the two networks of the TWINS specification (DCGAN-28, SG2-32); with --pytorch"
+          + " also their PyTorch twins (examples/bench/twins.py, needs python3-torch) in"
+          + " alternating rounds, the median ratios, and the numerical agreement of the two"
+          + " implementations; --memory N adds N SG2-32 steps at batch 8 with resident memory",
+      "  profile time per op type of the SG2-32 rows (steps with and without R1, generator"
+          + " inference)",
+      "  longrun a small conditional StyleGAN2 for --steps steps (default 10,000) with snapshots;"
+          + " resident memory and open files"
+    })
 public final class BenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", defaultValue = "core", description = "core, twins, profile or longrun (default ${DEFAULT-VALUE}).")
+  @Parameters(
+      index = "0",
+      defaultValue = "core",
+      description = "core, twins, profile or longrun (default ${DEFAULT-VALUE}).")
   String what;
 
-  @Option(names = "--seconds", defaultValue = "3", description = "core: timing per row in seconds (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seconds",
+      defaultValue = "3",
+      description = "core: timing per row in seconds (default ${DEFAULT-VALUE}).")
   double seconds;
 
-  @Option(names = "--steps", description = "twins and profile: timed steps per row (default 10; the SG2-32 training rows half as many); longrun: steps (default 10000).")
+  @Option(
+      names = "--steps",
+      description =
+          "twins and profile: timed steps per row (default 10; the SG2-32 training rows half as"
+              + " many); longrun: steps (default 10000).")
   Integer steps;
 
-  @Option(names = "--warmup", defaultValue = "3", description = "twins: warm-up steps (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "3",
+      description = "twins: warm-up steps (default ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--pytorch", description = "twins: also run the PyTorch twins and print median ratios.")
+  @Option(
+      names = "--pytorch",
+      description = "twins: also run the PyTorch twins and print median ratios.")
   boolean pytorch;
 
-  @Option(names = "--rounds", defaultValue = "3", description = "twins: alternating rounds with --pytorch (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rounds",
+      defaultValue = "3",
+      description = "twins: alternating rounds with --pytorch (default ${DEFAULT-VALUE}).")
   int rounds;
 
-  @Option(names = "--script", defaultValue = "examples/bench/twins.py", description = "The PyTorch twins (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--script",
+      defaultValue = "examples/bench/twins.py",
+      description = "The PyTorch twins (default ${DEFAULT-VALUE}).")
   Path script;
 
   @Option(names = "--by-shape", description = "profile: split each op type by its input shapes.")
   boolean byShape;
 
-  @Option(names = "--memory", defaultValue = "0", description = "twins: SG2-32 steps at batch 8 for the memory check (0 = skip).")
+  @Option(
+      names = "--memory",
+      defaultValue = "0",
+      description = "twins: SG2-32 steps at batch 8 for the memory check (0 = skip).")
   int memory;
 
   @Override
@@ -67,19 +97,27 @@ public final class BenchCommand implements Callable<Integer> {
       case "twins":
         break;
       default:
-        throw new Cli.UserError("unknown benchmark '" + what + "'; available: core, twins, profile, longrun");
+        throw new Cli.UserError(
+            "unknown benchmark '" + what + "'; available: core, twins, profile, longrun");
     }
     TwinsBenchmark b = new TwinsBenchmark(System.out, timedSteps(), warmup);
     double gemm = new CoreBenchmark(new PrintStream(OutputStream.nullOutputStream()), 2).run()[0];
-    System.out.printf(Locale.ROOT, "GEMM %.0f GFLOP/s; backend: %s%n", gemm, Engine.current().describe());
+    System.out.printf(
+        Locale.ROOT, "GEMM %.0f GFLOP/s; backend: %s%n", gemm, Engine.current().describe());
     // FLOPs below are those of direct convolutions: with Winograd's fewer multiplications the
     // effective rate can pass the GEMM rate
     System.out.println("FLOP rates count direct-convolution FLOPs");
     b.report(b.library(), gemm);
     if (pytorch) {
       double[] diff = b.agreement(script, Path.of("runs", "twins-check"));
-      System.out.printf(Locale.ROOT, "agreement with PyTorch (max |diff| / max |value|): DCGAN images %.1e logits %.1e, SG2 images %.1e logits %.1e%n",
-          diff[0], diff[1], diff[2], diff[3]);
+      System.out.printf(
+          Locale.ROOT,
+          "agreement with PyTorch (max |diff| / max |value|): DCGAN images %.1e logits %.1e, SG2"
+              + " images %.1e logits %.1e%n",
+          diff[0],
+          diff[1],
+          diff[2],
+          diff[3]);
       Map<String, Double> ratios = b.compare(script, rounds, threads);
       System.out.println("median ratio library / PyTorch (time; lower is faster):");
       ratios.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-24s %.2f%n", k, v));

@@ -18,18 +18,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Throughput of the kernels the library stands on, in one run: ND4J's GEMM at 1024x1024, and
- * convolution forward and forward+backward both as raw ND4J calls and through the library's
- * {@link Tensor} ops (autograd included), so that the autograd layer's overhead shows as the ratio
- * of the two. FLOPs are counted as 2 per multiply-add; backward counts twice the forward (input
- * and weight gradients).
+ * convolution forward and forward+backward both as raw ND4J calls and through the library's {@link
+ * Tensor} ops (autograd included), so that the autograd layer's overhead shows as the ratio of the
+ * two. FLOPs are counted as 2 per multiply-add; backward counts twice the forward (input and weight
+ * gradients).
  */
 public final class CoreBenchmark {
   private final PrintStream out;
   private final double seconds;
 
-  /**
-   * A benchmark that prints to {@code out} and times each row for about {@code seconds}.
-   */
+  /** A benchmark that prints to {@code out} and times each row for about {@code seconds}. */
   public CoreBenchmark(PrintStream out, double seconds) {
     this.out = out;
     this.seconds = seconds;
@@ -68,7 +66,11 @@ public final class CoreBenchmark {
     INDArray b = rng.normalArray(DType.FLOAT32, 0, 1, 1024, 1024);
     INDArray c = Kernels.alloc(DataType.FLOAT, 1024, 1024);
     double mm = 2.0 * 1024 * 1024 * 1024;
-    double gemm = row("ND4J matmul 1024x1024 (oneDNN)", mm, () -> Kernels.custom("matmul", new INDArray[] {a, b}, new INDArray[] {c}, 0, 0));
+    double gemm =
+        row(
+            "ND4J matmul 1024x1024 (oneDNN)",
+            mm,
+            () -> Kernels.custom("matmul", new INDArray[] {a, b}, new INDArray[] {c}, 0, 0));
     Tensor ta = Tensor.of(a);
     Tensor tb = Tensor.of(b);
     row("Tensor.matmul 1024x1024", mm, () -> scoped(() -> ta.matmul(tb)));
@@ -87,20 +89,35 @@ public final class CoreBenchmark {
       INDArray gw = Kernels.alloc(DataType.FLOAT, ch, ch, 3, 3);
       INDArray gb = Kernels.alloc(DataType.FLOAT, ch);
       int[] args = {3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1};
-      row("ND4J conv2d fwd " + tag, fwd, () -> Kernels.custom("conv2d", new INDArray[] {x, w, bias}, new INDArray[] {y}, args));
-      row("ND4J conv2d fwd + conv2d_bp " + tag, 3 * fwd, () -> {
-        Kernels.custom("conv2d", new INDArray[] {x, w, bias}, new INDArray[] {y}, args);
-        Kernels.custom("conv2d_bp", new INDArray[] {x, w, bias, y}, new INDArray[] {gx, gw, gb}, args);
-      });
+      row(
+          "ND4J conv2d fwd " + tag,
+          fwd,
+          () -> Kernels.custom("conv2d", new INDArray[] {x, w, bias}, new INDArray[] {y}, args));
+      row(
+          "ND4J conv2d fwd + conv2d_bp " + tag,
+          3 * fwd,
+          () -> {
+            Kernels.custom("conv2d", new INDArray[] {x, w, bias}, new INDArray[] {y}, args);
+            Kernels.custom(
+                "conv2d_bp", new INDArray[] {x, w, bias, y}, new INDArray[] {gx, gw, gb}, args);
+          });
       Tensor tx = Tensor.leaf(x, true);
       Tensor tw = Tensor.leaf(w, true);
       Tensor tbias = Tensor.leaf(bias, true);
       Tensor g = Tensor.of(y);
       row("Tensor conv2d fwd " + tag, fwd, () -> scoped(() -> Conv.conv2d(tx, tw, tbias, 1, 1)));
-      double lib = row("Tensor conv2d fwd + bwd (dx, dw, db) " + tag, 3 * fwd, () -> scoped(() -> {
-        Tensor out = Conv.conv2d(tx, tw, tbias, 1, 1);
-        return Autograd.grad(List.of(out), List.of(tx, tw, tbias), List.of(g), false).get(0);
-      }));
+      double lib =
+          row(
+              "Tensor conv2d fwd + bwd (dx, dw, db) " + tag,
+              3 * fwd,
+              () ->
+                  scoped(
+                      () -> {
+                        Tensor out = Conv.conv2d(tx, tw, tbias, 1, 1);
+                        return Autograd.grad(
+                                List.of(out), List.of(tx, tw, tbias), List.of(g), false)
+                            .get(0);
+                      }));
       worst = Math.min(worst, lib / gemm);
       out.printf("  library conv fwd+bwd / ND4J matmul: %.0f%%%n", 100 * lib / gemm);
     }

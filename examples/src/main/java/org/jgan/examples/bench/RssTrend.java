@@ -6,9 +6,9 @@ import org.jgan.core.kernels.NativeMemory;
 
 /**
  * Whether resident memory grows over a long loop. The JVM resizes its heap as it goes, so single
- * readings move by a hundred megabytes either way; a leak shows as a rising peak. This samples
- * the resident set every few steps after warm-up (the first 10% of the steps) and compares the
- * peak of the first half of the remaining steps with the peak of the second half.
+ * readings move by a hundred megabytes either way; a leak shows as a rising peak. This samples the
+ * resident set every few steps after warm-up (the first 10% of the steps) and compares the peak of
+ * the first half of the remaining steps with the peak of the second half.
  */
 final class RssTrend {
   private final int steps;
@@ -45,8 +45,16 @@ final class RssTrend {
   double report(PrintStream out) {
     double growth = firstPeak == 0 ? 0 : (double) secondPeak / firstPeak - 1;
     int mid = warmup + (steps - warmup) / 2;
-    out.printf(Locale.ROOT, "peak resident memory, steps %d-%d: %d MB; steps %d-%d: %d MB; growth %+.1f%%%n", warmup + 1, mid,
-        firstPeak >> 20, mid + 1, steps, secondPeak >> 20, 100 * growth);
+    out.printf(
+        Locale.ROOT,
+        "peak resident memory, steps %d-%d: %d MB; steps %d-%d: %d MB; growth %+.1f%%%n",
+        warmup + 1,
+        mid,
+        firstPeak >> 20,
+        mid + 1,
+        steps,
+        secondPeak >> 20,
+        100 * growth);
     return growth;
   }
 }

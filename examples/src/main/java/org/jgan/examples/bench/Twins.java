@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.nn.Conv2d;
 import org.jgan.core.nn.ConvTranspose2d;
 import org.jgan.core.nn.Functional;
@@ -11,7 +12,6 @@ import org.jgan.core.nn.Linear;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.ModuleDict;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.optim.Adam;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
@@ -80,7 +80,10 @@ public final class Twins {
   private static void initDcgan(Module m, Rng rng) {
     for (var e : m.namedParameters().entrySet()) {
       Parameter p = e.getValue();
-      Tensor v = e.getKey().endsWith("bias") ? Tensor.zeros(DType.FLOAT32, p.shape()) : rng.normal(DType.FLOAT32, 0, 0.02, p.shape());
+      Tensor v =
+          e.getKey().endsWith("bias")
+              ? Tensor.zeros(DType.FLOAT32, p.shape())
+              : rng.normal(DType.FLOAT32, 0, 0.02, p.shape());
       p.copyFrom(v.data(), e.getKey());
     }
   }
@@ -108,7 +111,8 @@ public final class Twins {
       Tensor z = rng.normal(DType.FLOAT32, real.size(0), 100);
       Tensor fake = g.forward(z);
       optD.zeroGrad();
-      Tensor lossD = d.forward(real).neg().softplus().mean().add(d.forward(fake.detach()).softplus().mean());
+      Tensor lossD =
+          d.forward(real).neg().softplus().mean().add(d.forward(fake.detach()).softplus().mean());
       lossD.backward();
       optD.step();
       optG.zeroGrad();
@@ -125,8 +129,8 @@ public final class Twins {
 
   /**
    * SG2-32's generator: 4-layer mapping, bilinear skip synthesis with modulated convolutions. The
-   * synthesis runs channels-last (NHWC) from the constant to the last toRGB, whose one channel makes
-   * the image the same memory in either layout: the convolutions skip oneDNN's reorders, the
+   * synthesis runs channels-last (NHWC) from the constant to the last toRGB, whose one channel
+   * makes the image the same memory in either layout: the convolutions skip oneDNN's reorders, the
    * bilinear up-sampling is libnd4j's native resize, and only the 4x4 constant is converted.
    */
   public static final class Sg2G extends Module {
@@ -150,9 +154,11 @@ public final class Twins {
       constant = syn.put("input", new ConstantInput(128, 4, rng));
       for (int res = 4; res <= 32; res *= 2) {
         ModuleDict b = syn.put("b" + res, new ModuleDict());
-        convs.add(new SynthesisLayer[] {
-            b.put("conv0", new SynthesisLayer(128, 128, 128, res, false, rng)),
-            b.put("conv1", new SynthesisLayer(128, 128, 128, res, false, rng))});
+        convs.add(
+            new SynthesisLayer[] {
+              b.put("conv0", new SynthesisLayer(128, 128, 128, res, false, rng)),
+              b.put("conv1", new SynthesisLayer(128, 128, 128, res, false, rng))
+            });
         torgb.add(b.put("torgb", new ToRgb(128, 1, 128, rng)));
       }
     }
@@ -212,10 +218,18 @@ public final class Twins {
         // (h + skip) / sqrt(2) with the 1 / sqrt(2) folded into conv1's activation gain (leaky
         // ReLU and average pooling are positively homogeneous) and into skip's weight, as the
         // library's StyleGAN2 discriminator does: no pass of its own.
-        blocks.add(new EqualizedConv2d[] {
-            b.put("conv0", new EqualizedConv2d(128, 128, 3, Act.LRELU, rng)),
-            b.put("conv1", new EqualizedConv2d(128, 128, 3, Act.LRELU, true, Math.sqrt(0.5), Resample.NONE, rng)),
-            b.put("skip", new EqualizedConv2d(128, 128, 1, Act.LINEAR, false, Math.sqrt(0.5), Resample.NONE, rng))});
+        blocks.add(
+            new EqualizedConv2d[] {
+              b.put("conv0", new EqualizedConv2d(128, 128, 3, Act.LRELU, rng)),
+              b.put(
+                  "conv1",
+                  new EqualizedConv2d(
+                      128, 128, 3, Act.LRELU, true, Math.sqrt(0.5), Resample.NONE, rng)),
+              b.put(
+                  "skip",
+                  new EqualizedConv2d(
+                      128, 128, 1, Act.LINEAR, false, Math.sqrt(0.5), Resample.NONE, rng))
+            });
       }
       ModuleDict epi = child("b4", new ModuleDict());
       conv = epi.put("conv", new EqualizedConv2d(129, 128, 3, Act.LRELU, rng));
@@ -244,7 +258,10 @@ public final class Twins {
     final Rng rng;
     final double r1Gamma;
 
-    /** Networks and Adam(2e-3, 0, 0.99); R1 with gamma 0.1 every step, or off when {@code r1} is false. */
+    /**
+     * Networks and Adam(2e-3, 0, 0.99); R1 with gamma 0.1 every step, or off when {@code r1} is
+     * false.
+     */
     public Sg2(long seed, boolean r1) {
       Rng r = new Rng(seed);
       g = new Sg2G(r.split(1));
@@ -274,7 +291,11 @@ public final class Twins {
       optD.step();
       optG.zeroGrad();
       setRequiresGrad(d, false);
-      Tensor lossG = d.forward(g.forward(rng.normal(DType.FLOAT32, n, 128), NoiseMode.RANDOM, rng)).neg().softplus().mean();
+      Tensor lossG =
+          d.forward(g.forward(rng.normal(DType.FLOAT32, n, 128), NoiseMode.RANDOM, rng))
+              .neg()
+              .softplus()
+              .mean();
       lossG.backward();
       setRequiresGrad(d, true);
       optG.step();
@@ -288,7 +309,10 @@ public final class Twins {
     }
   }
 
-  /** Multiply-adds of one forward pass, for the FLOP counts: {DCGAN G, DCGAN D, SG2 G, SG2 D} at batch 1. */
+  /**
+   * Multiply-adds of one forward pass, for the FLOP counts: {DCGAN G, DCGAN D, SG2 G, SG2 D} at
+   * batch 1.
+   */
   public static double[] forwardMacs() {
     double dcG = 100.0 * 6272 + 128 * 64 * 16 * 7 * 7 + 64 * 1 * 16 * 14 * 14;
     double dcD = 1 * 64 * 16 * 14 * 14 + 64 * 128 * 16 * 7 * 7 + 6272;
@@ -297,7 +321,9 @@ public final class Twins {
     for (int res = 4; res <= 32; res *= 2) {
       sgG += 2 * (128.0 * 128 * 9 * res * res + 128 * 128) + 128.0 * res * res + 128 * 128;
       if (res > 4) {
-        sgD += 2 * 128.0 * 128 * 9 * res * res + 128.0 * 128 * res * res / 4; // the 1x1 skip at half size
+        sgD +=
+            2 * 128.0 * 128 * 9 * res * res
+                + 128.0 * 128 * res * res / 4; // the 1x1 skip at half size
       }
     }
     sgD += 129.0 * 128 * 9 * 16 + 2048.0 * 128 + 128;

@@ -17,11 +17,10 @@ import org.jgan.core.io.Json;
 import org.jgan.core.io.SafeTensors;
 import org.jgan.core.kernels.Engine;
 import org.jgan.core.kernels.NativeMemory;
-import org.jgan.core.tensor.TensorScope;
-import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.blocks.NoiseMode;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -80,15 +79,25 @@ public final class TwinsBenchmark {
     rows.put("dcgan28_step_b64", time(scoped(() -> dc.step(real28)), warmup, steps));
     Tensor real32 = Tensor.of(rng.uniformArray(DType.FLOAT32, -1, 1, 32, 1, 32, 32));
     Twins.Sg2 withR1 = new Twins.Sg2(2, true);
-    rows.put("sg2_32_step_r1_b32", time(scoped(() -> withR1.step(real32)), Math.max(1, warmup / 2), Math.max(3, steps / 2)));
+    rows.put(
+        "sg2_32_step_r1_b32",
+        time(scoped(() -> withR1.step(real32)), Math.max(1, warmup / 2), Math.max(3, steps / 2)));
     Twins.Sg2 noR1 = new Twins.Sg2(3, false);
-    rows.put("sg2_32_step_b32", time(scoped(() -> noR1.step(real32)), Math.max(1, warmup / 2), Math.max(3, steps / 2)));
+    rows.put(
+        "sg2_32_step_b32",
+        time(scoped(() -> noR1.step(real32)), Math.max(1, warmup / 2), Math.max(3, steps / 2)));
     Tensor z = Tensor.of(rng.normalArray(DType.FLOAT32, 0, 1, 64, 128));
-    rows.put("sg2_32_generate_b64", time(scoped(() -> {
-      try (GradMode.Guard off = GradMode.disabled()) {
-        noR1.g.forward(z, NoiseMode.RANDOM, rng);
-      }
-    }), warmup, steps));
+    rows.put(
+        "sg2_32_generate_b64",
+        time(
+            scoped(
+                () -> {
+                  try (GradMode.Guard off = GradMode.disabled()) {
+                    noR1.g.forward(z, NoiseMode.RANDOM, rng);
+                  }
+                }),
+            warmup,
+            steps));
     return rows;
   }
 
@@ -98,17 +107,31 @@ public final class TwinsBenchmark {
   }
 
   /** PyTorch's side of one round, from {@code twins.py bench}. */
-  public Map<String, Double> pytorch(Path script, int threads) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(python(), script.toString(), "bench", "--threads", Integer.toString(threads), "--steps",
-        Integer.toString(steps), "--warmup", Integer.toString(warmup)).redirectErrorStream(false).start();
+  public Map<String, Double> pytorch(Path script, int threads)
+      throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                python(),
+                script.toString(),
+                "bench",
+                "--threads",
+                Integer.toString(threads),
+                "--steps",
+                Integer.toString(steps),
+                "--warmup",
+                Integer.toString(warmup))
+            .redirectErrorStream(false)
+            .start();
     String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IOException("twins.py failed (is python3-torch installed?): " + stderr.strip());
     }
-    Map<String, Object> m = Json.parseObject(stdout.strip().lines().reduce((a, b) -> b).orElse("{}"));
+    Map<String, Object> m =
+        Json.parseObject(stdout.strip().lines().reduce((a, b) -> b).orElse("{}"));
     Map<String, Double> rows = new LinkedHashMap<>();
-    ((Map<?, ?>) m.get("seconds")).forEach((k, v) -> rows.put((String) k, ((Number) v).doubleValue()));
+    ((Map<?, ?>) m.get("seconds"))
+        .forEach((k, v) -> rows.put((String) k, ((Number) v).doubleValue()));
     return rows;
   }
 
@@ -124,14 +147,35 @@ public final class TwinsBenchmark {
     double sgR1Flops = sgFlops + 32 * 2 * 4 * macs[3];
     double genFlops = 64 * 2 * macs[2];
     row("DCGAN-28 training step, batch 64", lib.get("dcgan28_step_b64"), 64, dcFlops, gemmGflops);
-    row("SG2-32 training step with R1, batch 32", lib.get("sg2_32_step_r1_b32"), 32, sgR1Flops, gemmGflops);
-    row("SG2-32 training step without R1, batch 32", lib.get("sg2_32_step_b32"), 32, sgFlops, gemmGflops);
-    row("SG2-32 generator inference, batch 64", lib.get("sg2_32_generate_b64"), 64, genFlops, gemmGflops);
+    row(
+        "SG2-32 training step with R1, batch 32",
+        lib.get("sg2_32_step_r1_b32"),
+        32,
+        sgR1Flops,
+        gemmGflops);
+    row(
+        "SG2-32 training step without R1, batch 32",
+        lib.get("sg2_32_step_b32"),
+        32,
+        sgFlops,
+        gemmGflops);
+    row(
+        "SG2-32 generator inference, batch 64",
+        lib.get("sg2_32_generate_b64"),
+        64,
+        genFlops,
+        gemmGflops);
   }
 
   private void row(String name, double seconds, int images, double flops, double gemm) {
-    out.printf(Locale.ROOT, "%-44s %9.1f ms %8.1f images/s  %5.1f%% of GEMM (%.0f GFLOP/s)%n", name, seconds * 1e3, images / seconds,
-        100 * flops / seconds / 1e9 / gemm, flops / seconds / 1e9);
+    out.printf(
+        Locale.ROOT,
+        "%-44s %9.1f ms %8.1f images/s  %5.1f%% of GEMM (%.0f GFLOP/s)%n",
+        name,
+        seconds * 1e3,
+        images / seconds,
+        100 * flops / seconds / 1e9 / gemm,
+        flops / seconds / 1e9);
   }
 
   /**
@@ -147,11 +191,14 @@ public final class TwinsBenchmark {
     profileRow("SG2-32 step without R1, batch 32", byShape, () -> noR1.step(real));
     Rng rng = new Rng(6);
     Tensor z = Tensor.of(rng.normalArray(DType.FLOAT32, 0, 1, 64, 128));
-    profileRow("SG2-32 generator inference, batch 64", byShape, () -> {
-      try (GradMode.Guard off = GradMode.disabled()) {
-        noR1.g.forward(z, NoiseMode.RANDOM, rng);
-      }
-    });
+    profileRow(
+        "SG2-32 generator inference, batch 64",
+        byShape,
+        () -> {
+          try (GradMode.Guard off = GradMode.disabled()) {
+            noR1.g.forward(z, NoiseMode.RANDOM, rng);
+          }
+        });
     real.data().close();
     z.data().close();
   }
@@ -173,9 +220,11 @@ public final class TwinsBenchmark {
       report = profiler.report();
     }
     double inOps = report.stream().mapToDouble(Profiler.Entry::millis).sum() / n;
-    out.printf(Locale.ROOT, "profile of %s: %.0f ms, of which %.0f ms in ops%n", name, total, inOps);
+    out.printf(
+        Locale.ROOT, "profile of %s: %.0f ms, of which %.0f ms in ops%n", name, total, inOps);
     for (Profiler.Entry e : report.subList(0, Math.min(byShape ? 40 : 18, report.size()))) {
-      out.printf(Locale.ROOT, "  %-28s %6d calls %9.1f ms%n", e.op(), e.calls() / n, e.millis() / n);
+      out.printf(
+          Locale.ROOT, "  %-28s %6d calls %9.1f ms%n", e.op(), e.calls() / n, e.millis() / n);
     }
   }
 
@@ -204,7 +253,10 @@ public final class TwinsBenchmark {
     Path in = dir.resolve("twins-in.safetensors");
     Path outFile = dir.resolve("twins-out.safetensors");
     SafeTensors.write(in, io, Map.of());
-    Process p = new ProcessBuilder(python(), script.toString(), "check", in.toString(), outFile.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(python(), script.toString(), "check", in.toString(), outFile.toString())
+            .redirectErrorStream(true)
+            .start();
     String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IOException("twins.py check failed: " + log.strip());
@@ -215,7 +267,8 @@ public final class TwinsBenchmark {
         relDiff(torch.get("dcgan.images"), dc.g.forward(zd)),
         relDiff(torch.get("dcgan.logits"), dc.d.forward(xd)),
         relDiff(torch.get("sg2.images"), sg.g.forward(zs, NoiseMode.NONE, null)),
-        relDiff(torch.get("sg2.logits"), sg.d.forward(xs))};
+        relDiff(torch.get("sg2.logits"), sg.d.forward(xs))
+      };
     }
   }
 
@@ -228,8 +281,8 @@ public final class TwinsBenchmark {
   /**
    * Runs {@code n} SG2-32 training steps at batch 8 and prints resident memory (and the library's
    * own array bytes, the buffers its pool keeps for reuse, and glibc's count) at intervals; returns
-   * the growth of peak resident memory from the first to the second half of the steps after
-   * warm-up (10%).
+   * the growth of peak resident memory from the first to the second half of the steps after warm-up
+   * (10%).
    */
   public double memory(int n) {
     Twins.Sg2 sg = new Twins.Sg2(21, true);
@@ -242,8 +295,13 @@ public final class TwinsBenchmark {
       }
       trend.sample(i);
       if (i % Math.max(1, n / 20) == 0 || i == n) {
-        out.printf(Locale.ROOT, "step %6d  RSS %6d MB  library arrays %5d MB  pooled %5d MB  malloc %6d MB  %.0f s%n", i,
-            NativeMemory.residentBytes() >> 20, Engine.current().liveBytes() >> 20, Engine.current().stats().pooledBytes() >> 20,
+        out.printf(
+            Locale.ROOT,
+            "step %6d  RSS %6d MB  library arrays %5d MB  pooled %5d MB  malloc %6d MB  %.0f s%n",
+            i,
+            NativeMemory.residentBytes() >> 20,
+            Engine.current().liveBytes() >> 20,
+            Engine.current().stats().pooledBytes() >> 20,
             NativeMemory.mallocBytes() >> 20,
             (System.nanoTime() - start) / 1e9);
       }
@@ -252,7 +310,8 @@ public final class TwinsBenchmark {
   }
 
   /** Median ratios library / PyTorch over rounds that alternate the two sides. */
-  public Map<String, Double> compare(Path script, int rounds, int threads) throws IOException, InterruptedException {
+  public Map<String, Double> compare(Path script, int rounds, int threads)
+      throws IOException, InterruptedException {
     Map<String, List<Double>> ratios = new LinkedHashMap<>();
     for (int r = 0; r < rounds; r++) {
       Map<String, Double> lib = library();
@@ -261,11 +320,18 @@ public final class TwinsBenchmark {
       for (String k : lib.keySet()) {
         double ratio = lib.get(k) / torch.get(k);
         ratios.computeIfAbsent(k, x -> new ArrayList<>()).add(ratio);
-        out.printf(Locale.ROOT, "  %-24s library %9.1f ms  PyTorch %9.1f ms  ratio %.2f%n", k, lib.get(k) * 1e3, torch.get(k) * 1e3, ratio);
+        out.printf(
+            Locale.ROOT,
+            "  %-24s library %9.1f ms  PyTorch %9.1f ms  ratio %.2f%n",
+            k,
+            lib.get(k) * 1e3,
+            torch.get(k) * 1e3,
+            ratio);
       }
     }
     Map<String, Double> medians = new LinkedHashMap<>();
-    ratios.forEach((k, v) -> medians.put(k, median(v.stream().mapToDouble(Double::doubleValue).toArray())));
+    ratios.forEach(
+        (k, v) -> medians.put(k, median(v.stream().mapToDouble(Double::doubleValue).toArray())));
     return medians;
   }
 }

@@ -93,14 +93,16 @@ public final class Cli {
    * fashion-mnist} (the 60,000-image training split from Debian's package), {@code ring8}, {@code
    * grid25}, a folder with IDX files, or a folder of images.
    */
-  public static Dataset dataset(String spec, int resolution, int channels, long seed) throws IOException {
+  public static Dataset dataset(String spec, int resolution, int channels, long seed)
+      throws IOException {
     switch (spec) {
       case "embedded":
         return FashionMnist.embeddedTest();
       case "fashion-mnist":
         if (!FashionMnist.trainingSplitInstalled()) {
-          throw new UserError("the Fashion-MNIST training split is not installed: run 'apt-get install dataset-fashion-mnist'"
-              + " or use --data embedded");
+          throw new UserError(
+              "the Fashion-MNIST training split is not installed: run 'apt-get install"
+                  + " dataset-fashion-mnist' or use --data embedded");
         }
         return FashionMnist.load(FashionMnist.DEBIAN_DIR, "train");
       case "ring8":
@@ -110,8 +112,11 @@ public final class Cli {
       default:
         Path p = Path.of(spec);
         if (!Files.isDirectory(p)) {
-          throw new UserError("--data '" + spec + "': not a folder; use embedded, fashion-mnist, ring8, grid25, a folder with"
-              + " IDX files or a folder of images");
+          throw new UserError(
+              "--data '"
+                  + spec
+                  + "': not a folder; use embedded, fashion-mnist, ring8, grid25, a folder with"
+                  + " IDX files or a folder of images");
         }
         try (var files = Files.list(p)) {
           List<String> names = files.map(f -> f.getFileName().toString()).toList();
@@ -139,7 +144,9 @@ public final class Cli {
       return false; // dataset() explains what is wrong
     }
     try (var files = Files.list(p)) {
-      return files.map(f -> f.getFileName().toString()).noneMatch(n -> n.contains("-images-idx3-ubyte"));
+      return files
+          .map(f -> f.getFileName().toString())
+          .noneMatch(n -> n.contains("-images-idx3-ubyte"));
     }
   }
 
@@ -158,7 +165,10 @@ public final class Cli {
       throw new UserError("give a checkpoint with --checkpoint (a run's checkpoint.safetensors)");
     }
     if (!Files.isRegularFile(path)) {
-      throw new UserError("checkpoint " + path + " does not exist; give the checkpoint.safetensors of a training run");
+      throw new UserError(
+          "checkpoint "
+              + path
+              + " does not exist; give the checkpoint.safetensors of a training run");
     }
     try {
       return Checkpoint.read(path);

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.StyleGenerator;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.image.ImageGrid;
@@ -23,29 +23,53 @@ import picocli.CommandLine.Option;
  * {@code |A n|}, the eigenvectors of {@code A^T A} with the largest eigenvalues (A's rows
  * normalised first).
  */
-@Command(name = "directions", mixinStandardHelpOptions = true,
-    description = "Find interpretable latent directions without labels (closed-form factorisation, SeFa) and render each as a row of"
-        + " images stepping along it.")
+@Command(
+    name = "directions",
+    mixinStandardHelpOptions = true,
+    description =
+        "Find interpretable latent directions without labels (closed-form factorisation, SeFa) and"
+            + " render each as a row of images stepping along it.")
 public final class DirectionsCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true, description = "A StyleGAN or StyleGAN2 checkpoint.")
+  @Option(
+      names = "--checkpoint",
+      required = true,
+      description = "A StyleGAN or StyleGAN2 checkpoint.")
   Path checkpoint;
 
-  @Option(names = "--count", defaultValue = "5", description = "Directions to show (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--count",
+      defaultValue = "5",
+      description = "Directions to show (default ${DEFAULT-VALUE}).")
   int count;
 
-  @Option(names = "--steps", defaultValue = "7", description = "Images per direction (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--steps",
+      defaultValue = "7",
+      description = "Images per direction (default ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--strength", defaultValue = "3.0", description = "Largest step along a direction (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--strength",
+      defaultValue = "3.0",
+      description = "Largest step along a direction (default ${DEFAULT-VALUE}).")
   double strength;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Seed of the starting image (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed of the starting image (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--psi", defaultValue = "0.7", description = "Truncation of the starting image (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--psi",
+      defaultValue = "0.7",
+      description = "Truncation of the starting image (default ${DEFAULT-VALUE}).")
   double psi;
 
-  @Option(names = "--out", defaultValue = "directions.png", description = "Output PNG (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--out",
+      defaultValue = "directions.png",
+      description = "Output PNG (default ${DEFAULT-VALUE}).")
   Path out;
 
   /** The top {@code count} directions, rows of {@code [count, wDim]}, largest eigenvalue first. */
@@ -55,7 +79,8 @@ public final class DirectionsCommand implements Callable<Integer> {
     INDArray normalised = a.divColumnVector(norms);
     INDArray ata = normalised.transpose().mmul(normalised); // [wDim, wDim]
     INDArray vectors = ata.dup();
-    INDArray values = Eigen.symmetricGeneralizedEigenvalues(vectors, true); // ascending; vectors in columns
+    INDArray values =
+        Eigen.symmetricGeneralizedEigenvalues(vectors, true); // ascending; vectors in columns
     int d = (int) values.length();
     int k = Math.min(count, d);
     double[][] out = new double[k][d];
@@ -88,7 +113,9 @@ public final class DirectionsCommand implements Callable<Integer> {
       Tensor img = StyleCommands.render(g, Tensor.concat(0, rows.toArray(new Tensor[0])));
       ImageGrid.write(img, steps, img.size(2) <= 32 ? 2 : 1, out);
     }
-    System.out.printf("wrote %s: %d directions (rows), %d steps from -%.1f to +%.1f (columns)%n", out, dirs.length, steps, strength, strength);
+    System.out.printf(
+        "wrote %s: %d directions (rows), %d steps from -%.1f to +%.1f (columns)%n",
+        out, dirs.length, steps, strength, strength);
     return 0;
   }
 }

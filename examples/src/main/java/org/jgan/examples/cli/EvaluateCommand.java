@@ -17,20 +17,32 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code gan evaluate}: FD, KID and precision/recall of a checkpoint against a dataset. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
-    description = "Frechet distance, KID (x1000) and precision/recall (k = 3) of a checkpoint's samples against a dataset, in the"
-        + " feature space of the Fashion-MNIST classifier; printed and written as JSON.")
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Frechet distance, KID (x1000) and precision/recall (k = 3) of a checkpoint's samples"
+            + " against a dataset, in the feature space of the Fashion-MNIST classifier; printed"
+            + " and written as JSON.")
 public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, description = "A run's checkpoint.safetensors.")
   Path checkpoint;
 
-  @Option(names = "--data", defaultValue = "embedded", description = "Reference data (default ${DEFAULT-VALUE}: the Fashion-MNIST test split).")
+  @Option(
+      names = "--data",
+      defaultValue = "embedded",
+      description = "Reference data (default ${DEFAULT-VALUE}: the Fashion-MNIST test split).")
   String data;
 
-  @Option(names = "--samples", defaultValue = "5000", description = "Samples on each side (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--samples",
+      defaultValue = "5000",
+      description = "Samples on each side (default ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--out", description = "JSON output (default metrics.json beside the checkpoint).")
+  @Option(
+      names = "--out",
+      description = "JSON output (default metrics.json beside the checkpoint).")
   Path out;
 
   @Override
@@ -39,8 +51,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     Generator g = Cli.generator(c);
     long[] shape = g.sampleShape();
     if (shape.length != 3 || shape[0] != 1) {
-      throw new Cli.UserError("gan evaluate measures grayscale image models against Fashion-MNIST features; this model makes "
-          + Arrays.toString(shape));
+      throw new Cli.UserError(
+          "gan evaluate measures grayscale image models against Fashion-MNIST features; this model"
+              + " makes "
+              + Arrays.toString(shape));
     }
     if (samples < 10) {
       throw new Cli.UserError("--samples must be >= 10");
@@ -51,10 +65,19 @@ public final class EvaluateCommand implements Callable<Integer> {
     m.put("checkpoint", checkpoint.toString());
     m.put("kimg", c.state().imagesSeen() / 1000.0);
     m.put("data", d.name());
-    Path target = out != null ? out : checkpoint.toAbsolutePath().getParent().resolve("metrics.json");
+    Path target =
+        out != null ? out : checkpoint.toAbsolutePath().getParent().resolve("metrics.json");
     Files.writeString(target, Json.writePretty(m), StandardCharsets.UTF_8);
-    System.out.printf(Locale.ROOT, "FD %.3f  KID x1000 %.3f  precision %.4f  recall %.4f  (%d samples vs %s) -> %s%n", r.fd(),
-        r.kidTimes1000(), r.precision(), r.recall(), r.samples(), d.name(), target);
+    System.out.printf(
+        Locale.ROOT,
+        "FD %.3f  KID x1000 %.3f  precision %.4f  recall %.4f  (%d samples vs %s) -> %s%n",
+        r.fd(),
+        r.kidTimes1000(),
+        r.precision(),
+        r.recall(),
+        r.samples(),
+        d.name(),
+        target);
     return 0;
   }
 }

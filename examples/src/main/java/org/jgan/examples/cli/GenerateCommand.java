@@ -20,28 +20,45 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code gan generate}: images from a checkpoint. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
-    description = "Generate images from a checkpoint: one per seed (and class), as PNGs or one grid, or a labelled folder of N per class.")
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Generate images from a checkpoint: one per seed (and class), as PNGs or one grid, or a"
+            + " labelled folder of N per class.")
 public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, description = "A run's checkpoint.safetensors.")
   Path checkpoint;
 
-  @Option(names = "--seeds", defaultValue = "0-15", description = "Seeds, e.g. 0-15 or 3,7 (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seeds",
+      defaultValue = "0-15",
+      description = "Seeds, e.g. 0-15 or 3,7 (default ${DEFAULT-VALUE}).")
   String seeds;
 
-  @Option(names = "--class", description = "Class index for a conditional model (default: seed modulo the class count).")
+  @Option(
+      names = "--class",
+      description = "Class index for a conditional model (default: seed modulo the class count).")
   Integer label;
 
-  @Option(names = "--psi", defaultValue = "1.0", description = "Truncation psi, 0..1 (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--psi",
+      defaultValue = "1.0",
+      description = "Truncation psi, 0..1 (default ${DEFAULT-VALUE}).")
   double psi;
 
   @Option(names = "--grid", description = "Write one grid (grid.png) instead of one PNG per seed.")
   boolean grid;
 
-  @Option(names = "--per-class", description = "Write N images per class into <out>/<class>/ (conditional models).")
+  @Option(
+      names = "--per-class",
+      description = "Write N images per class into <out>/<class>/ (conditional models).")
   Integer perClass;
 
-  @Option(names = "--out", defaultValue = "generated", description = "Output folder (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--out",
+      defaultValue = "generated",
+      description = "Output folder (default ${DEFAULT-VALUE}).")
   Path out;
 
   @Override
@@ -59,13 +76,16 @@ public final class GenerateCommand implements Callable<Integer> {
       for (int i = 0; i < s.length; i++) {
         labels[i] = label != null ? label : (int) Math.floorMod(s[i], (long) g.labelCount());
         if (labels[i] < 0 || labels[i] >= g.labelCount()) {
-          throw new Cli.UserError("--class " + labels[i] + " is outside [0, " + g.labelCount() + ")");
+          throw new Cli.UserError(
+              "--class " + labels[i] + " is outside [0, " + g.labelCount() + ")");
         }
       }
     } else if (label != null) {
-      throw new Cli.UserError("--class: this " + c.config().model().family() + " model is unconditional");
+      throw new Cli.UserError(
+          "--class: this " + c.config().model().family() + " model is unconditional");
     }
-    try (TensorScope scope = TensorScope.open(); GradMode.Guard off = GradMode.disabled()) {
+    try (TensorScope scope = TensorScope.open();
+        GradMode.Guard off = GradMode.disabled()) {
       Tensor img = g.forward(Cli.latents(g, s), labels, sampling);
       if (img.rank() != 4) {
         throw new Cli.UserError("this model generates points, not images");
@@ -76,7 +96,8 @@ public final class GenerateCommand implements Callable<Integer> {
         System.out.println("wrote " + out.resolve("grid.png"));
       } else {
         for (int i = 0; i < s.length; i++) {
-          Png.write(ImageGrid.single(img, i, scale), out.resolve(String.format("seed%04d.png", s[i])));
+          Png.write(
+              ImageGrid.single(img, i, scale), out.resolve(String.format("seed%04d.png", s[i])));
         }
         System.out.println("wrote " + s.length + " images to " + out);
       }
@@ -84,7 +105,8 @@ public final class GenerateCommand implements Callable<Integer> {
     return 0;
   }
 
-  private int labelledFolder(Checkpoint.Contents c, Generator g, Sampling sampling) throws IOException {
+  private int labelledFolder(Checkpoint.Contents c, Generator g, Sampling sampling)
+      throws IOException {
     if (g.labelCount() == 0) {
       throw new Cli.UserError("--per-class needs a conditional model (train with --conditional)");
     }
@@ -94,17 +116,21 @@ public final class GenerateCommand implements Callable<Integer> {
       String dir = names.get(k).replaceAll("[^A-Za-z0-9._-]", "_");
       for (int at = 0; at < perClass; at += 64) {
         int n = Math.min(64, perClass - at);
-        try (TensorScope scope = TensorScope.open(); GradMode.Guard off = GradMode.disabled()) {
+        try (TensorScope scope = TensorScope.open();
+            GradMode.Guard off = GradMode.disabled()) {
           int[] labels = new int[n];
           Arrays.fill(labels, k);
           Tensor img = g.forward(g.sampleLatents(n, rng), labels, sampling);
           for (int i = 0; i < n; i++) {
-            Png.write(ImageGrid.single(img, i, 1), out.resolve(dir).resolve(String.format("%05d.png", at + i)));
+            Png.write(
+                ImageGrid.single(img, i, 1),
+                out.resolve(dir).resolve(String.format("%05d.png", at + i)));
           }
         }
       }
     }
-    System.out.printf("wrote %d images per class for %d classes to %s%n", perClass, g.labelCount(), out);
+    System.out.printf(
+        "wrote %d images per class for %d classes to %s%n", perClass, g.labelCount(), out);
     return 0;
   }
 

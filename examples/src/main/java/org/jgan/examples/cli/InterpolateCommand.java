@@ -30,25 +30,38 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code gan interpolate}: a walk between two seeds in z (spherical) or w (linear). */
-@Command(name = "interpolate", mixinStandardHelpOptions = true,
-    description = "Walk between two seeds, in z (spherical interpolation) or in w (linear; style-based models), as PNG frames and an animated GIF.")
+@Command(
+    name = "interpolate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Walk between two seeds, in z (spherical interpolation) or in w (linear; style-based"
+            + " models), as PNG frames and an animated GIF.")
 public final class InterpolateCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, description = "A run's checkpoint.safetensors.")
   Path checkpoint;
 
-  @Option(names = "--from", defaultValue = "0", description = "Start seed (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--from",
+      defaultValue = "0",
+      description = "Start seed (default ${DEFAULT-VALUE}).")
   long from;
 
   @Option(names = "--to", defaultValue = "1", description = "End seed (default ${DEFAULT-VALUE}).")
   long to;
 
-  @Option(names = "--frames", defaultValue = "16", description = "Frames (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--frames",
+      defaultValue = "16",
+      description = "Frames (default ${DEFAULT-VALUE}).")
   int frames;
 
   @Option(names = "--space", defaultValue = "z", description = "z or w (default ${DEFAULT-VALUE}).")
   String space;
 
-  @Option(names = "--out", defaultValue = "interpolation", description = "Output folder (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--out",
+      defaultValue = "interpolation",
+      description = "Output folder (default ${DEFAULT-VALUE}).")
   Path out;
 
   @Override
@@ -63,7 +76,8 @@ public final class InterpolateCommand implements Callable<Integer> {
     Generator g = Cli.generator(c);
     Files.createDirectories(out);
     List<BufferedImage> pictures = new ArrayList<>();
-    try (TensorScope s = TensorScope.open(); GradMode.Guard off = GradMode.disabled()) {
+    try (TensorScope s = TensorScope.open();
+        GradMode.Guard off = GradMode.disabled()) {
       Tensor img;
       int[] labels = null;
       if (g.labelCount() > 0) {
@@ -91,7 +105,8 @@ public final class InterpolateCommand implements Callable<Integer> {
           double[] z = slerp(za, zb, i / (frames - 1.0));
           System.arraycopy(z, 0, all, i * za.length, za.length);
         }
-        img = g.forward(Tensor.of(all, frames, za.length).to(g.dtype()), labels, Sampling.fixed(1.0));
+        img =
+            g.forward(Tensor.of(all, frames, za.length).to(g.dtype()), labels, Sampling.fixed(1.0));
       }
       if (img.rank() != 4) {
         throw new Cli.UserError("this model generates points, not images");
@@ -119,8 +134,10 @@ public final class InterpolateCommand implements Callable<Integer> {
     double omega = Math.acos(Math.max(-1, Math.min(1, dot)));
     double[] out = new double[a.length];
     for (int i = 0; i < a.length; i++) {
-      out[i] = omega < 1e-6 ? a[i] + t * (b[i] - a[i])
-          : (Math.sin((1 - t) * omega) * a[i] + Math.sin(t * omega) * b[i]) / Math.sin(omega);
+      out[i] =
+          omega < 1e-6
+              ? a[i] + t * (b[i] - a[i])
+              : (Math.sin((1 - t) * omega) * a[i] + Math.sin(t * omega) * b[i]) / Math.sin(omega);
     }
     return out;
   }
@@ -139,13 +156,15 @@ public final class InterpolateCommand implements Callable<Integer> {
     AtomicFile.write(path, stream -> writeFrames(writer, frames, stream, delayMs));
   }
 
-  private static void writeFrames(ImageWriter writer, List<BufferedImage> frames, OutputStream stream, int delayMs)
+  private static void writeFrames(
+      ImageWriter writer, List<BufferedImage> frames, OutputStream stream, int delayMs)
       throws IOException {
     try (ImageOutputStream os = ImageIO.createImageOutputStream(stream)) {
       writer.setOutput(os);
       writer.prepareWriteSequence(null);
       for (BufferedImage f : frames) {
-        IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(f), null);
+        IIOMetadata meta =
+            writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(f), null);
         String format = meta.getNativeMetadataFormatName();
         IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree(format);
         IIOMetadataNode gce = child(root, "GraphicControlExtension");

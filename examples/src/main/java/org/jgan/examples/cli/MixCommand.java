@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.StyleGenerator;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.image.ImageGrid;
@@ -14,27 +14,51 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code gan mix}: the style-mixing grid of the StyleGAN paper. */
-@Command(name = "mix", mixinStandardHelpOptions = true,
-    description = {"The style-mixing figure of the StyleGAN paper: the top row shows the column seeds (source A), the left column the"
-        + " row seeds (source B); each cell takes source B's styles in the chosen layers and source A's elsewhere.",
-        "Layers: coarse = the first quarter of the latents (4x4-8x8), middle = the second quarter, fine = the rest."})
+@Command(
+    name = "mix",
+    mixinStandardHelpOptions = true,
+    description = {
+      "The style-mixing figure of the StyleGAN paper: the top row shows the column seeds (source"
+          + " A), the left column the row seeds (source B); each cell takes source B's styles in"
+          + " the chosen layers and source A's elsewhere.",
+      "Layers: coarse = the first quarter of the latents (4x4-8x8), middle = the second quarter,"
+          + " fine = the rest."
+    })
 public final class MixCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true, description = "A StyleGAN or StyleGAN2 checkpoint.")
+  @Option(
+      names = "--checkpoint",
+      required = true,
+      description = "A StyleGAN or StyleGAN2 checkpoint.")
   Path checkpoint;
 
-  @Option(names = "--rows", defaultValue = "10-13", description = "Row seeds, source B (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rows",
+      defaultValue = "10-13",
+      description = "Row seeds, source B (default ${DEFAULT-VALUE}).")
   String rows;
 
-  @Option(names = "--cols", defaultValue = "0-4", description = "Column seeds, source A (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--cols",
+      defaultValue = "0-4",
+      description = "Column seeds, source A (default ${DEFAULT-VALUE}).")
   String cols;
 
-  @Option(names = "--styles", defaultValue = "coarse", description = "coarse, middle or fine (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--styles",
+      defaultValue = "coarse",
+      description = "coarse, middle or fine (default ${DEFAULT-VALUE}).")
   String styles;
 
-  @Option(names = "--psi", defaultValue = "1.0", description = "Truncation psi (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--psi",
+      defaultValue = "1.0",
+      description = "Truncation psi (default ${DEFAULT-VALUE}).")
   double psi;
 
-  @Option(names = "--out", defaultValue = "mix.png", description = "Output PNG (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--out",
+      defaultValue = "mix.png",
+      description = "Output PNG (default ${DEFAULT-VALUE}).")
   Path out;
 
   /** The latent range {@code [from, to)} of a style group for {@code numWs} latents. */
@@ -75,11 +99,15 @@ public final class MixCommand implements Callable<Integer> {
         Tensor mixed = StyleGenerator.mix(StyleGenerator.mix(wsA, b, span[0]), wsA, span[1]);
         cells.add(StyleCommands.render(g, mixed));
       }
-      ImageGrid.write(Tensor.concat(0, cells.toArray(new Tensor[0])), k.length + 1,
-          imgA.size(2) <= 32 ? 2 : 1, out);
+      ImageGrid.write(
+          Tensor.concat(0, cells.toArray(new Tensor[0])),
+          k.length + 1,
+          imgA.size(2) <= 32 ? 2 : 1,
+          out);
     }
-    System.out.printf("wrote %s: %d x %d, %s styles (latents %d-%d of %d) from the row seeds%n", out, r.length, k.length, styles,
-        span[0], span[1] - 1, g.numWs());
+    System.out.printf(
+        "wrote %s: %d x %d, %s styles (latents %d-%d of %d) from the row seeds%n",
+        out, r.length, k.length, styles, span[0], span[1] - 1, g.numWs());
     return 0;
   }
 }

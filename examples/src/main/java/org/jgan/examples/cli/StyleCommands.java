@@ -16,7 +16,10 @@ final class StyleCommands {
   static StyleGenerator styleGenerator(Checkpoint.Contents c, String command) {
     Generator g = Cli.generator(c);
     if (!(g instanceof StyleGenerator sg)) {
-      throw new Cli.UserError(command + " needs a StyleGAN or StyleGAN2 checkpoint; this one is " + c.config().model().family());
+      throw new Cli.UserError(
+          command
+              + " needs a StyleGAN or StyleGAN2 checkpoint; this one is "
+              + c.config().model().family());
     }
     return sg;
   }

@@ -12,9 +12,9 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.jgan.core.io.Json;
+import org.jgan.core.io.WeightFileException;
 import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.kernels.Engine;
-import org.jgan.core.io.WeightFileException;
 import org.jgan.models.Family;
 import org.jgan.models.ModelConfig;
 import org.jgan.models.stylegan2.StyleGan2Config;
@@ -35,23 +35,36 @@ import picocli.CommandLine.Option;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Train a GAN. With no options: a DCGAN on the embedded Fashion-MNIST test split for 300k images"
-          + " (about 5 minutes on two cores), samples every 50k images.",
-      "A JSON config (--config) gives any setting; flags override it; the resolved config is saved as config.json."
+      "Train a GAN. With no options: a DCGAN on the embedded Fashion-MNIST test split for 300k"
+          + " images (about 5 minutes on two cores), samples every 50k images.",
+      "A JSON config (--config) gives any setting; flags override it; the resolved config is saved"
+          + " as config.json."
     })
 public final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--family", description = "vanilla, dcgan, progressive, stylegan or stylegan2 (default: dcgan).")
+  @Option(
+      names = "--family",
+      description = "vanilla, dcgan, progressive, stylegan or stylegan2 (default: dcgan).")
   String family;
 
-  @Option(names = "--preset", description = "Model preset: vanilla mnist|toy2d, dcgan fashion28|paper64, progressive cpu32|paper, "
-      + "stylegan cpu32|paper, stylegan2 cpu32|cifar|paper256 (default: the first).")
+  @Option(
+      names = "--preset",
+      description =
+          "Model preset: vanilla mnist|toy2d, dcgan fashion28|paper64, progressive cpu32|paper, "
+              + "stylegan cpu32|paper, stylegan2 cpu32|cifar|paper256 (default: the first).")
   String preset;
 
-  @Option(names = "--data", defaultValue = "embedded", description = "embedded (Fashion-MNIST test split, in the jar), fashion-mnist"
-      + " (60k training split, Debian package), ring8, grid25, a folder with IDX files, or a folder of PNG/JPEG images (sub-folders = classes). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--data",
+      defaultValue = "embedded",
+      description =
+          "embedded (Fashion-MNIST test split, in the jar), fashion-mnist (60k training split,"
+              + " Debian package), ring8, grid25, a folder with IDX files, or a folder of PNG/JPEG"
+              + " images (sub-folders = classes). Default: ${DEFAULT-VALUE}.")
   String data;
 
-  @Option(names = "--resolution", description = "Image resolution (image folders; power-of-two models pad 28x28 to 32).")
+  @Option(
+      names = "--resolution",
+      description = "Image resolution (image folders; power-of-two models pad 28x28 to 32).")
   Integer resolution;
 
   @Option(names = "--channels", description = "1 or 3 for image folders (default 3).")
@@ -63,10 +76,14 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--batch", description = "Minibatch size.")
   Integer batch;
 
-  @Option(names = "--micro-batch", description = "Images per forward pass; gradients accumulate over the batch.")
+  @Option(
+      names = "--micro-batch",
+      description = "Images per forward pass; gradients accumulate over the batch.")
   Integer microBatch;
 
-  @Option(names = "--loss", description = "non_saturating, minimax, wgan_gp, hinge or least_squares.")
+  @Option(
+      names = "--loss",
+      description = "non_saturating, minimax, wgan_gp, hinge or least_squares.")
   String loss;
 
   @Option(names = "--r1-gamma", description = "R1 weight gamma (0 = off).")
@@ -78,7 +95,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--pl-weight", description = "Path-length regularisation weight (0 = off).")
   Double plWeight;
 
-  @Option(names = "--ema-kimg", description = "Generator average half-life in thousands of images (0 = off).")
+  @Option(
+      names = "--ema-kimg",
+      description = "Generator average half-life in thousands of images (0 = off).")
   Double emaKimg;
 
   @Option(names = "--style-mixing", description = "Style-mixing probability.")
@@ -87,10 +106,15 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--lr", description = "Learning rate of both networks.")
   Double lr;
 
-  @Option(names = "--progressive", description = "Progressive growing (StyleGAN2; the progressive GAN and StyleGAN always grow).")
+  @Option(
+      names = "--progressive",
+      description =
+          "Progressive growing (StyleGAN2; the progressive GAN and StyleGAN always grow).")
   boolean progressive;
 
-  @Option(names = "--conditional", description = "Condition on the data's class labels (StyleGAN2).")
+  @Option(
+      names = "--conditional",
+      description = "Condition on the data's class labels (StyleGAN2).")
   boolean conditional;
 
   @Option(names = "--xflip", description = "Mirror real images at random.")
@@ -99,26 +123,46 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Random seed (default 1).")
   Long seed;
 
-  @Option(names = "--snapshot", description = "Images between snapshots (grid, log line, checkpoint).")
+  @Option(
+      names = "--snapshot",
+      description = "Images between snapshots (grid, log line, checkpoint).")
   String snapshot;
 
   @Option(names = "--config", description = "JSON config file; flags override it.")
   Path config;
 
-  @Option(names = "--resume", description = "Continue the run saved in this checkpoint with its settings; --images, --snapshot and --lr may change.")
+  @Option(
+      names = "--resume",
+      description =
+          "Continue the run saved in this checkpoint with its settings; --images, --snapshot and"
+              + " --lr may change.")
   Path resume;
 
-  @Option(names = "--out", description = "Output folder (default runs/<family>-<time>, or the checkpoint's folder when resuming).")
+  @Option(
+      names = "--out",
+      description =
+          "Output folder (default runs/<family>-<time>, or the checkpoint's folder when resuming).")
   Path out;
 
-  @Option(names = "--metrics", defaultValue = "2000", description = "Samples for FD/KID/precision/recall at the end, for Fashion-MNIST (0 = skip). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--metrics",
+      defaultValue = "2000",
+      description =
+          "Samples for FD/KID/precision/recall at the end, for Fashion-MNIST (0 = skip). Default:"
+              + " ${DEFAULT-VALUE}.")
   int metrics;
 
-  @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
+  @Option(
+      names = "--progress",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
       description = "Show a progress bar on a terminal (default on).")
   boolean progressBar;
 
-  @Option(names = "--layout", description = "Memory layout inside StyleGAN2 networks: nhwc (default, faster) or nchw.")
+  @Option(
+      names = "--layout",
+      description = "Memory layout inside StyleGAN2 networks: nhwc (default, faster) or nchw.")
   String layout;
 
   @Override
@@ -128,7 +172,10 @@ public final class TrainCommand implements Callable<Integer> {
     if (resume != null) {
       Checkpoint.Contents c = Cli.checkpoint(resume);
       TrainingConfig cfg = resumeOverrides(c.config());
-      dataset = Cli.fit(Cli.dataset(data, cfg.model().resolution(), cfg.model().imageChannels(), cfg.seed()), cfg.model().resolution());
+      dataset =
+          Cli.fit(
+              Cli.dataset(data, cfg.model().resolution(), cfg.model().imageChannels(), cfg.seed()),
+              cfg.model().resolution());
       try {
         trainer = Checkpoint.resume(resume, dataset, saved -> cfg);
       } catch (WeightFileException e) {
@@ -146,37 +193,65 @@ public final class TrainCommand implements Callable<Integer> {
         throw new Cli.UserError(e.getMessage());
       }
       if (out == null) {
-        out = Path.of("runs", r.config().model().family() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        out =
+            Path.of(
+                "runs",
+                r.config().model().family()
+                    + "-"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
       }
     }
     TrainingConfig cfg = trainer.config();
-    System.out.printf("training %s on %s (%d samples) for %,d images, batch %d -> %s%n", cfg.model().family(), dataset.name(),
-        dataset.size(), cfg.totalImages(), cfg.batchSize(), out);
+    System.out.printf(
+        "training %s on %s (%d samples) for %,d images, batch %d -> %s%n",
+        cfg.model().family(),
+        dataset.name(),
+        dataset.size(),
+        cfg.totalImages(),
+        cfg.batchSize(),
+        out);
     System.out.println("backend: " + Engine.current().describe());
     TrainingRun run = new TrainingRun(trainer, out);
     long remaining = cfg.totalImages() - trainer.imagesSeen();
     long startImages = trainer.imagesSeen();
     try (ProgressBar bar = progressBar ? bar(remaining) : null) {
-      runGuarded(run, new TrainingRun.Listener() {
-        @Override
-        public void onStep(StepStats s) {
-          if (bar != null) {
-            bar.stepTo(s.imagesSeen() - startImages);
-            bar.setExtraMessage(String.format(Locale.ROOT, "D %.3f G %.3f", s.lossD(), s.lossG()));
-          }
-        }
-      });
+      runGuarded(
+          run,
+          new TrainingRun.Listener() {
+            @Override
+            public void onStep(StepStats s) {
+              if (bar != null) {
+                bar.stepTo(s.imagesSeen() - startImages);
+                bar.setExtraMessage(
+                    String.format(Locale.ROOT, "D %.3f G %.3f", s.lossD(), s.lossG()));
+              }
+            }
+          });
     }
-    if (metrics > 0 && dataset.sampleShape().length == 3 && dataset.sampleShape()[0] == 1 && dataset.name().startsWith("fashion")) {
+    if (metrics > 0
+        && dataset.sampleShape().length == 3
+        && dataset.sampleShape()[0] == 1
+        && dataset.name().startsWith("fashion")) {
       System.out.printf("computing FD, KID, precision/recall on %d samples...%n", metrics);
       Metrics.Report m = Metrics.evaluate(trainer.sampler(), dataset, metrics, cfg.seed());
-      Files.writeString(out.resolve("metrics.json"), Json.writePretty(m.toMap()), StandardCharsets.UTF_8);
-      System.out.printf(Locale.ROOT, "FD %.2f  KID x1000 %.2f  precision %.3f  recall %.3f  (metrics.json)%n", m.fd(), m.kidTimes1000(),
-          m.precision(), m.recall());
+      Files.writeString(
+          out.resolve("metrics.json"), Json.writePretty(m.toMap()), StandardCharsets.UTF_8);
+      System.out.printf(
+          Locale.ROOT,
+          "FD %.2f  KID x1000 %.2f  precision %.3f  recall %.3f  (metrics.json)%n",
+          m.fd(),
+          m.kidTimes1000(),
+          m.precision(),
+          m.recall());
     }
-    System.out.println("done: samples in " + out + "/fakes*.png, losses in losses.csv and losses.png, checkpoint.safetensors");
+    System.out.println(
+        "done: samples in "
+            + out
+            + "/fakes*.png, losses in losses.csv and losses.png, checkpoint.safetensors");
     System.out.println("next: train the conditional StyleGAN2 preset for longer with");
-    System.out.println("  ./gan train --family stylegan2 --conditional --images 2M --out runs/stylegan2-conditional");
+    System.out.println(
+        "  ./gan train --family stylegan2 --conditional --images 2M --out"
+            + " runs/stylegan2-conditional");
     return 0;
   }
 
@@ -199,15 +274,23 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** Runs training; a diverged run becomes a user error that says how to resume from the last good checkpoint. */
+  /**
+   * Runs training; a diverged run becomes a user error that says how to resume from the last good
+   * checkpoint.
+   */
   private void runGuarded(TrainingRun run, TrainingRun.Listener listener) throws IOException {
     try {
       run.run(listener);
     } catch (TrainingDivergedException e) {
       Path ckpt = out.resolve("checkpoint.safetensors");
-      String resumeHint = Files.exists(ckpt)
-          ? "; the last good checkpoint is " + ckpt + " (resume with ./gan train --resume " + ckpt + " --lr <smaller>)"
-          : "; no checkpoint was written before it";
+      String resumeHint =
+          Files.exists(ckpt)
+              ? "; the last good checkpoint is "
+                  + ckpt
+                  + " (resume with ./gan train --resume "
+                  + ckpt
+                  + " --lr <smaller>)"
+              : "; no checkpoint was written before it";
       throw new Cli.UserError(e.getMessage() + resumeHint);
     }
   }
@@ -216,8 +299,14 @@ public final class TrainCommand implements Callable<Integer> {
     if (System.console() == null) {
       return null;
     }
-    return new ProgressBarBuilder().setTaskName("train").setInitialMax(remaining).setUnit(" kimg", 1000)
-        .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(500).build();
+    return new ProgressBarBuilder()
+        .setTaskName("train")
+        .setInitialMax(remaining)
+        .setUnit(" kimg", 1000)
+        .setStyle(ProgressBarStyle.ASCII)
+        .showSpeed()
+        .setUpdateIntervalMillis(500)
+        .build();
   }
 
   /** A new run's config and the data it trains on. */
@@ -233,18 +322,28 @@ public final class TrainCommand implements Callable<Integer> {
     long dataSeed = seed != null ? seed : base != null ? base.seed() : 1;
     boolean folder = Cli.isImageFolder(data);
     Dataset dataset = folder ? null : Cli.dataset(data, 0, 0, dataSeed);
-    long[] shape = folder
-        ? new long[] {channels != null ? channels : 3, resolution != null ? resolution : 32, resolution != null ? resolution : 32}
-        : dataset.sampleShape();
+    long[] shape =
+        folder
+            ? new long[] {
+              channels != null ? channels : 3,
+              resolution != null ? resolution : 32,
+              resolution != null ? resolution : 32
+            }
+            : dataset.sampleShape();
     ModelConfig model = model(base, shape);
     if (folder) {
-      dataset = Cli.dataset(data, resolution != null ? resolution : model.resolution(), (int) shape[0], dataSeed);
+      dataset =
+          Cli.dataset(
+              data, resolution != null ? resolution : model.resolution(), (int) shape[0], dataSeed);
     }
     model = conditioned(model, dataset);
     long total = images != null ? Cli.images(images) : base != null ? base.totalImages() : 300_000;
     boolean sameFamily = base != null && base.model().family() == model.family();
-    TrainingConfig.Builder b = (sameFamily ? base.toBuilder().model(model) : TrainingConfig.defaults(model, total).toBuilder())
-        .totalImages(total);
+    TrainingConfig.Builder b =
+        (sameFamily
+                ? base.toBuilder().model(model)
+                : TrainingConfig.defaults(model, total).toBuilder())
+            .totalImages(total);
     if (base == null) {
       b.snapshotImages(Math.max(total / 6, 1));
     }
@@ -252,8 +351,10 @@ public final class TrainCommand implements Callable<Integer> {
       applyFlags(b);
       return new Resolved(b.build(), Cli.fit(dataset, model.resolution()));
     } catch (IllegalArgumentException e) {
-      throw new Cli.UserError(e.getMessage().startsWith("No enum") ? "--loss must be one of non_saturating, minimax, wgan_gp, hinge,"
-          + " least_squares" : e.getMessage());
+      throw new Cli.UserError(
+          e.getMessage().startsWith("No enum")
+              ? "--loss must be one of non_saturating, minimax, wgan_gp, hinge," + " least_squares"
+              : e.getMessage());
     }
   }
 
@@ -271,23 +372,36 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** The model: the config file's, or the family's preset for data of {@code shape}; then --progressive and --layout. */
+  /**
+   * The model: the config file's, or the family's preset for data of {@code shape}; then
+   * --progressive and --layout.
+   */
   private ModelConfig model(TrainingConfig base, long[] shape) {
     Family fam;
     try {
-      fam = family != null ? Family.of(family) : base != null ? base.model().family() : shape.length == 1 ? Family.VANILLA : Family.DCGAN;
+      fam =
+          family != null
+              ? Family.of(family)
+              : base != null
+                  ? base.model().family()
+                  : shape.length == 1 ? Family.VANILLA : Family.DCGAN;
     } catch (IllegalArgumentException e) {
       throw new Cli.UserError("--family: " + e.getMessage());
     }
     if (shape.length == 1 && fam != Family.VANILLA) {
-      throw new Cli.UserError("the " + fam + " family makes images; use --family vanilla for 2-D point data");
+      throw new Cli.UserError(
+          "the " + fam + " family makes images; use --family vanilla for 2-D point data");
     }
     ModelConfig model;
     if (base != null && preset == null && fam == base.model().family()) {
       model = base.model();
     } else {
       try {
-        model = fam.preset(preset, shape.length == 3 ? (int) shape[0] : 0, shape.length == 3 ? (int) shape[1] : 0);
+        model =
+            fam.preset(
+                preset,
+                shape.length == 3 ? (int) shape[0] : 0,
+                shape.length == 3 ? (int) shape[1] : 0);
       } catch (IllegalArgumentException e) {
         throw new Cli.UserError("--preset: " + e.getMessage());
       }
@@ -296,7 +410,8 @@ public final class TrainCommand implements Callable<Integer> {
       if (model instanceof StyleGan2Config s) {
         model = s.withProgressive(true);
       } else if (!model.grows()) {
-        throw new Cli.UserError("--progressive needs --family stylegan2 (progressive and stylegan always grow)");
+        throw new Cli.UserError(
+            "--progressive needs --family stylegan2 (progressive and stylegan always grow)");
       }
     }
     if (layout != null) {
@@ -318,7 +433,8 @@ public final class TrainCommand implements Callable<Integer> {
       return model;
     }
     if (!(model instanceof StyleGan2Config s)) {
-      throw new Cli.UserError("--conditional needs --family stylegan2 (the other families are unconditional)");
+      throw new Cli.UserError(
+          "--conditional needs --family stylegan2 (the other families are unconditional)");
     }
     if (dataset.labelCount() == 0) {
       throw new Cli.UserError("--conditional: dataset " + dataset.name() + " has no labels");

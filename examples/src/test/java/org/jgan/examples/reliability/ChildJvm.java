@@ -24,7 +24,9 @@ final class ChildJvm {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    pb.environment().putIfAbsent("OMP_NUM_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    pb.environment()
+        .putIfAbsent(
+            "OMP_NUM_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors()));
     pb.environment().put("OPENBLAS_NUM_THREADS", "1");
     return pb.start();
   }
@@ -34,13 +36,22 @@ final class ChildJvm {
     return config(dir, 16);
   }
 
-  /** A small StyleGAN2 config with at most {@code channels} channels (checkpoint size grows with it). */
+  /**
+   * A small StyleGAN2 config with at most {@code channels} channels (checkpoint size grows with
+   * it).
+   */
   static Path config(Path dir, int channels) throws IOException {
     Path config = dir.resolve("tiny-" + channels + ".json");
-    Files.writeString(config, "{\"model\": {\"family\": \"stylegan2\", \"zDim\": 8, \"wDim\": 8, \"mappingLayers\": 2,"
-        + " \"mappingLrMul\": 0.01, \"imageChannels\": 1, \"resolution\": 32, \"channelBase\": " + 4 * channels + ", \"channelMax\": " + channels + ","
-        + " \"labelCount\": 0, \"progressive\": false, \"mbstdGroup\": 4, \"mbstdChannels\": 1, \"dMappingLayers\": 2},"
-        + " \"batchSize\": 8, \"r1Interval\": 4, \"plInterval\": 2, \"seed\": 5}");
+    Files.writeString(
+        config,
+        "{\"model\": {\"family\": \"stylegan2\", \"zDim\": 8, \"wDim\": 8, \"mappingLayers\": 2,"
+            + " \"mappingLrMul\": 0.01, \"imageChannels\": 1, \"resolution\": 32, \"channelBase\": "
+            + 4 * channels
+            + ", \"channelMax\": "
+            + channels
+            + ", \"labelCount\": 0, \"progressive\": false, \"mbstdGroup\": 4, \"mbstdChannels\":"
+            + " 1, \"dMappingLayers\": 2}, \"batchSize\": 8, \"r1Interval\": 4, \"plInterval\": 2,"
+            + " \"seed\": 5}");
     return config;
   }
 

@@ -3,7 +3,6 @@ package org.jgan.examples.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,16 +48,30 @@ class KillTest {
     int duringSave = 0;
     List<Long> progress = new ArrayList<>();
     for (int k = 0; k < kills; k++) {
-      List<String> args = new ArrayList<>(List.of("train", "--metrics", "0", "--no-progress", "--out", run.toString()));
+      List<String> args =
+          new ArrayList<>(
+              List.of("train", "--metrics", "0", "--no-progress", "--out", run.toString()));
       if (Files.exists(ckpt)) {
         args.addAll(List.of("--resume", ckpt.toString()));
       } else {
-        args.addAll(List.of("--config", config.toString(), "--images", "1M", "--snapshot", "8")); // a checkpoint every step
+        args.addAll(
+            List.of(
+                "--config",
+                config.toString(),
+                "--images",
+                "1M",
+                "--snapshot",
+                "8")); // a checkpoint every step
       }
       Process p = ChildJvm.start(log, args.toArray(new String[0]));
       long waitMs = 2500L + random.nextInt(4000); // JVM start and ND4J take ~2-3 s; then some steps
       boolean exited = p.waitFor(waitMs, TimeUnit.MILLISECONDS);
-      assertTrue(!exited, "the child stopped on its own (exit " + (exited ? p.exitValue() : 0) + "); see " + Files.readString(log));
+      assertTrue(
+          !exited,
+          "the child stopped on its own (exit "
+              + (exited ? p.exitValue() : 0)
+              + "); see "
+              + Files.readString(log));
       p.destroyForcibly(); // SIGKILL on Linux
       p.waitFor();
       try (var files = Files.list(run)) {
@@ -73,10 +86,17 @@ class KillTest {
       assertEquals(c.state().step(), t.steps());
       progress.add(c.state().imagesSeen());
     }
-    LOG.info("{} kills: {} before the first checkpoint, {} during a save (a half-written temporary file left), every checkpoint"
-        + " loaded and resumed; checkpoint of {} bytes; images seen at the kills: {}", kills, beforeFirstCheckpoint, duringSave,
-        Files.exists(ckpt) ? Files.size(ckpt) : 0, progress);
-    assertTrue(progress.size() >= kills / 2, "too few kills after the first checkpoint: " + progress);
+    LOG.info(
+        "{} kills: {} before the first checkpoint, {} during a save (a half-written temporary file"
+            + " left), every checkpoint loaded and resumed; checkpoint of {} bytes; images seen at"
+            + " the kills: {}",
+        kills,
+        beforeFirstCheckpoint,
+        duringSave,
+        Files.exists(ckpt) ? Files.size(ckpt) : 0,
+        progress);
+    assertTrue(
+        progress.size() >= kills / 2, "too few kills after the first checkpoint: " + progress);
     for (int i = 1; i < progress.size(); i++) {
       assertTrue(progress.get(i) >= progress.get(i - 1), "training went backwards: " + progress);
     }
@@ -88,29 +108,68 @@ class KillTest {
     Path straight = dir.resolve("straight");
     Path cut = dir.resolve("cut");
     Path log = dir.resolve("child.log");
-    Process a = ChildJvm.start(log, "train", "--config", config.toString(), "--images", "384", "--snapshot", "64", "--metrics", "0",
-        "--no-progress", "--out", straight.toString());
+    Process a =
+        ChildJvm.start(
+            log,
+            "train",
+            "--config",
+            config.toString(),
+            "--images",
+            "384",
+            "--snapshot",
+            "64",
+            "--metrics",
+            "0",
+            "--no-progress",
+            "--out",
+            straight.toString());
     assertEquals(0, a.waitFor(), Files.readString(log));
-    Process b = ChildJvm.start(log, "train", "--config", config.toString(), "--images", "384", "--snapshot", "64", "--metrics", "0",
-        "--no-progress", "--out", cut.toString());
+    Process b =
+        ChildJvm.start(
+            log,
+            "train",
+            "--config",
+            config.toString(),
+            "--images",
+            "384",
+            "--snapshot",
+            "64",
+            "--metrics",
+            "0",
+            "--no-progress",
+            "--out",
+            cut.toString());
     Path cutLog = cut.resolve("log.jsonl");
     long deadline = System.currentTimeMillis() + 120_000;
-    while (System.currentTimeMillis() < deadline && (!Files.exists(cutLog) || Files.readAllLines(cutLog).size() < 2)) {
+    while (System.currentTimeMillis() < deadline
+        && (!Files.exists(cutLog) || Files.readAllLines(cutLog).size() < 2)) {
       Thread.sleep(20);
     }
     b.destroyForcibly(); // killed after its second checkpoint, somewhere in the following steps
     b.waitFor();
     long killedAt = Checkpoint.read(cut.resolve("checkpoint.safetensors")).state().imagesSeen();
     assertTrue(killedAt >= 128 && killedAt < 384, "killed at " + killedAt);
-    Process c = ChildJvm.start(log, "train", "--resume", cut.resolve("checkpoint.safetensors").toString(), "--metrics", "0", "--no-progress");
+    Process c =
+        ChildJvm.start(
+            log,
+            "train",
+            "--resume",
+            cut.resolve("checkpoint.safetensors").toString(),
+            "--metrics",
+            "0",
+            "--no-progress");
     assertEquals(0, c.waitFor(), Files.readString(log));
-    Map<String, Tensor> expected = Checkpoint.read(straight.resolve("checkpoint.safetensors")).tensors();
+    Map<String, Tensor> expected =
+        Checkpoint.read(straight.resolve("checkpoint.safetensors")).tensors();
     Map<String, Tensor> actual = Checkpoint.read(cut.resolve("checkpoint.safetensors")).tensors();
     assertEquals(expected.keySet(), actual.keySet());
     for (String k : expected.keySet()) {
       TensorAssert.assertClose(expected.get(k), actual.get(k), 0, k);
     }
-    LOG.info("killed at {} images, resumed in a new process: all {} tensors bit-identical to the uninterrupted run", killedAt, expected.size());
+    LOG.info(
+        "killed at {} images, resumed in a new process: all {} tensors bit-identical to the"
+            + " uninterrupted run",
+        killedAt,
+        expected.size());
   }
-
 }

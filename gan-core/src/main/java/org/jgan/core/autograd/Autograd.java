@@ -23,9 +23,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       their own and can be differentiated again.
  * </ul>
  *
- * <p>The engine, not the ops, sums the gradients of a tensor used several times and sums
- * gradients of broadcast inputs back to the input's shape. Only branches that lead to a requested
- * tensor are evaluated, so asking for an input gradient never computes weight gradients.
+ * <p>The engine, not the ops, sums the gradients of a tensor used several times and sums gradients
+ * of broadcast inputs back to the input's shape. Only branches that lead to a requested tensor are
+ * evaluated, so asking for an input gradient never computes weight gradients.
  */
 public final class Autograd {
   private Autograd() {}
@@ -110,7 +110,9 @@ public final class Autograd {
     for (Tensor in : inputs) {
       if (!in.requiresGrad()) {
         throw new IllegalArgumentException(
-            "grad(): input " + in + " does not require a gradient; create it with"
+            "grad(): input "
+                + in
+                + " does not require a gradient; create it with"
                 + " Tensor.leaf(data, true) or pass an intermediate result");
       }
     }
@@ -121,7 +123,8 @@ public final class Autograd {
     if (output.numel() != 1) {
       throw new IllegalArgumentException(
           "a gradient can be implicitly created only for one-element outputs, got shape "
-              + Shapes.str(output.shape()) + "; pass gradOutput");
+              + Shapes.str(output.shape())
+              + "; pass gradOutput");
     }
     return Tensor.ones(output.dtype(), output.shape());
   }
@@ -164,7 +167,9 @@ public final class Autograd {
         Tensor g = gradOutputs.get(i);
         if (!Arrays.equals(out.shape(), g.shape())) {
           throw new IllegalArgumentException(
-              "gradient of shape " + Shapes.str(g.shape()) + " given for output of shape "
+              "gradient of shape "
+                  + Shapes.str(g.shape())
+                  + " given for output of shape "
                   + Shapes.str(out.shape()));
         }
         if (out.node() != null) {
@@ -336,8 +341,10 @@ public final class Autograd {
     @Override
     public Tensor[] backward(Node node, Tensor gradOutput) {
       throw new IllegalStateException(
-          "op '" + origin + "' can be differentiated only once, but a second derivative through it"
-              + " was requested (createGraph = true); use its composite form for R1 or path length");
+          "op '"
+              + origin
+              + "' can be differentiated only once, but a second derivative through it was"
+              + " requested (createGraph = true); use its composite form for R1 or path length");
     }
   }
 }

@@ -1,8 +1,8 @@
 package org.jgan.core.autograd;
 
 /**
- * Whether ops record a graph on this thread, after {@code torch.no_grad()} /
- * {@code torch.enable_grad()}. Scopes nest and restore the previous mode when closed:
+ * Whether ops record a graph on this thread, after {@code torch.no_grad()} / {@code
+ * torch.enable_grad()}. Scopes nest and restore the previous mode when closed:
  *
  * <pre>{@code
  * try (GradMode.Guard g = GradMode.disabled()) {
@@ -11,7 +11,8 @@ package org.jgan.core.autograd;
  * }</pre>
  */
 public final class GradMode {
-  private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+  private static final ThreadLocal<boolean[]> ENABLED =
+      ThreadLocal.withInitial(() -> new boolean[] {true});
 
   private GradMode() {}
 

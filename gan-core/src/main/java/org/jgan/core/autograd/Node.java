@@ -72,7 +72,9 @@ public final class Node {
   private void checkLive() {
     if (inputs == null) {
       throw new IllegalStateException(
-          "trying to backward through the graph a second time (op '" + op.name() + "'): the graph"
+          "trying to backward through the graph a second time (op '"
+              + op.name()
+              + "'): the graph"
               + " was freed by an earlier backward pass; pass retainGraph = true to the first call"
               + " if you need to backward twice");
     }

@@ -6,8 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * One differentiable primitive: a forward on arrays and a backward written in {@link Tensor} ops.
  *
- * <p>Because the backward is itself made of recorded ops, running it with gradients on
- * ({@code createGraph = true}) records a graph of the gradient, so gradients of gradients work (R1,
+ * <p>Because the backward is itself made of recorded ops, running it with gradients on ({@code
+ * createGraph = true}) records a graph of the gradient, so gradients of gradients work (R1,
  * WGAN-GP, path length). An instance is created per call and may hold the call's attributes
  * (stride, axes); tensors it needs for backward are the node's inputs and output.
  */

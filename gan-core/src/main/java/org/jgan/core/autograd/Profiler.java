@@ -65,8 +65,8 @@ public final class Profiler implements AutoCloseable {
 
   /**
    * Runs {@code work}, counted under {@code name} (and the shapes of {@code inputs}) when a
-   * profiler is active on this thread: for kernels that run outside {@link Autograd#apply}, such
-   * as in-place updates.
+   * profiler is active on this thread: for kernels that run outside {@link Autograd#apply}, such as
+   * in-place updates.
    */
   public static void run(String name, Tensor[] inputs, Runnable work) {
     Profiler p = ACTIVE.get();

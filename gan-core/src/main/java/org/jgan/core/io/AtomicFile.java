@@ -27,12 +27,14 @@ public final class AtomicFile {
     Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
     try {
       try {
-        // createTempFile makes it 0600, which the rename would carry over; the finished file is an ordinary one (0644)
+        // createTempFile makes it 0600, which the rename would carry over; the finished file is an
+        // ordinary one (0644)
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
       } catch (UnsupportedOperationException e) {
         // not a POSIX file system
       }
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch =
+          FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         OutputStream out = Channels.newOutputStream(ch);
         body.writeTo(out);
         out.flush();

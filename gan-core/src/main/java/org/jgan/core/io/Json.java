@@ -340,7 +340,10 @@ public final class Json {
       if (!Double.isFinite(d)) {
         throw new IllegalArgumentException("JSON cannot hold " + d);
       }
-      sb.append(d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) + ".0" : Double.toString(d));
+      sb.append(
+          d == Math.rint(d) && Math.abs(d) < 1e15
+              ? Long.toString((long) d) + ".0"
+              : Double.toString(d));
     } else if (v instanceof Number) {
       sb.append(((Number) v).longValue());
     } else if (v instanceof Enum) {

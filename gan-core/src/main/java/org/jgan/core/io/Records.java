@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * Records to and from JSON-shaped maps, by their components (no Java serialisation): configs are
- * saved in checkpoints and read from config files this way. Supported component types: {@code
- * int, long, double, boolean, String}, enums, {@code int[]}, {@code double[]} and nested records.
+ * saved in checkpoints and read from config files this way. Supported component types: {@code int,
+ * long, double, boolean, String}, enums, {@code int[]}, {@code double[]} and nested records.
  * Reading calls the canonical constructor, so a record's own validation runs.
  */
 public final class Records {
@@ -25,9 +25,16 @@ public final class Records {
     for (RecordComponent c : r.getClass().getRecordComponents()) {
       try {
         Object v = c.getAccessor().invoke(r);
-        m.put(c.getName(), v instanceof Record ? toMap((Record) v) : v instanceof Enum ? ((Enum<?>) v).name() : v instanceof double[] ? toList((double[]) v) : v);
+        m.put(
+            c.getName(),
+            v instanceof Record
+                ? toMap((Record) v)
+                : v instanceof Enum
+                    ? ((Enum<?>) v).name()
+                    : v instanceof double[] ? toList((double[]) v) : v);
       } catch (IllegalAccessException | InvocationTargetException e) {
-        throw new IllegalStateException("cannot read " + c.getName() + " of " + r.getClass().getSimpleName(), e);
+        throw new IllegalStateException(
+            "cannot read " + c.getName() + " of " + r.getClass().getSimpleName(), e);
       }
     }
     return m;
@@ -45,8 +52,8 @@ public final class Records {
    * Builds a record from a map; missing keys take the values of {@code defaults} (when given),
    * unknown keys are an error.
    *
-   * @throws IllegalArgumentException naming the key and the expected type, or carrying the
-   *     record's own validation message
+   * @throws IllegalArgumentException naming the key and the expected type, or carrying the record's
+   *     own validation message
    */
   public static <R extends Record> R fromMap(Class<R> type, Map<String, ?> map, R defaults) {
     RecordComponent[] comps = type.getRecordComponents();
@@ -72,9 +79,15 @@ public final class Records {
       types[i] = c.getType();
       Object v = map.containsKey(c.getName()) ? map.get(c.getName()) : base.get(c.getName());
       if (v == null && !map.containsKey(c.getName()) && defaults == null) {
-        throw new IllegalArgumentException(type.getSimpleName() + ": missing key '" + c.getName() + "'");
+        throw new IllegalArgumentException(
+            type.getSimpleName() + ": missing key '" + c.getName() + "'");
       }
-      args[i] = convert(type.getSimpleName() + "." + c.getName(), c.getType(), v, defaults == null ? null : componentOf(defaults, c));
+      args[i] =
+          convert(
+              type.getSimpleName() + "." + c.getName(),
+              c.getType(),
+              v,
+              defaults == null ? null : componentOf(defaults, c));
     }
     try {
       Constructor<R> ctor = type.getDeclaredConstructor(types);
@@ -100,8 +113,13 @@ public final class Records {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Object convert(String key, Class<?> t, Object v, Object defaultValue) {
-    String expected = t.isEnum() ? "one of " + Arrays.toString(t.getEnumConstants()) : t.getSimpleName();
-    if (v != null && !t.isPrimitive() && t.isInstance(v) && !(v instanceof Map) && !(v instanceof List)) {
+    String expected =
+        t.isEnum() ? "one of " + Arrays.toString(t.getEnumConstants()) : t.getSimpleName();
+    if (v != null
+        && !t.isPrimitive()
+        && t.isInstance(v)
+        && !(v instanceof Map)
+        && !(v instanceof List)) {
       return v; // already of the component's type (e.g. a nested config passed as an object)
     }
     if (v == null) {
@@ -149,7 +167,8 @@ public final class Records {
         return fromMap((Class<Record>) t, (Map<String, ?>) v, (Record) defaultValue);
       }
     } catch (ClassCastException | ArithmeticException e) {
-      throw new IllegalArgumentException(key + ": expected " + expected + ", got " + Json.typeName(v) + " " + v);
+      throw new IllegalArgumentException(
+          key + ": expected " + expected + ", got " + Json.typeName(v) + " " + v);
     } catch (IllegalArgumentException e) {
       if (t.isEnum()) {
         throw new IllegalArgumentException(key + ": expected " + expected + ", got " + v);

@@ -22,15 +22,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The safetensors format (Hugging Face): an 8-byte little-endian header length {@code n}, {@code
- * n} bytes of JSON ({@code {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__":
- * {string: string}}}), then the tensors' little-endian, row-major bytes, offsets counted from the
- * end of the header. Writes F32 and F64; reads F16, BF16, F32 (as float32) and F64 (as float64).
+ * The safetensors format (Hugging Face): an 8-byte little-endian header length {@code n}, {@code n}
+ * bytes of JSON ({@code {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string:
+ * string}}}), then the tensors' little-endian, row-major bytes, offsets counted from the end of the
+ * header. Writes F32 and F64; reads F16, BF16, F32 (as float32) and F64 (as float64).
  *
  * <p>Reading validates everything against the file's real size before allocating; every defect
- * raises a {@link WeightFileException} of its own {@link Kind}. Writing goes to a temporary file
- * in the same folder, is forced to disk and then renamed over the target ({@link AtomicFile}), so
- * an interrupted write never replaces a good file.
+ * raises a {@link WeightFileException} of its own {@link Kind}. Writing goes to a temporary file in
+ * the same folder, is forced to disk and then renamed over the target ({@link AtomicFile}), so an
+ * interrupted write never replaces a good file.
  */
 public final class SafeTensors {
   /** Headers larger than this are refused (the format's reference reader uses the same bound). */
@@ -42,12 +42,14 @@ public final class SafeTensors {
   public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
   /** Writes tensors and string metadata atomically to {@code path} (see {@link AtomicFile}). */
-  public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+  public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata)
+      throws IOException {
     AtomicFile.write(path, out -> write(out, tensors, metadata));
   }
 
   /** Writes the safetensors bytes to a stream (not closed). */
-  public static void write(OutputStream out, Map<String, Tensor> tensors, Map<String, String> metadata)
+  public static void write(
+      OutputStream out, Map<String, Tensor> tensors, Map<String, String> metadata)
       throws IOException {
     Map<String, Object> header = new LinkedHashMap<>();
     if (metadata != null && !metadata.isEmpty()) {
@@ -77,7 +79,9 @@ public final class SafeTensors {
     out.write(head.array());
     for (Tensor t : tensors.values()) {
       INDArray a = t.data().dup('c');
-      ByteBuffer buf = ByteBuffer.allocate((int) (a.length() * t.dtype().bytes())).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer buf =
+          ByteBuffer.allocate((int) (a.length() * t.dtype().bytes()))
+              .order(ByteOrder.LITTLE_ENDIAN);
       if (t.dtype() == DType.FLOAT64) {
         buf.asDoubleBuffer().put(a.data().asDouble());
       } else {
@@ -105,27 +109,39 @@ public final class SafeTensors {
   public static Contents read(byte[] bytes, String source) throws WeightFileException {
     if (bytes.length < 8) {
       throw new WeightFileException(
-          Kind.TRUNCATED, source + ": " + bytes.length + " bytes, too short for the 8-byte header length");
+          Kind.TRUNCATED,
+          source + ": " + bytes.length + " bytes, too short for the 8-byte header length");
     }
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     long n = buf.getLong(0);
     if (n < 2 || n > MAX_HEADER) {
       throw new WeightFileException(
-          Kind.BAD_HEADER, source + ": header length " + Long.toUnsignedString(n)
-              + " is outside [2, " + MAX_HEADER + "] bytes");
+          Kind.BAD_HEADER,
+          source
+              + ": header length "
+              + Long.toUnsignedString(n)
+              + " is outside [2, "
+              + MAX_HEADER
+              + "] bytes");
     }
     if (n > bytes.length - 8) {
       throw new WeightFileException(
-          Kind.TRUNCATED, source + ": header claims " + n + " bytes but only " + (bytes.length - 8)
+          Kind.TRUNCATED,
+          source
+              + ": header claims "
+              + n
+              + " bytes but only "
+              + (bytes.length - 8)
               + " follow the length");
     }
     Map<String, Object> header;
     try {
-      String text = StandardCharsets.UTF_8.newDecoder()
-          .decode(ByteBuffer.wrap(bytes, 8, (int) n)).toString();
+      String text =
+          StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, 8, (int) n)).toString();
       header = Json.parseObject(text);
     } catch (CharacterCodingException | Json.JsonException e) {
-      throw new WeightFileException(Kind.BAD_HEADER, source + ": header is not a JSON object: " + e.getMessage());
+      throw new WeightFileException(
+          Kind.BAD_HEADER, source + ": header is not a JSON object: " + e.getMessage());
     }
     long dataStart = 8 + n;
     long dataSize = bytes.length - dataStart;
@@ -134,7 +150,8 @@ public final class SafeTensors {
     for (Map.Entry<String, Object> e : header.entrySet()) {
       if (e.getKey().equals("__metadata__")) {
         if (!(e.getValue() instanceof Map)) {
-          throw new WeightFileException(Kind.BAD_HEADER, source + ": __metadata__ must be an object of strings");
+          throw new WeightFileException(
+              Kind.BAD_HEADER, source + ": __metadata__ must be an object of strings");
         }
         for (Map.Entry<?, ?> m : ((Map<?, ?>) e.getValue()).entrySet()) {
           if (!(m.getValue() instanceof String)) {
@@ -152,8 +169,13 @@ public final class SafeTensors {
     for (int i = 1; i < byOffset.size(); i++) {
       if (byOffset.get(i).begin < byOffset.get(i - 1).end) {
         throw new WeightFileException(
-            Kind.BAD_OFFSETS, source + ": tensors '" + byOffset.get(i - 1).name + "' and '"
-                + byOffset.get(i).name + "' overlap");
+            Kind.BAD_OFFSETS,
+            source
+                + ": tensors '"
+                + byOffset.get(i - 1).name
+                + "' and '"
+                + byOffset.get(i).name
+                + "' overlap");
       }
     }
     Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -164,9 +186,11 @@ public final class SafeTensors {
   }
 
   private record Entry(String name, String dtype, long[] shape, long begin, long end) {
-    static Entry parse(String name, Object v, String source, long dataSize) throws WeightFileException {
+    static Entry parse(String name, Object v, String source, long dataSize)
+        throws WeightFileException {
       if (!(v instanceof Map)) {
-        throw new WeightFileException(Kind.BAD_HEADER, source + ": entry '" + name + "' is not an object");
+        throw new WeightFileException(
+            Kind.BAD_HEADER, source + ": entry '" + name + "' is not an object");
       }
       Map<?, ?> m = (Map<?, ?>) v;
       Object dt = m.get("dtype");
@@ -174,33 +198,49 @@ public final class SafeTensors {
       Object off = m.get("data_offsets");
       if (!(dt instanceof String) || !(sh instanceof List) || !(off instanceof List)) {
         throw new WeightFileException(
-            Kind.BAD_HEADER, source + ": entry '" + name + "' needs dtype (string), shape (array) and"
+            Kind.BAD_HEADER,
+            source
+                + ": entry '"
+                + name
+                + "' needs dtype (string), shape (array) and"
                 + " data_offsets (array)");
       }
       String dtype = (String) dt;
       int elem = elementSize(dtype);
       if (elem < 0) {
         throw new WeightFileException(
-            Kind.UNKNOWN_DTYPE, source + ": tensor '" + name + "' has dtype " + dtype
+            Kind.UNKNOWN_DTYPE,
+            source
+                + ": tensor '"
+                + name
+                + "' has dtype "
+                + dtype
                 + "; readable types are F16, BF16, F32, F64");
       }
       List<?> dims = (List<?>) sh;
       if (dims.size() > 16) {
-        throw new WeightFileException(Kind.BAD_HEADER, source + ": tensor '" + name + "' has rank " + dims.size() + " > 16");
+        throw new WeightFileException(
+            Kind.BAD_HEADER, source + ": tensor '" + name + "' has rank " + dims.size() + " > 16");
       }
       long[] shape = new long[dims.size()];
       long numel = 1;
       for (int i = 0; i < shape.length; i++) {
         if (!(dims.get(i) instanceof Long) || (Long) dims.get(i) < 0) {
           throw new WeightFileException(
-              Kind.BAD_HEADER, source + ": tensor '" + name + "' has a shape entry that is not a"
-                  + " non-negative integer: " + dims.get(i));
+              Kind.BAD_HEADER,
+              source
+                  + ": tensor '"
+                  + name
+                  + "' has a shape entry that is not a"
+                  + " non-negative integer: "
+                  + dims.get(i));
         }
         shape[i] = (Long) dims.get(i);
         try {
           numel = Math.multiplyExact(numel, shape[i]);
         } catch (ArithmeticException e) {
-          throw new WeightFileException(Kind.SHAPE_MISMATCH, source + ": tensor '" + name + "' shape overflows");
+          throw new WeightFileException(
+              Kind.SHAPE_MISMATCH, source + ": tensor '" + name + "' shape overflows");
         }
       }
       List<?> o = (List<?>) off;
@@ -212,14 +252,34 @@ public final class SafeTensors {
       long end = (Long) o.get(1);
       if (begin < 0 || end < begin || end > dataSize) {
         throw new WeightFileException(
-            Kind.BAD_OFFSETS, source + ": tensor '" + name + "' has data_offsets [" + begin + ", " + end
-                + "] outside the " + dataSize + "-byte data section");
+            Kind.BAD_OFFSETS,
+            source
+                + ": tensor '"
+                + name
+                + "' has data_offsets ["
+                + begin
+                + ", "
+                + end
+                + "] outside the "
+                + dataSize
+                + "-byte data section");
       }
       if (numel > Long.MAX_VALUE / 8 || end - begin != numel * elem) {
         throw new WeightFileException(
-            Kind.SHAPE_MISMATCH, source + ": tensor '" + name + "' of shape "
-                + Arrays.toString(shape) + " and type " + dtype + " needs " + numel + " x "
-                + elem + " bytes but its offsets span " + (end - begin));
+            Kind.SHAPE_MISMATCH,
+            source
+                + ": tensor '"
+                + name
+                + "' of shape "
+                + Arrays.toString(shape)
+                + " and type "
+                + dtype
+                + " needs "
+                + numel
+                + " x "
+                + elem
+                + " bytes but its offsets span "
+                + (end - begin));
       }
       return new Entry(name, dtype, shape, begin, end);
     }

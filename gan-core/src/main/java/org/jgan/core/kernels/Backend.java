@@ -55,14 +55,18 @@ public record Backend(
       throw new IllegalArgumentException("a backend needs a device, got null");
     }
     if (poolBytes < 0) {
-      throw new IllegalArgumentException("poolBytes must be >= 0 (0 = no pooling), got " + poolBytes);
+      throw new IllegalArgumentException(
+          "poolBytes must be >= 0 (0 = no pooling), got " + poolBytes);
     }
     if (gcEveryArrays < 0) {
-      throw new IllegalArgumentException("gcEveryArrays must be >= 0 (0 = never), got " + gcEveryArrays);
+      throw new IllegalArgumentException(
+          "gcEveryArrays must be >= 0 (0 = never), got " + gcEveryArrays);
     }
   }
 
-  /** The default: the CPU with every fast path on, a 4 GiB pool, a collection every 50,000 buffers. */
+  /**
+   * The default: the CPU with every fast path on, a 4 GiB pool, a collection every 50,000 buffers.
+   */
   public static Backend cpu() {
     return new Backend(Device.CPU, true, true, 4L << 30, 50_000, false);
   }

@@ -30,7 +30,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * does not leave the old sizes behind.
  */
 final class BufferPool {
-  /** Arrays smaller than this come from and go to the C allocator directly (its bins reuse them). */
+  /**
+   * Arrays smaller than this come from and go to the C allocator directly (its bins reuse them).
+   */
   static final long MIN_BYTES = 1L << 16;
 
   /** Steps a pooled buffer may wait for a taker before it is freed. */
@@ -53,12 +55,16 @@ final class BufferPool {
     this.capacity = capacity;
   }
 
-  /** Whether pooling is on: a positive capacity, not closed, and ND4J arrays can be marked released. */
+  /**
+   * Whether pooling is on: a positive capacity, not closed, and ND4J arrays can be marked released.
+   */
   synchronized boolean enabled() {
     return capacity > 0 && RELEASED != null && !closed;
   }
 
-  /** An uninitialised C-ordered array over a pooled buffer of the right type and length, or null. */
+  /**
+   * An uninitialised C-ordered array over a pooled buffer of the right type and length, or null.
+   */
   INDArray take(DataType type, long[] shape) {
     long length = 1;
     for (long d : shape) {
@@ -118,7 +124,10 @@ final class BufferPool {
     return true;
   }
 
-  /** Ends a step: frees the buffers given back more than {@link #MAX_AGE} steps ago, not taken since. */
+  /**
+   * Ends a step: frees the buffers given back more than {@link #MAX_AGE} steps ago, not taken
+   * since.
+   */
   synchronized void endStep() {
     step++;
     for (var it = free.values().iterator(); it.hasNext(); ) {

@@ -41,8 +41,8 @@ public final class ConvKernels {
   }
 
   /**
-   * {@code conv_transpose2d(x, w) + b}: {@code x [N, I, H, W]} (or NHWC), {@code w [I, O, kH,
-   * kW]}, {@code b [O]} or null, output {@code [N, O, (H - 1) s - 2p + kH + outPadH, ...]}. Output
+   * {@code conv_transpose2d(x, w) + b}: {@code x [N, I, H, W]} (or NHWC), {@code w [I, O, kH, kW]},
+   * {@code b [O]} or null, output {@code [N, O, (H - 1) s - 2p + kH + outPadH, ...]}. Output
    * padding keeps that many more rows and columns at the bottom and right, as in PyTorch.
    *
    * @throws IllegalArgumentException naming the operand that does not fit
@@ -93,7 +93,11 @@ public final class ConvKernels {
       throw new IllegalArgumentException(
           String.format(
               "%s: %s input %s has %d channels, weight %s expects %d",
-              op, geo.format(), Shapes.str(x.shape()), geo.channels(x), Shapes.str(w.shape()),
+              op,
+              geo.format(),
+              Shapes.str(x.shape()),
+              geo.channels(x),
+              Shapes.str(w.shape()),
               w.size(inAxis)));
     }
     ConvGeometry.checkBias(op, b, w.size(1 - inAxis));

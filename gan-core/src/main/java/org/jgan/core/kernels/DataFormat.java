@@ -6,12 +6,12 @@ package org.jgan.core.kernels;
  * PyTorch's {@code [O, I, kH, kW]} in both.
  *
  * <p>oneDNN computes convolutions in a blocked channels-inner layout; libnd4j hands it NCHW arrays
- * with the layout left open, so every NCHW call reorders its input and output (about 20% of a
- * 3x3 convolution's time at {@code [32, 128, 32, 32]}), while NHWC arrays go in as they are.
- * Networks that keep their activations NHWC from layer to layer save that, as long as the
- * element-wise ops between the convolutions broadcast along the last axis; which layout a network
- * uses inside is part of its config ({@code StyleGan2Config.layout}). {@code
- * Functional.relayout} converts a tensor between the two.
+ * with the layout left open, so every NCHW call reorders its input and output (about 20% of a 3x3
+ * convolution's time at {@code [32, 128, 32, 32]}), while NHWC arrays go in as they are. Networks
+ * that keep their activations NHWC from layer to layer save that, as long as the element-wise ops
+ * between the convolutions broadcast along the last axis; which layout a network uses inside is
+ * part of its config ({@code StyleGan2Config.layout}). {@code Functional.relayout} converts a
+ * tensor between the two.
  */
 public enum DataFormat {
   /** {@code [N, C, H, W]}. */
@@ -44,7 +44,9 @@ public enum DataFormat {
     return w;
   }
 
-  /** The shape of a batch of {@code n} maps of {@code ch} channels, {@code ht x wd}, in this layout. */
+  /**
+   * The shape of a batch of {@code n} maps of {@code ch} channels, {@code ht x wd}, in this layout.
+   */
   public long[] shape(long n, long ch, long ht, long wd) {
     long[] s = new long[4];
     s[0] = n;
@@ -54,17 +56,26 @@ public enum DataFormat {
     return s;
   }
 
-  /** The shape that broadcasts a vector {@code [C]} over channels: {@code [1, C, 1, 1]} or {@code [1, 1, 1, C]}. */
+  /**
+   * The shape that broadcasts a vector {@code [C]} over channels: {@code [1, C, 1, 1]} or {@code
+   * [1, 1, 1, C]}.
+   */
   public long[] channelShape(long ch) {
     return shape(1, ch, 1, 1);
   }
 
-  /** The shape that broadcasts {@code [N, C]} per sample and channel: {@code [N, C, 1, 1]} or {@code [N, 1, 1, C]}. */
+  /**
+   * The shape that broadcasts {@code [N, C]} per sample and channel: {@code [N, C, 1, 1]} or {@code
+   * [N, 1, 1, C]}.
+   */
   public long[] sampleChannelShape(long n, long ch) {
     return shape(n, ch, 1, 1);
   }
 
-  /** The axes other than the channel's (a per-channel sum, as for a bias gradient): {@code {0, 2, 3}} or {@code {0, 1, 2}}. */
+  /**
+   * The axes other than the channel's (a per-channel sum, as for a bias gradient): {@code {0, 2,
+   * 3}} or {@code {0, 1, 2}}.
+   */
   public int[] nonChannelAxes() {
     return this == NCHW ? new int[] {0, 2, 3} : new int[] {0, 1, 2};
   }

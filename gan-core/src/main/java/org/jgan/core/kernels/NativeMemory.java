@@ -70,8 +70,16 @@ public final class NativeMemory {
     @Override
     protected List<String> getFieldOrder() {
       return Arrays.asList(
-          "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
-          "fordblks", "keepcost");
+          "arena",
+          "ordblks",
+          "smblks",
+          "hblks",
+          "hblkhd",
+          "usmblks",
+          "fsmblks",
+          "uordblks",
+          "fordblks",
+          "keepcost");
     }
   }
 }

@@ -21,8 +21,8 @@ public final class Shapes {
   }
 
   /**
-   * The NumPy/PyTorch broadcast of two shapes: aligned at the right, each pair of sizes equal or one
-   * of them 1.
+   * The NumPy/PyTorch broadcast of two shapes: aligned at the right, each pair of sizes equal or
+   * one of them 1.
    *
    * @throws IllegalArgumentException when the shapes do not broadcast
    */
@@ -34,8 +34,17 @@ public final class Shapes {
       long db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
       if (da != db && da != 1 && db != 1) {
         throw new IllegalArgumentException(
-            "shapes " + str(a) + " and " + str(b) + " do not broadcast (axis " + i + ": " + da
-                + " vs " + db + ")");
+            "shapes "
+                + str(a)
+                + " and "
+                + str(b)
+                + " do not broadcast (axis "
+                + i
+                + ": "
+                + da
+                + " vs "
+                + db
+                + ")");
       }
       out[i] = Math.max(da, db);
     }
@@ -52,7 +61,8 @@ public final class Shapes {
   }
 
   /**
-   * Asserts a shape (StyleGAN's {@code assert_shape}); {@code -1} in {@code expected} matches any size.
+   * Asserts a shape (StyleGAN's {@code assert_shape}); {@code -1} in {@code expected} matches any
+   * size.
    *
    * @param what names the input in the message, e.g. {@code "Conv2d conv0 input"}
    * @throws IllegalArgumentException naming {@code what}, the expected and the actual shape
@@ -67,8 +77,7 @@ public final class Shapes {
       for (int i = 0; i < expected.length; i++) {
         e.append(i > 0 ? ", " : "").append(expected[i] < 0 ? "*" : Long.toString(expected[i]));
       }
-      throw new IllegalArgumentException(
-          what + ": expected shape " + e + "], got " + str(s));
+      throw new IllegalArgumentException(what + ": expected shape " + e + "], got " + str(s));
     }
   }
 

@@ -8,9 +8,9 @@ import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Sums over axes. Large sums whose kept or reduced axes are consecutive run as matrix products
- * with a vector of ones, several times faster than ND4J's reduction on the shapes of a training
- * step (docs/benchmarks.md); everything else goes to ND4J's {@code Sum}.
+ * Sums over axes. Large sums whose kept or reduced axes are consecutive run as matrix products with
+ * a vector of ones, several times faster than ND4J's reduction on the shapes of a training step
+ * (docs/benchmarks.md); everything else goes to ND4J's {@code Sum}.
  */
 final class Sums {
   /**

@@ -34,30 +34,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * 3x3, stride-1, padding-1 convolutions of float32 maps on oneDNN's Winograd kernels ({@code
- * F(4x4, 3x3)}, {@code jit_wino_4x3}), called through oneDNN's JavaCPP preset: libnd4j's own
- * oneDNN calls always ask for the direct algorithm. Winograd multiplies 4 times less (36 products
- * for a 4x4 tile of outputs instead of 144) and pays with transforms of input, weight and output;
+ * 3x3, stride-1, padding-1 convolutions of float32 maps on oneDNN's Winograd kernels ({@code F(4x4,
+ * 3x3)}, {@code jit_wino_4x3}), called through oneDNN's JavaCPP preset: libnd4j's own oneDNN calls
+ * always ask for the direct algorithm. Winograd multiplies 4 times less (36 products for a 4x4 tile
+ * of outputs instead of 144) and pays with transforms of input, weight and output;
  * docs/benchmarks.md measures the gain on the StyleGAN2 shapes. The results differ from the direct
  * algorithm's by rounding only (about {@code 3e-6} of the largest output).
  *
- * <p>Three directions use it: a convolution's forward, its input gradient (the stride-1
- * transposed convolution, oneDNN's backward-data primitive) and its weight gradient (the
- * backward-weights primitive); {@link ConvKernels} asks here first. Where the Winograd kernels take
- * a convolution, its two gradients run as two separate Winograd calls rather than libnd4j's fused
- * backward kernel, which measured slower. Everything else falls back to libnd4j (the caller gets
- * {@code null}): other kernel sizes, strides or paddings, float64 (so the finite-difference checks
- * test libnd4j's kernels and the tests of this class compare the two), maps under 8x8, fewer than
- * {@value #MIN_CHANNELS} channels or {@value #MIN_POSITIONS} positions (no faster there), channel
- * counts oneDNN's Winograd kernel does not take, arrays that are not dense C-ordered buffers from
- * offset 0, and machines where the kernel or the native library is missing ({@link #status}).
+ * <p>Three directions use it: a convolution's forward, its input gradient (the stride-1 transposed
+ * convolution, oneDNN's backward-data primitive) and its weight gradient (the backward-weights
+ * primitive); {@link ConvKernels} asks here first. Where the Winograd kernels take a convolution,
+ * its two gradients run as two separate Winograd calls rather than libnd4j's fused backward kernel,
+ * which measured slower. Everything else falls back to libnd4j (the caller gets {@code null}):
+ * other kernel sizes, strides or paddings, float64 (so the finite-difference checks test libnd4j's
+ * kernels and the tests of this class compare the two), maps under 8x8, fewer than {@value
+ * #MIN_CHANNELS} channels or {@value #MIN_POSITIONS} positions (no faster there), channel counts
+ * oneDNN's Winograd kernel does not take, arrays that are not dense C-ordered buffers from offset
+ * 0, and machines where the kernel or the native library is missing ({@link #status}).
  *
  * <p>Each call converts the input and weight to oneDNN's blocked layouts, runs the primitive and
- * converts the output back; the blocked buffers are arrays from the engine's pool, freed before
- * the call returns, so nothing native outlives a call except the primitives, which are kept per
- * shape (at most {@value #PLANS} per engine, least recently used dropped). oneDNN runs on the same
- * OpenMP runtime as libnd4j (one {@code libgomp}), so no second thread pool competes for the
- * cores. One instance per {@link Engine} whose backend turns Winograd on.
+ * converts the output back; the blocked buffers are arrays from the engine's pool, freed before the
+ * call returns, so nothing native outlives a call except the primitives, which are kept per shape
+ * (at most {@value #PLANS} per engine, least recently used dropped). oneDNN runs on the same OpenMP
+ * runtime as libnd4j (one {@code libgomp}), so no second thread pool competes for the cores. One
+ * instance per {@link Engine} whose backend turns Winograd on.
  */
 final class Winograd {
   private static final Logger LOG = LoggerFactory.getLogger(Winograd.class);
@@ -219,7 +219,9 @@ final class Winograd {
     return w.rank() == 4 && w.size(2) == 3 && w.size(3) == 3;
   }
 
-  /** A C-ordered array with default strides from the start of its buffer: its pointer is its data. */
+  /**
+   * A C-ordered array with default strides from the start of its buffer: its pointer is its data.
+   */
   private static boolean dense(INDArray a) {
     return a.ordering() == 'c' && a.offset() == 0 && Shape.hasDefaultStridesForShape(a);
   }
@@ -316,7 +318,10 @@ final class Winograd {
 
     private Plan() {}
 
-    /** The plan of {@code k}; throws (having freed what it made) where oneDNN has no Winograd kernel for it. */
+    /**
+     * The plan of {@code k}; throws (having freed what it made) where oneDNN has no Winograd kernel
+     * for it.
+     */
     Plan(Key k) {
       try {
         build(k);
@@ -328,21 +333,43 @@ final class Winograd {
 
     private void build(Key k) {
       engine eng = Native.ENGINE;
-      memory.format_tag tag = k.format() == DataFormat.NHWC ? memory.format_tag.nhwc : memory.format_tag.nchw;
+      memory.format_tag tag =
+          k.format() == DataFormat.NHWC ? memory.format_tag.nhwc : memory.format_tag.nchw;
       long[] inDims = {k.n(), k.in(), k.h(), k.w()};
       long[] outDims = {k.n(), k.out(), k.h(), k.w()};
       long[] wDims = {k.out(), k.in(), 3, 3};
-      memory.desc inAny = keep(new memory.desc(inDims, memory.data_type.f32, memory.format_tag.any));
-      memory.desc outAny = keep(new memory.desc(outDims, memory.data_type.f32, memory.format_tag.any));
+      memory.desc inAny =
+          keep(new memory.desc(inDims, memory.data_type.f32, memory.format_tag.any));
+      memory.desc outAny =
+          keep(new memory.desc(outDims, memory.data_type.f32, memory.format_tag.any));
       memory.desc wAny = keep(new memory.desc(wDims, memory.data_type.f32, memory.format_tag.any));
-      memory.desc bDesc = keep(new memory.desc(new long[] {k.out()}, memory.data_type.f32, memory.format_tag.x));
+      memory.desc bDesc =
+          keep(new memory.desc(new long[] {k.out()}, memory.data_type.f32, memory.format_tag.x));
       long[] one = {1, 1};
-      convolution_forward.desc fd = keep(k.bias()
-          ? new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_winograd, inAny, wAny, bDesc,
-              outAny, one, one, one)
-          : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_winograd, inAny, wAny, outAny,
-              one, one, one));
-      convolution_forward.primitive_desc fpd = keep(new convolution_forward.primitive_desc(fd, eng));
+      convolution_forward.desc fd =
+          keep(
+              k.bias()
+                  ? new convolution_forward.desc(
+                      prop_kind.forward_training,
+                      algorithm.convolution_winograd,
+                      inAny,
+                      wAny,
+                      bDesc,
+                      outAny,
+                      one,
+                      one,
+                      one)
+                  : new convolution_forward.desc(
+                      prop_kind.forward_training,
+                      algorithm.convolution_winograd,
+                      inAny,
+                      wAny,
+                      outAny,
+                      one,
+                      one,
+                      one));
+      convolution_forward.primitive_desc fpd =
+          keep(new convolution_forward.primitive_desc(fd, eng));
       memory.desc[] layouts;
       long[][] dims;
       memory.format_tag[] tags = {tag, memory.format_tag.oihw, tag};
@@ -357,20 +384,32 @@ final class Winograd {
           op = keep(new convolution_forward(fpd));
         }
         case BACKWARD_DATA -> {
-          convolution_backward_data.primitive_desc bpd = keep(new convolution_backward_data.primitive_desc(
-              keep(new convolution_backward_data.desc(algorithm.convolution_winograd, inAny, wAny, outAny, one, one, one)),
-              eng, fpd));
-          layouts = new memory.desc[] {bpd.diff_dst_desc(), bpd.weights_desc(), bpd.diff_src_desc()};
+          convolution_backward_data.primitive_desc bpd =
+              keep(
+                  new convolution_backward_data.primitive_desc(
+                      keep(
+                          new convolution_backward_data.desc(
+                              algorithm.convolution_winograd, inAny, wAny, outAny, one, one, one)),
+                      eng,
+                      fpd));
+          layouts =
+              new memory.desc[] {bpd.diff_dst_desc(), bpd.weights_desc(), bpd.diff_src_desc()};
           dims = new long[][] {outDims, wDims, inDims};
           argKeys = new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC};
           pd = bpd;
           op = keep(new convolution_backward_data(bpd));
         }
         default -> {
-          convolution_backward_weights.primitive_desc bpd = keep(new convolution_backward_weights.primitive_desc(
-              keep(new convolution_backward_weights.desc(algorithm.convolution_winograd, inAny, wAny, outAny, one, one, one)),
-              eng, fpd));
-          layouts = new memory.desc[] {bpd.src_desc(), bpd.diff_dst_desc(), bpd.diff_weights_desc()};
+          convolution_backward_weights.primitive_desc bpd =
+              keep(
+                  new convolution_backward_weights.primitive_desc(
+                      keep(
+                          new convolution_backward_weights.desc(
+                              algorithm.convolution_winograd, inAny, wAny, outAny, one, one, one)),
+                      eng,
+                      fpd));
+          layouts =
+              new memory.desc[] {bpd.src_desc(), bpd.diff_dst_desc(), bpd.diff_weights_desc()};
           dims = new long[][] {inDims, outDims, wDims};
           tags = new memory.format_tag[] {tag, tag, memory.format_tag.oihw};
           argKeys = new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS};
@@ -384,10 +423,16 @@ final class Winograd {
       reorderArgs = new IntMemoryMap[3];
       opArgs = keep(new IntMemoryMap());
       for (int i = 0; i < 3; i++) {
-        user[i] = keep(new memory(keep(new memory.desc(dims[i], memory.data_type.f32, tags[i])), eng, (Pointer) null));
+        user[i] =
+            keep(
+                new memory(
+                    keep(new memory.desc(dims[i], memory.data_type.f32, tags[i])),
+                    eng,
+                    (Pointer) null));
         blocked[i] = keep(new memory(keep(layouts[i]), eng, (Pointer) null));
         boolean result = i == 2;
-        reorders[i] = keep(result ? new reorder(blocked[i], user[i]) : new reorder(user[i], blocked[i]));
+        reorders[i] =
+            keep(result ? new reorder(blocked[i], user[i]) : new reorder(user[i], blocked[i]));
         reorderArgs[i] = keep(new IntMemoryMap());
         reorderArgs[i].put(DNNL_ARG_FROM, result ? blocked[i] : user[i]);
         reorderArgs[i].put(DNNL_ARG_TO, result ? user[i] : blocked[i]);
@@ -462,9 +507,8 @@ final class Winograd {
   }
 
   /**
-   * oneDNN's CPU engine and stream, made once; {@code REASON} says why not where the native
-   * library does not load or has no Winograd kernel for this processor (oneDNN has it for AVX-512
-   * only).
+   * oneDNN's CPU engine and stream, made once; {@code REASON} says why not where the native library
+   * does not load or has no Winograd kernel for this processor (oneDNN has it for AVX-512 only).
    */
   private static final class Native {
     static final engine ENGINE;
@@ -482,10 +526,21 @@ final class Winograd {
         st = new stream(eng);
         long[] dims = {1, 16, 8, 8};
         memory.desc any = new memory.desc(dims, memory.data_type.f32, memory.format_tag.any);
-        memory.desc wAny = new memory.desc(new long[] {16, 16, 3, 3}, memory.data_type.f32, memory.format_tag.any);
+        memory.desc wAny =
+            new memory.desc(new long[] {16, 16, 3, 3}, memory.data_type.f32, memory.format_tag.any);
         long[] one = {1, 1};
-        convolution_forward.primitive_desc pd = new convolution_forward.primitive_desc(new convolution_forward.desc(
-            prop_kind.forward_training, algorithm.convolution_winograd, any, wAny, any, one, one, one), eng);
+        convolution_forward.primitive_desc pd =
+            new convolution_forward.primitive_desc(
+                new convolution_forward.desc(
+                    prop_kind.forward_training,
+                    algorithm.convolution_winograd,
+                    any,
+                    wAny,
+                    any,
+                    one,
+                    one,
+                    one),
+                eng);
         impl = pd.impl_info_str().getString();
         pd.close();
       } catch (Throwable t) {
@@ -495,7 +550,9 @@ final class Winograd {
       STREAM = st;
       IMPL = impl;
       REASON = reason;
-      LOG.debug("3x3 convolutions: {}", reason == null ? "oneDNN Winograd (" + impl + ")" : "libnd4j (" + reason + ")");
+      LOG.debug(
+          "3x3 convolutions: {}",
+          reason == null ? "oneDNN Winograd (" + impl + ")" : "libnd4j (" + reason + ")");
     }
   }
 }

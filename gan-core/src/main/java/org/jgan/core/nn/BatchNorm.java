@@ -50,9 +50,16 @@ public final class BatchNorm extends Layer {
   public Tensor forward(Tensor x) {
     if (x.size(1) != channels || (rank == 4 ? x.rank() != 4 : x.rank() < 2 || x.rank() > 3)) {
       throw new IllegalArgumentException(
-          "BatchNorm" + (rank == 4 ? "2d" : "1d") + "(" + channels + "): expected input "
-              + (rank == 4 ? "[N, " + channels + ", H, W]" : "[N, " + channels + "] or [N, " + channels + ", L]")
-              + ", got " + Shapes.str(x.shape()));
+          "BatchNorm"
+              + (rank == 4 ? "2d" : "1d")
+              + "("
+              + channels
+              + "): expected input "
+              + (rank == 4
+                  ? "[N, " + channels + ", H, W]"
+                  : "[N, " + channels + "] or [N, " + channels + ", L]")
+              + ", got "
+              + Shapes.str(x.shape()));
     }
     int[] axes = new int[x.rank() - 1];
     axes[0] = 0;

@@ -1,7 +1,7 @@
 package org.jgan.core.nn;
 
-import org.jgan.core.tensor.Rng;
 import org.jgan.core.kernels.Shapes;
+import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -43,6 +43,7 @@ public final class Conv2d extends Layer {
   @Override
   public Tensor forward(Tensor x) {
     Shapes.check(x.shape(), "Conv2d input", -1, in, -1, -1);
-    return Functional.conv2d(x, weight.value(), bias == null ? null : bias.value(), stride, padding);
+    return Functional.conv2d(
+        x, weight.value(), bias == null ? null : bias.value(), stride, padding);
   }
 }

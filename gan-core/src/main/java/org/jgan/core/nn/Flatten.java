@@ -2,7 +2,10 @@ package org.jgan.core.nn;
 
 import org.jgan.core.tensor.Tensor;
 
-/** Flattens every axis from {@code startDim} on (default 1: {@code [N, C, H, W]} to {@code [N, CHW]}). */
+/**
+ * Flattens every axis from {@code startDim} on (default 1: {@code [N, C, H, W]} to {@code [N,
+ * CHW]}).
+ */
 public final class Flatten extends Layer {
   private final int startDim;
 

@@ -49,29 +49,45 @@ public final class Functional {
   /** {@link #avgPool2d(Tensor, int)} for maps in {@code format} ({@code [N, H, W, C]} for NHWC). */
   public static Tensor avgPool2d(Tensor x, int k, DataFormat format) {
     long[] s = x.shape();
-    if (k < 1 || s.length != 4 || s[format.heightAxis()] % k != 0 || s[format.widthAxis()] % k != 0) {
+    if (k < 1
+        || s.length != 4
+        || s[format.heightAxis()] % k != 0
+        || s[format.widthAxis()] % k != 0) {
       throw new IllegalArgumentException(
-          "avgPool2d(" + k + "): expected " + format.axes() + " with H and W multiples of " + k + ", got "
+          "avgPool2d("
+              + k
+              + "): expected "
+              + format.axes()
+              + " with H and W multiples of "
+              + k
+              + ", got "
               + Shapes.str(s));
     }
     return Autograd.apply(new AvgPool2d(k, 1.0, format), x);
   }
 
-  /** Nearest-neighbour up-sampling by an integer factor: each pixel becomes an {@code s x s} block. */
+  /**
+   * Nearest-neighbour up-sampling by an integer factor: each pixel becomes an {@code s x s} block.
+   */
   public static Tensor upsampleNearest2d(Tensor x, int s) {
     long[] d = x.shape();
     if (d.length != 4 || s < 1) {
-      throw new IllegalArgumentException("upsampleNearest2d(" + s + "): expected [N, C, H, W] and a factor of at least 1, got "
-          + Shapes.str(d));
+      throw new IllegalArgumentException(
+          "upsampleNearest2d("
+              + s
+              + "): expected [N, C, H, W] and a factor of at least 1, got "
+              + Shapes.str(d));
     }
-    return Autograd.apply(new AvgPool2dSpread(s, s * s, new long[] {d[0], d[1], d[2] * s, d[3] * s}), x);
+    return Autograd.apply(
+        new AvgPool2dSpread(s, s * s, new long[] {d[0], d[1], d[2] * s, d[3] * s}), x);
   }
 
   /**
    * Batch normalisation with given statistics: {@code (x - mean) / sqrt(var + eps) * gamma + beta},
    * statistics and affine parameters broadcast over axis 1.
    */
-  public static Tensor normalize(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, double eps) {
+  public static Tensor normalize(
+      Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, double eps) {
     long[] bshape = new long[x.rank()];
     Arrays.fill(bshape, 1);
     bshape[1] = x.size(1);

@@ -4,8 +4,8 @@ import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 
 /**
- * Fully connected layer {@code y = x W^T + b}, {@code W [out, in]}, {@code b [out]}, initialised
- * as PyTorch's {@code nn.Linear}: {@code U(-1/sqrt(in), 1/sqrt(in))} for both.
+ * Fully connected layer {@code y = x W^T + b}, {@code W [out, in]}, {@code b [out]}, initialised as
+ * PyTorch's {@code nn.Linear}: {@code U(-1/sqrt(in), 1/sqrt(in))} for both.
  */
 public final class Linear extends Layer {
   private final Parameter weight;

@@ -7,8 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.jgan.core.tensor.DType;
 import org.jgan.core.kernels.Shapes;
+import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -50,7 +50,8 @@ public abstract class Module {
 
   private void checkName(String name) {
     if (name.isEmpty() || name.contains(".")) {
-      throw new IllegalArgumentException("module part name must be non-empty without dots: '" + name + "'");
+      throw new IllegalArgumentException(
+          "module part name must be non-empty without dots: '" + name + "'");
     }
     if (params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
       throw new IllegalArgumentException("module part '" + name + "' registered twice");
@@ -162,16 +163,18 @@ public abstract class Module {
       throw new IllegalArgumentException(
           "error loading state dict into " + getClass().getSimpleName() + ":" + err);
     }
-    ps.forEach((k, p) -> {
-      if (state.containsKey(k)) {
-        p.copyFrom(state.get(k).data(), k);
-      }
-    });
-    bs.forEach((k, b) -> {
-      if (state.containsKey(k)) {
-        b.copyFrom(state.get(k).data(), k);
-      }
-    });
+    ps.forEach(
+        (k, p) -> {
+          if (state.containsKey(k)) {
+            p.copyFrom(state.get(k).data(), k);
+          }
+        });
+    bs.forEach(
+        (k, b) -> {
+          if (state.containsKey(k)) {
+            b.copyFrom(state.get(k).data(), k);
+          }
+        });
   }
 
   private static void checkEntry(
@@ -233,7 +236,9 @@ public abstract class Module {
   public String summary() {
     StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append('\n');
     namedParameters()
-        .forEach((k, p) -> sb.append("  ").append(k).append(' ').append(Shapes.str(p.shape())).append('\n'));
+        .forEach(
+            (k, p) ->
+                sb.append("  ").append(k).append(' ').append(Shapes.str(p.shape())).append('\n'));
     sb.append(String.format("  %,d parameters", parameterCount()));
     return sb.toString();
   }

@@ -2,8 +2,8 @@ package org.jgan.core.nn;
 
 import java.util.Arrays;
 import org.jgan.core.kernels.Kernels;
-import org.jgan.core.tensor.DType;
 import org.jgan.core.kernels.Shapes;
+import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -66,7 +66,11 @@ public final class Parameter {
   public void copyFrom(INDArray source, String name) {
     if (!Arrays.equals(source.shape(), value.shape())) {
       throw new IllegalArgumentException(
-          name + ": expected shape " + Shapes.str(value.shape()) + ", got " + Shapes.str(source.shape()));
+          name
+              + ": expected shape "
+              + Shapes.str(value.shape())
+              + ", got "
+              + Shapes.str(source.shape()));
     }
     value.data().assign(source);
   }

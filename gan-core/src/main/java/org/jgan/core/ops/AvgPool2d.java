@@ -3,10 +3,10 @@ package org.jgan.core.ops;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.jgan.core.kernels.Kernels;
-import org.jgan.core.kernels.DataFormat;
 
 /**
  * {@code scale} times the average over non-overlapping {@code k x k} windows of {@code x [N, C, H,
@@ -43,7 +43,21 @@ public final class AvgPool2d extends Op {
     long[] outShape = f.shape(s[0], f.channels(s), s[f.heightAxis()] / k, s[f.widthAxis()] / k);
     INDArray out = Kernels.alloc(in[0].dataType(), outShape);
     // kernel, stride, padding, dilation, same-mode off, divisor mode 0, data format
-    Kernels.custom("avgpool2d", new INDArray[] {in[0]}, new INDArray[] {out}, k, k, k, k, 0, 0, 1, 1, 0, 0, f.nd4jCode());
+    Kernels.custom(
+        "avgpool2d",
+        new INDArray[] {in[0]},
+        new INDArray[] {out},
+        k,
+        k,
+        k,
+        k,
+        0,
+        0,
+        1,
+        1,
+        0,
+        0,
+        f.nd4jCode());
     if (scale != 1.0) {
       out.muli(scale);
     }
@@ -52,6 +66,8 @@ public final class AvgPool2d extends Op {
 
   @Override
   public Tensor[] backward(Node n, Tensor g) {
-    return new Tensor[] {Autograd.apply(new AvgPool2dSpread(k, scale, n.input(0).shape(), format), g)};
+    return new Tensor[] {
+      Autograd.apply(new AvgPool2dSpread(k, scale, n.input(0).shape(), format), g)
+    };
   }
 }

@@ -3,10 +3,10 @@ package org.jgan.core.ops;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.jgan.core.kernels.Kernels;
-import org.jgan.core.kernels.DataFormat;
 
 /**
  * The adjoint of {@link AvgPool2d}: every value of {@code g [N, C, H/k, W/k]} spread over its
@@ -20,12 +20,18 @@ public final class AvgPool2dSpread extends Op {
   private final long[] shape;
   private final DataFormat format;
 
-  /** Spreads to {@code shape} ({@code [N, C, H, W]}) from windows of {@code k}, times {@code scale / k^2}. */
+  /**
+   * Spreads to {@code shape} ({@code [N, C, H, W]}) from windows of {@code k}, times {@code scale /
+   * k^2}.
+   */
   public AvgPool2dSpread(int k, double scale, long[] shape) {
     this(k, scale, shape, DataFormat.NCHW);
   }
 
-  /** Spreads to {@code shape}, in {@code format}, from windows of {@code k}, times {@code scale / k^2}. */
+  /**
+   * Spreads to {@code shape}, in {@code format}, from windows of {@code k}, times {@code scale /
+   * k^2}.
+   */
   public AvgPool2dSpread(int k, double scale, long[] shape, DataFormat format) {
     this.k = k;
     this.scale = scale;
@@ -42,7 +48,21 @@ public final class AvgPool2dSpread extends Op {
   public INDArray forward(INDArray... in) {
     INDArray out = Kernels.alloc(in[0].dataType(), shape);
     // avgpool2d_bp reads only the shape of its first input (the pooled array), so the output serves
-    Kernels.custom("avgpool2d_bp", new INDArray[] {out, in[0]}, new INDArray[] {out}, k, k, k, k, 0, 0, 1, 1, 0, 0, format.nd4jCode());
+    Kernels.custom(
+        "avgpool2d_bp",
+        new INDArray[] {out, in[0]},
+        new INDArray[] {out},
+        k,
+        k,
+        k,
+        k,
+        0,
+        0,
+        1,
+        1,
+        0,
+        0,
+        format.nd4jCode());
     if (scale != 1.0) {
       out.muli(scale);
     }

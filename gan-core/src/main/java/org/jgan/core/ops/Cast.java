@@ -2,10 +2,10 @@ package org.jgan.core.ops;
 
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.jgan.core.kernels.Kernels;
 
 /** Converts the element type; the gradient is converted back to the input's type. */
 public final class Cast extends Op {

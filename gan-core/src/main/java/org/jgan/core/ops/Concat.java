@@ -2,10 +2,10 @@ package org.jgan.core.ops;
 
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.jgan.core.kernels.Kernels;
 
 /** Joins tensors along an axis; the gradient of each input is its slice of the output gradient. */
 public final class Concat extends Op {
@@ -33,7 +33,12 @@ public final class Concat extends Op {
       }
       if (!ok) {
         throw new IllegalArgumentException(
-            "concat along axis " + axis + ": shapes " + Shapes.str(shape) + " and " + Shapes.str(s)
+            "concat along axis "
+                + axis
+                + ": shapes "
+                + Shapes.str(shape)
+                + " and "
+                + Shapes.str(s)
                 + " differ off that axis (or types differ)");
       }
       total += s[axis];

@@ -10,8 +10,8 @@ import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * 2-D cross-correlation (PyTorch {@code conv2d}): {@code x [N, I, H, W]}, {@code w [O, I, kH,
- * kW]}, optional {@code b [O]}, output {@code [N, O, (H + 2p - kH) / s + 1, ...]}; in the {@link
+ * 2-D cross-correlation (PyTorch {@code conv2d}): {@code x [N, I, H, W]}, {@code w [O, I, kH, kW]},
+ * optional {@code b [O]}, output {@code [N, O, (H + 2p - kH) / s + 1, ...]}; in the {@link
  * DataFormat#NHWC} layout input and output are {@code [N, H, W, C]}, the weight keeps its layout.
  *
  * <pre>
@@ -64,7 +64,8 @@ public final class Conv2d extends Op {
       grads[0] = Conv.transpose(g, w, null, geo.stride(), geo.padding(), padH, padW, geo.format());
     }
     if (n.needsGrad(1)) {
-      grads[1] = Conv.weightGrad(x, g, geo.stride(), geo.padding(), w.size(2), w.size(3), geo.format());
+      grads[1] =
+          Conv.weightGrad(x, g, geo.stride(), geo.padding(), w.size(2), w.size(3), geo.format());
     }
     if (b != null && n.needsGrad(2)) {
       grads[2] = g.sum(false, geo.format().nonChannelAxes());

@@ -11,10 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Transposed 2-D convolution (PyTorch {@code conv_transpose2d}), the adjoint of {@link Conv2d}:
- * {@code x [N, I, H, W]}, {@code w [I, O, kH, kW]}, optional {@code b [O]}, output {@code [N, O,
- * (H - 1) s - 2p + kH + outputPadding, ...]}. Output padding keeps that many more rows and columns
- * at the bottom and right, as in PyTorch. In the {@link DataFormat#NHWC} layout input and output
- * are {@code [N, H, W, C]}; the weight keeps its layout.
+ * {@code x [N, I, H, W]}, {@code w [I, O, kH, kW]}, optional {@code b [O]}, output {@code [N, O, (H
+ * - 1) s - 2p + kH + outputPadding, ...]}. Output padding keeps that many more rows and columns at
+ * the bottom and right, as in PyTorch. In the {@link DataFormat#NHWC} layout input and output are
+ * {@code [N, H, W, C]}; the weight keeps its layout.
  *
  * <pre>
  *   dx = conv2d(g, w)
@@ -27,7 +27,9 @@ public final class ConvTranspose2d extends Op {
   private final int outPadH;
   private final int outPadW;
 
-  /** Transposed convolution in {@code format}; {@code outPadH, outPadW} must be below the stride. */
+  /**
+   * Transposed convolution in {@code format}; {@code outPadH, outPadW} must be below the stride.
+   */
   public ConvTranspose2d(int stride, int padding, int outPadH, int outPadW, DataFormat format) {
     this.geo = new ConvGeometry(stride, padding, format);
     geo.checkOutputPadding(outPadH, outPadW);
@@ -42,7 +44,8 @@ public final class ConvTranspose2d extends Op {
 
   @Override
   public INDArray forward(INDArray... in) {
-    return ConvKernels.convTranspose2d(in[0], in[1], in.length > 2 ? in[2] : null, geo, outPadH, outPadW);
+    return ConvKernels.convTranspose2d(
+        in[0], in[1], in.length > 2 ? in[2] : null, geo, outPadH, outPadW);
   }
 
   @Override
@@ -62,7 +65,8 @@ public final class ConvTranspose2d extends Op {
       grads[0] = Conv.conv2d(g, w, null, geo.stride(), geo.padding(), geo.format());
     }
     if (grads[1] == null && n.needsGrad(1)) {
-      grads[1] = Conv.weightGrad(g, x, geo.stride(), geo.padding(), w.size(2), w.size(3), geo.format());
+      grads[1] =
+          Conv.weightGrad(g, x, geo.stride(), geo.padding(), w.size(2), w.size(3), geo.format());
     }
     if (n.inputCount() > 2 && n.needsGrad(2)) {
       grads[2] = g.sum(false, geo.format().nonChannelAxes());

@@ -2,9 +2,9 @@ package org.jgan.core.ops;
 
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.jgan.core.kernels.Kernels;
 
 /**
  * Broadcasts to a larger shape, materialised; the gradient is the output gradient summed back over
@@ -26,7 +26,8 @@ public final class Expand extends Op {
   @Override
   public INDArray forward(INDArray... in) {
     INDArray out = Kernels.alloc(in[0].dataType(), shape);
-    Kernels.custom("assign", new INDArray[] {out, in[0]}, new INDArray[] {out}); // broadcasting copy, one pass
+    Kernels.custom(
+        "assign", new INDArray[] {out, in[0]}, new INDArray[] {out}); // broadcasting copy, one pass
     return out;
   }
 

@@ -2,9 +2,9 @@ package org.jgan.core.ops;
 
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.jgan.core.kernels.Kernels;
 
 /**
  * Reverses the order of elements along the given axes (e.g. a kernel's spatial axes, turning a
@@ -42,7 +42,12 @@ public final class Flip extends Op {
         exchange.putScalar(new long[] {i, m - 1 - i}, 1.0);
       }
       INDArray rows = x.reshape('c', x.length() / m, m);
-      Kernels.custom("matmul", new INDArray[] {rows, exchange}, new INDArray[] {out.reshape('c', x.length() / m, m)}, 0, 0);
+      Kernels.custom(
+          "matmul",
+          new INDArray[] {rows, exchange},
+          new INDArray[] {out.reshape('c', x.length() / m, m)},
+          0,
+          0);
       Kernels.free(exchange);
       return out;
     }

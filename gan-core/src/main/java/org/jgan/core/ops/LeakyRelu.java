@@ -8,8 +8,8 @@ import org.jgan.core.tensor.TensorScope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * {@code gain * (x > 0 ? x : alpha x)}; d/dx = {@code g m} with the mask {@code m = gain (x > 0 ?
- * 1 : alpha)} (alpha at exactly 0, PyTorch's convention). The mask is piecewise constant, so the
+ * {@code gain * (x > 0 ? x : alpha x)}; d/dx = {@code g m} with the mask {@code m = gain (x > 0 ? 1
+ * : alpha)} (alpha at exactly 0, PyTorch's convention). The mask is piecewise constant, so the
  * second derivative is 0 ({@code leaky_relu_backward}); the gain (StyleGAN2's {@code sqrt(2)})
  * rides in the mask, saving a separate multiplication and its backward. The forward multiplies by
  * the mask and keeps it for the backward (freed with the step's scope); an op made with {@code

@@ -2,10 +2,10 @@ package org.jgan.core.ops;
 
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.jgan.core.kernels.Kernels;
 
 /**
  * {@code C = op(A) op(B)} for rank-2 tensors, {@code op} transposing when its flag is set (no
@@ -40,7 +40,10 @@ public final class MatMul extends Op {
     Kernels.checkSameType("matmul", a, b);
     if (a.rank() != 2 || b.rank() != 2) {
       throw new IllegalArgumentException(
-          "matmul expects two rank-2 tensors, got " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()));
+          "matmul expects two rank-2 tensors, got "
+              + Shapes.str(a.shape())
+              + " and "
+              + Shapes.str(b.shape()));
     }
     long m = ta ? a.size(1) : a.size(0);
     long k = ta ? a.size(0) : a.size(1);
@@ -48,8 +51,12 @@ public final class MatMul extends Op {
     long n = tb ? b.size(0) : b.size(1);
     if (k != k2) {
       throw new IllegalArgumentException(
-          "matmul: inner sizes differ: " + Shapes.str(a.shape()) + (ta ? "^T" : "") + " @ "
-              + Shapes.str(b.shape()) + (tb ? "^T" : ""));
+          "matmul: inner sizes differ: "
+              + Shapes.str(a.shape())
+              + (ta ? "^T" : "")
+              + " @ "
+              + Shapes.str(b.shape())
+              + (tb ? "^T" : ""));
     }
     INDArray out = Kernels.alloc(a.dataType(), m, n);
     Kernels.custom("matmul", new INDArray[] {a, b}, new INDArray[] {out}, ta ? 1 : 0, tb ? 1 : 0);

@@ -19,7 +19,9 @@ public final class Permute extends Op {
     for (int p : perm) {
       if (p < 0 || p >= perm.length || seen[p]) {
         throw new IllegalArgumentException(
-            "permute: " + Arrays.toString(perm) + " is not a permutation of 0.."
+            "permute: "
+                + Arrays.toString(perm)
+                + " is not a permutation of 0.."
                 + (perm.length - 1));
       }
       seen[p] = true;

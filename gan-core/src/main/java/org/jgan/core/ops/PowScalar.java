@@ -2,10 +2,10 @@ package org.jgan.core.ops;
 
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.Pow;
-import org.jgan.core.kernels.Kernels;
 
 /** {@code x^p} for a constant exponent; d/dx = g p x^(p-1). */
 public final class PowScalar extends Op {

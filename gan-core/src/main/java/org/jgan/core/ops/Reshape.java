@@ -2,10 +2,10 @@ package org.jgan.core.ops;
 
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
-import org.jgan.core.kernels.Kernels;
 
 /** Same elements (row-major order) in a new shape; a view when the input is contiguous. */
 public final class Reshape extends Op {

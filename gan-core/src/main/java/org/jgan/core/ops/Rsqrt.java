@@ -2,10 +2,10 @@ package org.jgan.core.ops;
 
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.RSqrt;
-import org.jgan.core.kernels.Kernels;
 
 /** {@code 1 / sqrt(x)}; d/dx = -g y^3 / 2. */
 public final class Rsqrt extends Op {

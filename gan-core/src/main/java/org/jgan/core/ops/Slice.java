@@ -2,11 +2,11 @@ package org.jgan.core.ops;
 
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.jgan.core.kernels.Kernels;
 
 /** Elements {@code start..end-1} along one axis, copied; its gradient zero-pads ({@link Pad}). */
 public final class Slice extends Op {

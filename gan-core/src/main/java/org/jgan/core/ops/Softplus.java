@@ -25,8 +25,7 @@ public final class Softplus extends Op {
     INDArray x = in[0];
     INDArray t = Kernels.unary(x, Abs::new);
     t.negi();
-    Nd4j.getExecutioner()
-        .exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Exp(t, t));
+    Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Exp(t, t));
     Nd4j.getExecutioner().exec(new Log1p(t, t));
     INDArray r = Kernels.unary(x, RectifiedLinear::new);
     r.addi(t);

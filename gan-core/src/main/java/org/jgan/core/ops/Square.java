@@ -2,10 +2,9 @@ package org.jgan.core.ops;
 
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.jgan.core.kernels.Kernels;
-
 
 /** {@code x^2}; d/dx = 2 g x. */
 public final class Square extends Op {

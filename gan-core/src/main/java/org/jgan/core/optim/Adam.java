@@ -2,8 +2,8 @@ package org.jgan.core.optim;
 
 import java.util.List;
 import java.util.Map;
-import org.jgan.core.nn.Parameter;
 import org.jgan.core.kernels.Kernels;
+import org.jgan.core.nn.Parameter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
@@ -33,7 +33,13 @@ public final class Adam extends Optimizer {
   private final double weightDecay;
 
   /** Adam over one group of named parameters. */
-  public Adam(Map<String, Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+  public Adam(
+      Map<String, Parameter> params,
+      double lr,
+      double beta1,
+      double beta2,
+      double eps,
+      double weightDecay) {
     this(List.of(new ParamGroup(params, lr)), beta1, beta2, eps, weightDecay);
   }
 
@@ -96,7 +102,9 @@ public final class Adam extends Optimizer {
       // m lr sqrt(bc2) / bc1 / (sqrt(v) + e), which with e = eps sqrt(bc2) is the formula above.
       // It replaces an epsilon of 0 and a step size of 0, hence the conditions.
       INDArray update = Kernels.alloc(p.dataType(), p.shape());
-      Nd4j.exec(new AdamUpdater(g, v, m, update, v, m, lr, beta1, beta2, eps * Math.sqrt(bc2), (int) (t - 1)));
+      Nd4j.exec(
+          new AdamUpdater(
+              g, v, m, update, v, m, lr, beta1, beta2, eps * Math.sqrt(bc2), (int) (t - 1)));
       p.subi(update);
       Kernels.free(update);
       if (g != grad) {

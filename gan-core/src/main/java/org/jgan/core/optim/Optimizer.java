@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jgan.core.autograd.GradMode;
-import org.jgan.core.nn.Parameter;
 import org.jgan.core.kernels.Kernels;
 import org.jgan.core.kernels.Shapes;
+import org.jgan.core.nn.Parameter;
 import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -75,16 +75,18 @@ public abstract class Optimizer {
    * @param state this parameter's state, empty on the first step; arrays put here must be owned
    *     (detached, never freed by a scope)
    */
-  protected abstract void update(INDArray param, INDArray grad, Map<String, INDArray> state, double lr);
+  protected abstract void update(
+      INDArray param, INDArray grad, Map<String, INDArray> state, double lr);
 
   /**
-   * The state as {@code "<param>.<entry>"} tensors, e.g. {@code "fc0.weight.exp_avg"}: copies
-   * owned by the current scope (open one around the call; without a scope the garbage collector
-   * frees them).
+   * The state as {@code "<param>.<entry>"} tensors, e.g. {@code "fc0.weight.exp_avg"}: copies owned
+   * by the current scope (open one around the call; without a scope the garbage collector frees
+   * them).
    */
   public final Map<String, Tensor> state() {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    state.forEach((p, s) -> s.forEach((k, v) -> out.put(p + "." + k, Tensor.owned(Kernels.copy(v)))));
+    state.forEach(
+        (p, s) -> s.forEach((k, v) -> out.put(p + "." + k, Tensor.owned(Kernels.copy(v)))));
     return out;
   }
 
@@ -111,8 +113,12 @@ public abstract class Optimizer {
       INDArray v = e.getValue().data();
       if (v.length() != 1 && !Arrays.equals(v.shape(), p.shape())) {
         throw new IllegalArgumentException(
-            "optimizer state entry '" + key + "' has shape " + Shapes.str(v.shape())
-                + ", parameter has " + Shapes.str(p.shape()));
+            "optimizer state entry '"
+                + key
+                + "' has shape "
+                + Shapes.str(v.shape())
+                + ", parameter has "
+                + Shapes.str(p.shape()));
       }
       INDArray copy = Kernels.alloc(p.value().data().dataType(), v.shape());
       copy.assign(v);

@@ -2,8 +2,8 @@ package org.jgan.core.optim;
 
 import java.util.List;
 import java.util.Map;
-import org.jgan.core.nn.Parameter;
 import org.jgan.core.kernels.Kernels;
+import org.jgan.core.nn.Parameter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -2,7 +2,10 @@ package org.jgan.core.tensor;
 
 import org.nd4j.linalg.api.buffer.DataType;
 
-/** The floating-point types a {@link Tensor} can hold: float32 for training, float64 for gradient checks. */
+/**
+ * The floating-point types a {@link Tensor} can hold: float32 for training, float64 for gradient
+ * checks.
+ */
 public enum DType {
   /** 32-bit IEEE float, the default for models and training. */
   FLOAT32(DataType.FLOAT),
@@ -38,7 +41,9 @@ public enum DType {
         return FLOAT64;
       default:
         throw new IllegalArgumentException(
-            "unsupported array type " + type + ": tensors hold FLOAT (float32) or DOUBLE (float64)");
+            "unsupported array type "
+                + type
+                + ": tensors hold FLOAT (float32) or DOUBLE (float64)");
     }
   }
 }

@@ -16,9 +16,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * place streams one, read and written (docs/benchmarks.md measures the four passes after a
  * modulated convolution).
  *
- * <p>The caller must own the target: a result it has just computed and handed to no one. A
- * tensor that a graph saved, a parameter or a caller's input must never be a target; {@link
- * #allowed} only says that no graph is being recorded, not who else holds the array.
+ * <p>The caller must own the target: a result it has just computed and handed to no one. A tensor
+ * that a graph saved, a parameter or a caller's input must never be a target; {@link #allowed} only
+ * says that no graph is being recorded, not who else holds the array.
  *
  * <p>A backend without in-place updates ({@link Backend#inPlace()} false) makes {@link #allowed}
  * answer false, so that callers take their out-of-place ops (for comparing the two, or ruling the
@@ -69,26 +69,38 @@ public final class InPlace {
       throw new IllegalArgumentException("in-place leaky ReLU needs 0 <= alpha <= 1, got " + alpha);
     }
     INDArray t = checked("leaky_relu", target, null);
-    Profiler.run("leaky_relu_", new Tensor[] {target}, () -> Kernels.leakyReluNoMask(t, alpha, true));
+    Profiler.run(
+        "leaky_relu_", new Tensor[] {target}, () -> Kernels.leakyReluNoMask(t, alpha, true));
     return target;
   }
 
   private static INDArray checked(String op, Tensor target, Tensor b) {
     if (recording(target, b)) {
-      throw new IllegalStateException("in-place " + op + " while a graph is recorded (gradients are on and the"
-          + " target or its operand requires one): use the out-of-place op");
+      throw new IllegalStateException(
+          "in-place "
+              + op
+              + " while a graph is recorded (gradients are on and the"
+              + " target or its operand requires one): use the out-of-place op");
     }
     INDArray t = target.data();
     if (b != null) {
       if (b.dtype() != target.dtype()) {
-        throw new IllegalArgumentException("in-place " + op + ": operand is " + b.dtype() + ", target " + target.dtype());
+        throw new IllegalArgumentException(
+            "in-place " + op + ": operand is " + b.dtype() + ", target " + target.dtype());
       }
       long[] shape = t.shape();
       long[] joint = Shapes.broadcast(shape, b.shape());
       if (!Arrays.equals(joint, shape)) {
-        throw new IllegalArgumentException("in-place " + op + ": operand " + Shapes.str(b.shape())
-            + " would broadcast the target " + Shapes.str(shape) + " to " + Shapes.str(joint)
-            + "; the target's shape must not grow");
+        throw new IllegalArgumentException(
+            "in-place "
+                + op
+                + ": operand "
+                + Shapes.str(b.shape())
+                + " would broadcast the target "
+                + Shapes.str(shape)
+                + " to "
+                + Shapes.str(joint)
+                + "; the target's shape must not grow");
       }
     }
     return t;

@@ -8,8 +8,8 @@ import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * An explicit, seeded random number generator; there is no global one (no hidden state, no
- * global seeding).
+ * An explicit, seeded random number generator; there is no global one (no hidden state, no global
+ * seeding).
  *
  * <p>Counter-based: the {@code k}-th draw is generated from a stream seeded with a hash of {@code
  * (seed, k)}, so the whole state is the pair {@code (seed, counter)}, which checkpoints save and

@@ -36,7 +36,6 @@ import org.jgan.core.ops.Square;
 import org.jgan.core.ops.Sub;
 import org.jgan.core.ops.Sum;
 import org.jgan.core.ops.Tanh;
-import org.jgan.core.tensor.TensorScope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
@@ -90,9 +89,9 @@ public final class Tensor {
 
   /**
    * A leaf over {@code data}; with {@code requiresGrad} it receives gradients. The caller keeps
-   * ownership of the array. Its gradient, like the arrays of ops, belongs to the scope that is
-   * open when {@link #backward()} delivers it, and is freed with that scope (with no scope open,
-   * the garbage collector frees it).
+   * ownership of the array. Its gradient, like the arrays of ops, belongs to the scope that is open
+   * when {@link #backward()} delivers it, and is freed with that scope (with no scope open, the
+   * garbage collector frees it).
    */
   public static Tensor leaf(INDArray data, boolean requiresGrad) {
     DType.of(data.dataType());
@@ -153,7 +152,11 @@ public final class Tensor {
   private static void checkLength(int length, long[] shape) {
     if (length != Shapes.numel(shape)) {
       throw new IllegalArgumentException(
-          length + " values do not fill shape " + Shapes.str(shape) + " (" + Shapes.numel(shape)
+          length
+              + " values do not fill shape "
+              + Shapes.str(shape)
+              + " ("
+              + Shapes.numel(shape)
               + " elements)");
     }
   }
@@ -169,7 +172,9 @@ public final class Tensor {
   public INDArray data() {
     if (data.wasClosed()) {
       throw new IllegalStateException(
-          "tensor " + Shapes.str(data.shape()) + " was freed when its TensorScope closed; keep it"
+          "tensor "
+              + Shapes.str(data.shape())
+              + " was freed when its TensorScope closed; keep it"
               + " with scope.keep(t) or compute it outside the scope");
     }
     return data;
@@ -216,8 +221,8 @@ public final class Tensor {
   }
 
   /**
-   * The accumulated gradient of a leaf, or null if none has arrived (or, for a leaf that is not
-   * a parameter's, if the scope that owned it has closed).
+   * The accumulated gradient of a leaf, or null if none has arrived (or, for a leaf that is not a
+   * parameter's, if the scope that owned it has closed).
    */
   public Tensor grad() {
     return grad == null || grad.data.wasClosed() ? null : grad;
@@ -251,7 +256,8 @@ public final class Tensor {
   /** The single value of a one-element tensor. */
   public double item() {
     if (numel() != 1) {
-      throw new IllegalStateException("item() needs one element, tensor has shape " + Shapes.str(shape()));
+      throw new IllegalStateException(
+          "item() needs one element, tensor has shape " + Shapes.str(shape()));
     }
     return data().getDouble(0);
   }
@@ -273,7 +279,10 @@ public final class Tensor {
 
   @Override
   public String toString() {
-    return "Tensor" + Arrays.toString(data.shape()) + " " + dtype()
+    return "Tensor"
+        + Arrays.toString(data.shape())
+        + " "
+        + dtype()
         + (node != null ? " grad_fn=" + node.op().name() : requiresGrad ? " requires_grad" : "");
   }
 
@@ -486,7 +495,8 @@ public final class Tensor {
     Arrays.sort(out);
     for (int i = 1; i < out.length; i++) {
       if (out[i] == out[i - 1]) {
-        throw new IllegalArgumentException("axis " + out[i] + " given twice in " + Arrays.toString(axes));
+        throw new IllegalArgumentException(
+            "axis " + out[i] + " given twice in " + Arrays.toString(axes));
       }
     }
     return out;
@@ -514,7 +524,12 @@ public final class Tensor {
     }
     if (Shapes.numel(s) != numel()) {
       throw new IllegalArgumentException(
-          "cannot reshape " + Shapes.str(shape()) + " (" + numel() + " elements) to " + Shapes.str(shape));
+          "cannot reshape "
+              + Shapes.str(shape())
+              + " ("
+              + numel()
+              + " elements) to "
+              + Shapes.str(shape));
     }
     return Arrays.equals(s, shape()) ? this : Autograd.apply(new Reshape(s), this);
   }

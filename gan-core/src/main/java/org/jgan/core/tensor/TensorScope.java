@@ -13,9 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * scope and is freed when that scope closes; arrays made while no scope is open are left to the
  * garbage collector (ND4J frees them eventually). A training step runs in one scope, so its graph,
  * activations and gradients are freed as soon as the step ends; parameters, optimiser state and
- * buffers own their arrays and are never freed by a scope. Closing the outermost scope ends a
- * step for the thread's {@link Engine} ({@link Engine#endStep()}: pool ageing and, as its backend
- * says, a collection of ND4J's per-array Java objects).
+ * buffers own their arrays and are never freed by a scope. Closing the outermost scope ends a step
+ * for the thread's {@link Engine} ({@link Engine#endStep()}: pool ageing and, as its backend says,
+ * a collection of ND4J's per-array Java objects).
  *
  * <pre>{@code
  * try (TensorScope step = TensorScope.open()) {
@@ -63,9 +63,9 @@ public final class TensorScope implements AutoCloseable {
 
   /**
    * Keeps a tensor's values alive beyond this scope: its array moves to the enclosing scope (or to
-   * the garbage collector when there is none). The result carries no graph, since the graph's
-   * saved tensors are freed with this scope. Arrays not owned by this scope (views, parameters)
-   * are copied.
+   * the garbage collector when there is none). The result carries no graph, since the graph's saved
+   * tensors are freed with this scope. Arrays not owned by this scope (views, parameters) are
+   * copied.
    */
   public Tensor keep(Tensor t) {
     INDArray a = t.data();

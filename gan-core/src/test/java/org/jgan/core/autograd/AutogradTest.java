@@ -119,30 +119,32 @@ class AutogradTest {
   @Test
   void nonScalarOutputNeedsAGradient() {
     Tensor x = leaf(1.0, 2.0);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.mul(2.0).backward());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> x.mul(2.0).backward());
     assertTrue(e.getMessage().contains("one-element"), e.getMessage());
   }
 
   @Test
   void onlyBranchesLeadingToTheRequestedInputsAreEvaluated() {
     int[] calls = {0};
-    Op counting = new Op() {
-      @Override
-      public String name() {
-        return "counting";
-      }
+    Op counting =
+        new Op() {
+          @Override
+          public String name() {
+            return "counting";
+          }
 
-      @Override
-      public INDArray forward(INDArray... in) {
-        return Kernels.copy(in[0]);
-      }
+          @Override
+          public INDArray forward(INDArray... in) {
+            return Kernels.copy(in[0]);
+          }
 
-      @Override
-      public Tensor[] backward(Node n, Tensor g) {
-        calls[0]++;
-        return new Tensor[] {g};
-      }
-    };
+          @Override
+          public Tensor[] backward(Node n, Tensor g) {
+            calls[0]++;
+            return new Tensor[] {g};
+          }
+        };
     Tensor w = leaf(1.0);
     Tensor x = leaf(2.0);
     Tensor side = Autograd.apply(counting, w); // a branch that reaches only w
@@ -153,30 +155,32 @@ class AutogradTest {
 
   @Test
   void onceDifferentiableOpsRefuseASecondDerivativeByName() {
-    Op once = new Op() {
-      @Override
-      public String name() {
-        return "fused_thing";
-      }
+    Op once =
+        new Op() {
+          @Override
+          public String name() {
+            return "fused_thing";
+          }
 
-      @Override
-      public INDArray forward(INDArray... in) {
-        return Kernels.mulScalar(in[0], 2.0);
-      }
+          @Override
+          public INDArray forward(INDArray... in) {
+            return Kernels.mulScalar(in[0], 2.0);
+          }
 
-      @Override
-      public Tensor[] backward(Node n, Tensor g) {
-        return new Tensor[] {g.mul(2.0)};
-      }
+          @Override
+          public Tensor[] backward(Node n, Tensor g) {
+            return new Tensor[] {g.mul(2.0)};
+          }
 
-      @Override
-      public int maxGradOrder() {
-        return 1;
-      }
-    };
+          @Override
+          public int maxGradOrder() {
+            return 1;
+          }
+        };
     Tensor x = leaf(1.0);
     Tensor g = Autograd.grad(Autograd.apply(once, x).square().sum(), x, true);
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Autograd.grad(g.sum(), x, false));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> Autograd.grad(g.sum(), x, false));
     assertTrue(e.getMessage().contains("fused_thing"), e.getMessage());
   }
 }

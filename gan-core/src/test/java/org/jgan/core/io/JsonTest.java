@@ -13,8 +13,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JsonTest {
   @Test
   void parsesEveryValueType() {
-    Map<String, Object> m = Json.parseObject(
-        "{\"a\": [1, -2.5e3, true, false, null], \"s\": \"x\\n\\u00e9\\\"\", \"big\": 12345678901234567890, \"o\": {}}");
+    Map<String, Object> m =
+        Json.parseObject(
+            "{\"a\": [1, -2.5e3, true, false, null], \"s\": \"x\\n"
+                + "\\u00e9\\\"\", \"big\": 12345678901234567890, \"o\": {}}");
     assertEquals(List.of(1L, -2500.0, true, false), ((List<?>) m.get("a")).subList(0, 4));
     assertEquals("x\né\"", m.get("s"));
     assertEquals(1.2345678901234567e19, (Double) m.get("big"), 1e5);
@@ -34,7 +36,20 @@ class JsonTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "{", "{\"a\":1,}", "[1 2]", "{\"a\":1}x", "01", "\"\\x\"", "{\"a\":1,\"a\":2}", "nul", "1.", "-"})
+  @ValueSource(
+      strings = {
+        "",
+        "{",
+        "{\"a\":1,}",
+        "[1 2]",
+        "{\"a\":1}x",
+        "01",
+        "\"\\x\"",
+        "{\"a\":1,\"a\":2}",
+        "nul",
+        "1.",
+        "-"
+      })
   void rejectsMalformedInput(String text) {
     assertThrows(Json.JsonException.class, () -> Json.parse(text));
   }

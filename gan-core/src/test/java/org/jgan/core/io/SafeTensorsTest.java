@@ -64,12 +64,14 @@ class SafeTensorsTest {
 
   @Test
   void readsHalfAndBfloat16() throws IOException {
-    // 1.0, -2.0, 0.5 in F16 (0x3C00, 0xC000, 0x3800) and 1.0, -2.0, 0.5 in BF16 (0x3F80, 0xC000, 0x3F00)
+    // 1.0, -2.0, 0.5 in F16 (0x3C00, 0xC000, 0x3800) and 1.0, -2.0, 0.5 in BF16 (0x3F80, 0xC000,
+    // 0x3F00)
     ByteBuffer d = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
     d.putShort((short) 0x3C00).putShort((short) 0xC000).putShort((short) 0x3800);
     d.putShort((short) 0x3F80).putShort((short) 0xC000).putShort((short) 0x3F00);
-    String h = "{\"a\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]},"
-        + "\"b\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[6,12]}}";
+    String h =
+        "{\"a\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]},"
+            + "\"b\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[6,12]}}";
     SafeTensors.Contents c = SafeTensors.read(file(h, d.array()), "halves");
     assertArrayEquals(new double[] {1, -2, 0.5}, c.tensors().get("a").toDoubleArray(), 0);
     assertArrayEquals(new double[] {1, -2, 0.5}, c.tensors().get("b").toDoubleArray(), 0);
@@ -94,15 +96,34 @@ class SafeTensorsTest {
     assertEquals(Kind.BAD_HEADER, kindOf(lying));
     assertEquals(Kind.BAD_HEADER, kindOf(file("[1,2]", new byte[0])));
     assertEquals(Kind.BAD_HEADER, kindOf(file("{\"a\":{\"dtype\":\"F32\"", new byte[0])));
-    assertEquals(Kind.BAD_OFFSETS, kindOf(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[4])));
-    assertEquals(Kind.BAD_OFFSETS, kindOf(file(
-        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
-        new byte[12])));
-    assertEquals(Kind.UNKNOWN_DTYPE, kindOf(file("{\"a\":{\"dtype\":\"Q4\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[8])));
-    assertEquals(Kind.SHAPE_MISMATCH, kindOf(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8])));
-    assertEquals(Kind.SHAPE_MISMATCH, kindOf(file(
-        "{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296,4294967296],\"data_offsets\":[0,8]}}", new byte[8])));
-    WeightFileException e = assertThrows(WeightFileException.class, () -> SafeTensors.read(Arrays.copyOf(good, 40), "model.safetensors"));
+    assertEquals(
+        Kind.BAD_OFFSETS,
+        kindOf(
+            file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[4])));
+    assertEquals(
+        Kind.BAD_OFFSETS,
+        kindOf(
+            file(
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+                new byte[12])));
+    assertEquals(
+        Kind.UNKNOWN_DTYPE,
+        kindOf(
+            file("{\"a\":{\"dtype\":\"Q4\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[8])));
+    assertEquals(
+        Kind.SHAPE_MISMATCH,
+        kindOf(
+            file("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8])));
+    assertEquals(
+        Kind.SHAPE_MISMATCH,
+        kindOf(
+            file(
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296,4294967296],\"data_offsets\":[0,8]}}",
+                new byte[8])));
+    WeightFileException e =
+        assertThrows(
+            WeightFileException.class,
+            () -> SafeTensors.read(Arrays.copyOf(good, 40), "model.safetensors"));
     assertTrue(e.getMessage().startsWith("model.safetensors: header claims"), e.getMessage());
   }
 
@@ -112,7 +133,8 @@ class SafeTensorsTest {
     SafeTensors.write(p, sample(), Map.of("v", "1"));
     byte[] before = Files.readAllBytes(p);
     Map<String, Tensor> broken = new LinkedHashMap<>(sample());
-    broken.put("__metadata__", Tensor.zeros(DType.FLOAT32, 1)); // refused half-way through the write
+    broken.put(
+        "__metadata__", Tensor.zeros(DType.FLOAT32, 1)); // refused half-way through the write
     assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(p, broken, Map.of()));
     assertArrayEquals(before, Files.readAllBytes(p));
     try (var files = Files.list(dir)) {

@@ -19,7 +19,10 @@ import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The buffer pool of an engine: reuse by type and length, ageing, and nothing shared between engines. */
+/**
+ * The buffer pool of an engine: reuse by type and length, ageing, and nothing shared between
+ * engines.
+ */
 class BufferPoolTest {
   private static final long BIG = BufferPool.MIN_BYTES / 4; // floats in the smallest pooled array
 
@@ -116,7 +119,9 @@ class BufferPoolTest {
     assertEquals(4 * BIG * 0.75, sums[0], 0);
     assertEquals(sums[0], sums[1], 0);
     assertEquals(sums[0], sums[2], 0);
-    assertTrue(engine.stats().poolHits() >= 6, "the second and third steps take their arrays from the pool");
+    assertTrue(
+        engine.stats().poolHits() >= 6,
+        "the second and third steps take their arrays from the pool");
   }
 
   @Test

@@ -1,7 +1,6 @@
 package org.jgan.core.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,7 +55,8 @@ class WinogradTest {
   @Test
   void statusNamesTheKernelOrWhyNot() {
     String s = engine.convolutionKernel();
-    assertTrue(Winograd.supported() ? s.contains("Winograd (") : s.startsWith("libnd4j direct ("), s);
+    assertTrue(
+        Winograd.supported() ? s.contains("Winograd (") : s.startsWith("libnd4j direct ("), s);
     assertEquals("libnd4j direct (Winograd off in the backend)", Winograd.status(false));
     assertNotNull(wino, "the default backend asks for Winograd");
   }
@@ -72,7 +72,10 @@ class WinogradTest {
    * through libnd4j's op.
    */
   private void compareEverywhere(
-      long seed, String what, BiFunction<DataFormat, long[], long[]> otherShape, Direction winograd,
+      long seed,
+      String what,
+      BiFunction<DataFormat, long[], long[]> otherShape,
+      Direction winograd,
       Direction reference) {
     Rng rng = new Rng(seed);
     for (DataFormat f : DataFormat.values()) {
@@ -82,7 +85,8 @@ class WinogradTest {
         INDArray y = winograd.apply(f, x, other);
         String where = what + " " + f + " " + Arrays.toString(s);
         assertNotNull(y, "Winograd kernel for " + where);
-        INDArray expected = reference.apply(f, x.castTo(DataType.DOUBLE), other.castTo(DataType.DOUBLE));
+        INDArray expected =
+            reference.apply(f, x.castTo(DataType.DOUBLE), other.castTo(DataType.DOUBLE));
         TensorAssert.assertClose(Tensor.of(expected), Tensor.of(y), TOL, where);
       }
     }
@@ -91,7 +95,10 @@ class WinogradTest {
   @Test
   void forwardEqualsTheConvolutionInBothLayouts() {
     assumeTrue(Winograd.supported(), engine.convolutionKernel());
-    compareEverywhere(11, "conv2d", (f, s) -> new long[] {s[2], s[1], 3, 3},
+    compareEverywhere(
+        11,
+        "conv2d",
+        (f, s) -> new long[] {s[2], s[1], 3, 3},
         (f, x, w) -> wino.conv2d(x, w, null, new ConvGeometry(1, 1, f)),
         (f, x, w) -> ConvKernels.conv2d(x, w, null, new ConvGeometry(1, 1, f)));
     // the bias rides in the kernel: the same result plus b on every output channel
@@ -102,7 +109,8 @@ class WinogradTest {
       INDArray b = rng.normalArray(DType.FLOAT32, 0, 1, 32);
       ConvGeometry geo = new ConvGeometry(1, 1, f);
       INDArray expected = wino.conv2d(x, w, null, geo).add(b.reshape(f.channelShape(32)));
-      TensorAssert.assertClose(Tensor.of(expected), Tensor.of(wino.conv2d(x, w, b, geo)), 1e-6, "conv2d with bias " + f);
+      TensorAssert.assertClose(
+          Tensor.of(expected), Tensor.of(wino.conv2d(x, w, b, geo)), 1e-6, "conv2d with bias " + f);
     }
   }
 
@@ -110,7 +118,10 @@ class WinogradTest {
   void transposedEqualsTheInputGradientInBothLayouts() {
     assumeTrue(Winograd.supported(), engine.convolutionKernel());
     // a transposed convolution with weight [I, O, 3, 3]: s[1] channels in, s[2] out
-    compareEverywhere(12, "conv_transpose2d", (f, s) -> new long[] {s[1], s[2], 3, 3},
+    compareEverywhere(
+        12,
+        "conv_transpose2d",
+        (f, s) -> new long[] {s[1], s[2], 3, 3},
         (f, x, w) -> wino.convTranspose2d(x, w, new ConvGeometry(1, 1, f)),
         (f, x, w) -> ConvKernels.convTranspose2d(x, w, null, new ConvGeometry(1, 1, f), 0, 0));
   }
@@ -118,7 +129,10 @@ class WinogradTest {
   @Test
   void weightGradientEqualsTheConvolutionsInBothLayouts() {
     assumeTrue(Winograd.supported(), engine.convolutionKernel());
-    compareEverywhere(16, "conv2d weight gradient", (f, s) -> f.shape(s[0], s[2], s[3], s[4]),
+    compareEverywhere(
+        16,
+        "conv2d weight gradient",
+        (f, s) -> f.shape(s[0], s[2], s[3], s[4]),
         (f, x, gy) -> wino.weightGrad(x, gy, new ConvGeometry(1, 1, f)),
         (f, x, gy) -> ConvKernels.conv2dWeightGrad(x, gy, new ConvGeometry(1, 1, f), 3, 3));
   }
@@ -129,7 +143,8 @@ class WinogradTest {
     Rng rng = new Rng(17);
     for (DataFormat f : DataFormat.values()) {
       for (boolean graph : new boolean[] {false, true}) {
-        // without a graph Conv2d's backward takes the two Winograd gradient ops instead of the fused
+        // without a graph Conv2d's backward takes the two Winograd gradient ops instead of the
+        // fused
         // kernel; with one (R1's double backward) the recorded ops, also on Winograd
         Tensor[] g32 = convGradients(rng.split(1), DType.FLOAT32, f, graph);
         Tensor[] g64 = convGradients(rng.split(1), DType.FLOAT64, f, graph);
@@ -140,7 +155,10 @@ class WinogradTest {
     }
   }
 
-  /** Gradients of {@code sum(conv2d(x, w, b) * r)} and, as a transposed convolution, of {@code x} and {@code w}. */
+  /**
+   * Gradients of {@code sum(conv2d(x, w, b) * r)} and, as a transposed convolution, of {@code x}
+   * and {@code w}.
+   */
   private static Tensor[] convGradients(Rng rng, DType type, DataFormat f, boolean graph) {
     Tensor x = Tensor.leaf(rng.normalArray(type, 0, 1, f.shape(16, 32, 8, 8)), true);
     Tensor w = Tensor.leaf(rng.normalArray(type, 0, 0.1, 48, 32, 3, 3), true);
@@ -171,15 +189,20 @@ class WinogradTest {
     long before = engine.stats().winogradCalls();
     INDArray viaKernel = ConvKernels.conv2d(x, w, b, geo);
     assertEquals(before + 1, engine.stats().winogradCalls(), "counted on this test's engine");
-    TensorAssert.assertClose(Tensor.of(wino.conv2d(x, w, b, geo)), Tensor.of(viaKernel), 0, "conv2d kernel");
-    assertTrue(viaKernel.sub(direct).amaxNumber().doubleValue() > 0, "the kernel ran Winograd, not libnd4j's direct kernel");
+    TensorAssert.assertClose(
+        Tensor.of(wino.conv2d(x, w, b, geo)), Tensor.of(viaKernel), 0, "conv2d kernel");
+    assertTrue(
+        viaKernel.sub(direct).amaxNumber().doubleValue() > 0,
+        "the kernel ran Winograd, not libnd4j's direct kernel");
     INDArray tViaKernel = ConvKernels.convTranspose2d(x, w, b, geo, 0, 0);
     INDArray tWino = wino.convTranspose2d(x, w, geo);
     INDArray bias = b.reshape(1, 1, 1, 32);
-    TensorAssert.assertClose(Tensor.of(tWino.add(bias)), Tensor.of(tViaKernel), 0, "conv_transpose2d kernel with bias");
+    TensorAssert.assertClose(
+        Tensor.of(tWino.add(bias)), Tensor.of(tViaKernel), 0, "conv_transpose2d kernel with bias");
     try (Engine off = Engine.start(Backend.cpu().withWinograd(false))) {
       assertNull(off.winograd());
-      TensorAssert.assertClose(Tensor.of(direct), Tensor.of(ConvKernels.conv2d(x, w, b, geo)), 0, "Winograd off");
+      TensorAssert.assertClose(
+          Tensor.of(direct), Tensor.of(ConvKernels.conv2d(x, w, b, geo)), 0, "Winograd off");
       assertEquals(0, off.stats().winogradCalls());
     }
   }
@@ -195,20 +218,33 @@ class WinogradTest {
     assertNotNull(wino.conv2d(x, w, null, geo), "the eligible case");
     assertNull(wino.conv2d(x, w, null, new ConvGeometry(2, 1, f)), "stride 2");
     assertNull(wino.conv2d(x, w, null, new ConvGeometry(1, 0, f)), "padding 0");
-    assertNull(wino.conv2d(x, rng.normalArray(DType.FLOAT32, 0, 1, 32, 32, 1, 1), null, geo), "1x1 kernel");
-    assertNull(wino.conv2d(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), null, geo), "float64");
-    assertNull(wino.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(64, 32, 4, 8)), w, null, geo), "4 rows");
-    assertNull(wino.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(15, 32, 8, 8)), w, null, geo), "960 positions");
+    assertNull(
+        wino.conv2d(x, rng.normalArray(DType.FLOAT32, 0, 1, 32, 32, 1, 1), null, geo),
+        "1x1 kernel");
+    assertNull(
+        wino.conv2d(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), null, geo), "float64");
+    assertNull(
+        wino.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(64, 32, 4, 8)), w, null, geo),
+        "4 rows");
+    assertNull(
+        wino.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(15, 32, 8, 8)), w, null, geo),
+        "960 positions");
     INDArray w16 = rng.normalArray(DType.FLOAT32, 0, 0.1, 16, 32, 3, 3);
     assertNull(wino.conv2d(x, w16, null, geo), "16 output channels");
-    INDArray second = x.get(NDArrayIndex.interval(1, 2), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
+    INDArray second =
+        x.get(
+            NDArrayIndex.interval(1, 2),
+            NDArrayIndex.all(),
+            NDArrayIndex.all(),
+            NDArrayIndex.all());
     assertNull(wino.conv2d(second, w, null, geo), "a view that starts inside its buffer");
     assertNull(wino.conv2d(x.permute(0, 2, 1, 3), w, null, geo), "a permuted view");
     // channel counts that are no multiple of oneDNN's block of 16: whichever kernel takes them
     INDArray x33 = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(16, 33, 8, 8));
     INDArray w33 = rng.normalArray(DType.FLOAT32, 0, 0.1, 129, 33, 3, 3);
     INDArray y33 = ConvKernels.conv2d(x33, w33, null, geo);
-    INDArray e33 = ConvKernels.conv2d(x33.castTo(DataType.DOUBLE), w33.castTo(DataType.DOUBLE), null, geo);
+    INDArray e33 =
+        ConvKernels.conv2d(x33.castTo(DataType.DOUBLE), w33.castTo(DataType.DOUBLE), null, geo);
     TensorAssert.assertClose(Tensor.of(e33), Tensor.of(y33), TOL, "33 to 129 channels");
   }
 
@@ -222,10 +258,14 @@ class WinogradTest {
     INDArray x1 = smallInput(rng);
     INDArray first = wino.conv2d(x1, w, null, geo);
     for (int n = 17; n <= 16 + Winograd.PLANS + 1; n++) {
-      assertNotNull(wino.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(n, 32, 8, 8)), w, null, geo));
+      assertNotNull(
+          wino.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(n, 32, 8, 8)), w, null, geo));
     }
     INDArray again = wino.conv2d(x1, w, null, geo);
-    assertEquals(0.0, again.sub(first).amaxNumber().doubleValue(), "batch 16 after its plan was dropped and made again");
+    assertEquals(
+        0.0,
+        again.sub(first).amaxNumber().doubleValue(),
+        "batch 16 after its plan was dropped and made again");
   }
 
   /** 16 NHWC maps of 32 channels, 8x8: the smallest the Winograd kernel takes. */

@@ -20,12 +20,19 @@ class LayerGradientTest {
         Arguments.of("Linear", new Linear(5, 3, rng), new long[] {4, 5}),
         Arguments.of("Linear no bias", new Linear(5, 3, false, rng), new long[] {4, 5}),
         Arguments.of("Conv2d s2 p1", new Conv2d(2, 3, 3, 2, 1, true, rng), new long[] {2, 2, 6, 6}),
-        Arguments.of("ConvTranspose2d k4 s2 p1", new ConvTranspose2d(3, 2, 4, 2, 1, true, rng), new long[] {2, 3, 3, 3}),
+        Arguments.of(
+            "ConvTranspose2d k4 s2 p1",
+            new ConvTranspose2d(3, 2, 4, 2, 1, true, rng),
+            new long[] {2, 3, 3, 3}),
         Arguments.of("BatchNorm2d (train)", BatchNorm.of2d(3), new long[] {4, 3, 2, 2}),
         Arguments.of("BatchNorm1d (train)", BatchNorm.of1d(3), new long[] {5, 3}),
         Arguments.of(
             "Sequential conv-lrelu-flatten-linear",
-            new Sequential(new Conv2d(1, 2, 3, 1, 1, true, rng), Activation.leakyRelu(0.2), new Flatten(), new Linear(2 * 4 * 4, 1, rng)),
+            new Sequential(
+                new Conv2d(1, 2, 3, 1, 1, true, rng),
+                Activation.leakyRelu(0.2),
+                new Flatten(),
+                new Linear(2 * 4 * 4, 1, rng)),
             new long[] {2, 1, 4, 4}));
   }
 
@@ -52,6 +59,9 @@ class LayerGradientTest {
     e.forward(idx).sum().backward();
     // rows 0 and 2 were used (2 twice), rows 1 and 3 not
     TensorAssert.assertClose(
-        Tensor.of(new double[] {1, 1, 1, 0, 0, 0, 2, 2, 2, 0, 0, 0}, 4, 3), e.weight().grad(), 0, "embedding grad");
+        Tensor.of(new double[] {1, 1, 1, 0, 0, 0, 2, 2, 2, 0, 0, 0}, 4, 3),
+        e.weight().grad(),
+        0,
+        "embedding grad");
   }
 }

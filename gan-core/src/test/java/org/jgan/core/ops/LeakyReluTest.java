@@ -3,7 +3,6 @@ package org.jgan.core.ops;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.util.List;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.tensor.DType;
@@ -33,10 +32,16 @@ class LeakyReluTest {
     }
     assertArrayEquals(expected, graph.toDoubleArray(), 1e-15);
     assertArrayEquals(expected, noGraph.toDoubleArray(), 1e-15);
-    assertArrayEquals(new double[] {-0.4, -0.1, 0, 0.5, 3}, Tensor.of(x, 5).leakyRelu(0.2).toDoubleArray(), 1e-15);
+    assertArrayEquals(
+        new double[] {-0.4, -0.1, 0, 0.5, 3},
+        Tensor.of(x, 5).leakyRelu(0.2).toDoubleArray(),
+        1e-15);
     // the slope at exactly 0 is alpha times the gain (PyTorch's convention)
     Tensor at0 = Tensor.leaf(Tensor.of(new double[] {0}, 1).data(), true);
-    assertArrayEquals(new double[] {0.2 * g}, Autograd.grad(at0.leakyRelu(0.2, g).sum(), at0, false).toDoubleArray(), 1e-15);
+    assertArrayEquals(
+        new double[] {0.2 * g},
+        Autograd.grad(at0.leakyRelu(0.2, g).sum(), at0, false).toDoubleArray(),
+        1e-15);
   }
 
   @Test
@@ -47,13 +52,15 @@ class LeakyReluTest {
     try (GradMode.Guard off = GradMode.disabled()) {
       without = x.leakyRelu(0.2, Math.sqrt(2));
     }
-    TensorAssert.assertClose(withMask, without, 3e-7, "leaky relu with and without a graph (an ulp apart)");
+    TensorAssert.assertClose(
+        withMask, without, 3e-7, "leaky relu with and without a graph (an ulp apart)");
   }
 
   @Test
   void anOpMadeWithoutAMaskRefusesBackward() {
     LeakyRelu op = new LeakyRelu(0.2, 1.0, false);
     op.forward(Tensor.of(new double[] {1, -1}, 2).data());
-    assertThrows(IllegalStateException.class, () -> op.backward(null, Tensor.of(new double[] {1, 1}, 2)));
+    assertThrows(
+        IllegalStateException.class, () -> op.backward(null, Tensor.of(new double[] {1, 1}, 2)));
   }
 }

@@ -17,7 +17,8 @@ import org.jgan.core.tensor.Tensor;
  * @param domain where inputs are drawn: {@code "normal"}, {@code "positive"} (0.5..2) or {@code
  *     "awayFromZero"} (|x| in 0.2..2, for kinks at 0)
  */
-public record OpSpec(String name, Function<List<Tensor>, Tensor> f, long[][] shapes, String domain) {
+public record OpSpec(
+    String name, Function<List<Tensor>, Tensor> f, long[][] shapes, String domain) {
   /** Fresh float64 leaves for this row. */
   public List<Tensor> inputs(long seed) {
     Rng rng = new Rng(seed);

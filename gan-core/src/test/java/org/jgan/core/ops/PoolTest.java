@@ -4,16 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.nn.Functional;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.testing.LeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Average pooling and nearest-neighbour up-sampling: exact small cases in both precisions, and adjointness. */
+/**
+ * Average pooling and nearest-neighbour up-sampling: exact small cases in both precisions, and
+ * adjointness.
+ */
 class PoolTest {
   @AfterEach
   void noLeak() {
@@ -29,10 +32,17 @@ class PoolTest {
           ramp[i] = i;
         }
         Tensor x = Tensor.of(ramp, 1, 1, 4, 4).to(type);
-        assertArrayEquals(new double[] {2.5, 4.5, 10.5, 12.5}, Functional.avgPool2d(x, 2).toDoubleArray(), 0, type.toString());
+        assertArrayEquals(
+            new double[] {2.5, 4.5, 10.5, 12.5},
+            Functional.avgPool2d(x, 2).toDoubleArray(),
+            0,
+            type.toString());
         Tensor small = Tensor.of(new double[] {1, 2, 3, 4}, 1, 1, 2, 2).to(type);
-        assertArrayEquals(new double[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4},
-            Functional.upsampleNearest2d(small, 2).toDoubleArray(), 0, type.toString());
+        assertArrayEquals(
+            new double[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4},
+            Functional.upsampleNearest2d(small, 2).toDoubleArray(),
+            0,
+            type.toString());
       }
     }
   }
@@ -46,7 +56,8 @@ class PoolTest {
       Tensor y = rng.normal(DType.FLOAT64, 2, 3, 2, 3);
       double left = Functional.avgPool2d(x, 3).mul(y).sum().item();
       double right = x.mul(Functional.upsampleNearest2d(y, 3)).sum().item() / 9;
-      assertTrue(Math.abs(left - right) < 1e-12 * Math.max(1, Math.abs(left)), left + " vs " + right);
+      assertTrue(
+          Math.abs(left - right) < 1e-12 * Math.max(1, Math.abs(left)), left + " vs " + right);
     }
   }
 
@@ -54,8 +65,12 @@ class PoolTest {
   void badShapesAreRefusedWithTheExpectation() {
     try (TensorScope s = TensorScope.open()) {
       Tensor odd = Tensor.zeros(DType.FLOAT32, 1, 1, 5, 4);
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Functional.avgPool2d(odd, 2));
-      assertTrue(e.getMessage().contains("H and W multiples of 2") && e.getMessage().contains("[1, 1, 5, 4]"), e.getMessage());
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Functional.avgPool2d(odd, 2));
+      assertTrue(
+          e.getMessage().contains("H and W multiples of 2")
+              && e.getMessage().contains("[1, 1, 5, 4]"),
+          e.getMessage());
       e = assertThrows(IllegalArgumentException.class, () -> Functional.upsampleNearest2d(odd, 0));
       assertTrue(e.getMessage().contains("factor of at least 1"), e.getMessage());
     }

@@ -16,11 +16,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Sums against a reference loop over every axis subset of a rank-4 array: the subsets whose kept
- * axes are consecutive go through matrix products with ones vectors, the others (and views)
- * through ND4J's reduction, and all must agree with the loop.
+ * axes are consecutive go through matrix products with ones vectors, the others (and views) through
+ * ND4J's reduction, and all must agree with the loop.
  */
 class SumTest {
   private static final long[] SHAPE = {3, 4, 5, 6};
+
   /** Large enough for the matrix-product sums (Kernels: at least 2^21 elements). */
   private static final long[] LARGE = {8, 64, 64, 64};
 
@@ -49,9 +50,16 @@ class SumTest {
           double tol = type == DType.FLOAT32 ? tolFloat : tolDouble;
           for (boolean keep : new boolean[] {false, true}) {
             Tensor got = x.sum(keep, axes);
-            assertEquals(want.length, got.toDoubleArray().length, type + " axes " + Arrays.toString(axes));
-            assertArrayEquals(want, got.toDoubleArray(), tol, type + " axes " + Arrays.toString(axes) + " keep " + keep);
-            assertEquals(keep ? 4 : 4 - Integer.bitCount(mask == 0 ? 15 : mask), got.shape().length,
+            assertEquals(
+                want.length, got.toDoubleArray().length, type + " axes " + Arrays.toString(axes));
+            assertArrayEquals(
+                want,
+                got.toDoubleArray(),
+                tol,
+                type + " axes " + Arrays.toString(axes) + " keep " + keep);
+            assertEquals(
+                keep ? 4 : 4 - Integer.bitCount(mask == 0 ? 15 : mask),
+                got.shape().length,
                 "rank of the sum over " + Arrays.toString(axes));
           }
         }
@@ -65,7 +73,10 @@ class SumTest {
       Tensor x = new Rng(7).normal(DType.FLOAT32, SHAPE);
       Tensor permuted = x.permute(1, 0, 3, 2);
       Tensor copy = Tensor.owned(Kernels.copy(permuted.data()));
-      assertArrayEquals(copy.sum(false, 0, 2, 3).toDoubleArray(), permuted.sum(false, 0, 2, 3).toDoubleArray(), 1e-4);
+      assertArrayEquals(
+          copy.sum(false, 0, 2, 3).toDoubleArray(),
+          permuted.sum(false, 0, 2, 3).toDoubleArray(),
+          1e-4);
     }
   }
 

@@ -42,11 +42,13 @@ class OptimizerTest {
       for (int t = 1; t <= 3; t++) {
         setGrad(p, c.get("g" + t));
         adam.step();
-        TensorAssert.assertClose(c.get((lazy ? "lazy_p" : "p") + t), p.value(), 1e-10, "adam p" + t);
+        TensorAssert.assertClose(
+            c.get((lazy ? "lazy_p" : "p") + t), p.value(), 1e-10, "adam p" + t);
       }
       if (!lazy) {
         TensorAssert.assertClose(c.get("exp_avg3"), adam.state().get("p.exp_avg"), 1e-10, "m3");
-        TensorAssert.assertClose(c.get("exp_avg_sq3"), adam.state().get("p.exp_avg_sq"), 1e-10, "v3");
+        TensorAssert.assertClose(
+            c.get("exp_avg_sq3"), adam.state().get("p.exp_avg_sq"), 1e-10, "v3");
       }
     }
   }
@@ -66,7 +68,10 @@ class OptimizerTest {
         adam.step();
         double[] got = p.value().toDoubleArray();
         for (int i = 0; i < 4; i++) {
-          assertEquals(1 - 0.1 * g[i] / (Math.abs(g[i]) + eps), got[i], type == DType.FLOAT32 ? 1e-6 : 1e-15,
+          assertEquals(
+              1 - 0.1 * g[i] / (Math.abs(g[i]) + eps),
+              got[i],
+              type == DType.FLOAT32 ? 1e-6 : 1e-15,
               type + " eps " + eps + " weight " + i);
         }
       }
@@ -90,7 +95,11 @@ class OptimizerTest {
   void adamStateSavedAndRestoredContinuesIdentically() {
     Rng rng = new Rng(2);
     Tensor p0 = rng.normal(DType.FLOAT64, 3, 2);
-    Tensor[] grads = {rng.normal(DType.FLOAT64, 3, 2), rng.normal(DType.FLOAT64, 3, 2), rng.normal(DType.FLOAT64, 3, 2)};
+    Tensor[] grads = {
+      rng.normal(DType.FLOAT64, 3, 2),
+      rng.normal(DType.FLOAT64, 3, 2),
+      rng.normal(DType.FLOAT64, 3, 2)
+    };
     Map<String, Parameter> a = single(p0);
     Adam adamA = new Adam(a, 0.01, 0.5, 0.999, 1e-8, 0.01);
     for (Tensor g : grads) {
@@ -128,7 +137,9 @@ class OptimizerTest {
   @Test
   void badHyperparametersAreRejectedWithTheirValue() {
     Map<String, Parameter> params = single(Tensor.of(new double[] {1.0}, 1));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Adam(params, 0.1, 1.0, 0.99, 1e-8, 0));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new Adam(params, 0.1, 1.0, 0.99, 1e-8, 0));
     assertTrue(e.getMessage().contains("beta parameter at index 0: 1.0"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new Adam(params, -1, 0.0, 0.99, 1e-8, 0));
     assertThrows(IllegalArgumentException.class, () -> new Sgd(params, 0.1, -0.5));

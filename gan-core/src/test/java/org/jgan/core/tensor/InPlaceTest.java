@@ -60,9 +60,13 @@ class InPlaceTest {
     Tensor w = Tensor.leaf(Tensor.of(new double[] {1, 2}, 2).data(), true);
     Tensor y = w.mul(2.0);
     assertFalse(InPlace.allowed(y));
-    assertThrows(IllegalStateException.class, () -> InPlace.mul(y, Tensor.of(new double[] {1, 1}, 2)));
+    assertThrows(
+        IllegalStateException.class, () -> InPlace.mul(y, Tensor.of(new double[] {1, 1}, 2)));
     Tensor fresh = Tensor.of(new double[] {1, 2}, 2).mul(1.0);
-    assertThrows(IllegalStateException.class, () -> InPlace.add(fresh, w), "an operand that requires a gradient");
+    assertThrows(
+        IllegalStateException.class,
+        () -> InPlace.add(fresh, w),
+        "an operand that requires a gradient");
     try (GradMode.Guard off = GradMode.disabled()) {
       assertTrue(InPlace.allowed(y, w));
       Tensor z = w.mul(2.0);
@@ -74,9 +78,17 @@ class InPlaceTest {
   @Test
   void refusesOperandsThatWouldGrowOrRetypeTheTarget() {
     Tensor t = Tensor.zeros(DType.FLOAT64, 2, 1);
-    IllegalArgumentException grow = assertThrows(IllegalArgumentException.class, () -> InPlace.add(t, Tensor.zeros(DType.FLOAT64, 1, 3)));
-    assertTrue(grow.getMessage().contains("[2, 1]") && grow.getMessage().contains("[2, 3]"), grow.getMessage());
-    IllegalArgumentException type = assertThrows(IllegalArgumentException.class, () -> InPlace.mul(t, Tensor.zeros(DType.FLOAT32, 2, 1)));
+    IllegalArgumentException grow =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> InPlace.add(t, Tensor.zeros(DType.FLOAT64, 1, 3)));
+    assertTrue(
+        grow.getMessage().contains("[2, 1]") && grow.getMessage().contains("[2, 3]"),
+        grow.getMessage());
+    IllegalArgumentException type =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> InPlace.mul(t, Tensor.zeros(DType.FLOAT32, 2, 1)));
     assertTrue(type.getMessage().contains("FLOAT32"), type.getMessage());
     assertThrows(IllegalArgumentException.class, () -> InPlace.leakyRelu(t, 1.5));
   }
@@ -85,7 +97,9 @@ class InPlaceTest {
   void countsInTheProfile() {
     try (Profiler p = Profiler.start(false)) {
       InPlace.leakyRelu(Tensor.of(new double[] {-1, 1}, 2).mul(1.0), 0.2);
-      assertTrue(p.report().stream().anyMatch(e -> e.op().equals("leaky_relu_") && e.calls() == 1), p.report().toString());
+      assertTrue(
+          p.report().stream().anyMatch(e -> e.op().equals("leaky_relu_") && e.calls() == 1),
+          p.report().toString());
     }
   }
 

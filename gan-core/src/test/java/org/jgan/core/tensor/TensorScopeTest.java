@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import org.jgan.core.nn.Linear;
 import org.jgan.core.kernels.Backend;
 import org.jgan.core.kernels.Engine;
 import org.jgan.core.kernels.Kernels;
+import org.jgan.core.nn.Linear;
 import org.jgan.core.testing.LeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -73,11 +73,15 @@ class TensorScopeTest {
             for (int i = 0; i < 1000; i++) {
               Tensor.ones(DType.FLOAT32, 2);
             }
-            assertEquals(atOpen, engine.stats().collections(), "only between steps, never inside one");
+            assertEquals(
+                atOpen, engine.stats().collections(), "only between steps, never inside one");
           }
         }
         long expected = every == 0 ? 0 : 1;
-        assertEquals(expected, engine.stats().collections(), "6,000 fresh arrays, a collection every " + every);
+        assertEquals(
+            expected,
+            engine.stats().collections(),
+            "6,000 fresh arrays, a collection every " + every);
         if (every > 0) {
           assertTrue(fullCollections() > before, "the JVM saw the collection");
         }
@@ -111,7 +115,8 @@ class TensorScopeTest {
   private static long fullCollections() {
     long n = 0;
     for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
-      String name = b.getName(); // full collections: "G1 Old Generation", "MarkSweepCompact", "PS MarkSweep"
+      String name =
+          b.getName(); // full collections: "G1 Old Generation", "MarkSweepCompact", "PS MarkSweep"
       if (name.contains("Old") || name.contains("MarkSweep")) {
         n += b.getCollectionCount();
       }

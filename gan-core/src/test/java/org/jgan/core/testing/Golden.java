@@ -7,8 +7,8 @@ import org.jgan.core.io.SafeTensors;
 import org.jgan.core.tensor.Tensor;
 
 /**
- * PyTorch reference values (float64 safetensors under {@code golden/} on the test class path),
- * one file per case; see {@code golden/README.md} for each case's definition.
+ * PyTorch reference values (float64 safetensors under {@code golden/} on the test class path), one
+ * file per case; see {@code golden/README.md} for each case's definition.
  */
 public final class Golden {
   private final SafeTensors.Contents contents;
@@ -36,7 +36,8 @@ public final class Golden {
   public Tensor get(String key) {
     Tensor t = contents.tensors().get(key);
     if (t == null) {
-      throw new IllegalArgumentException(name + " has no tensor '" + key + "'; it has " + contents.tensors().keySet());
+      throw new IllegalArgumentException(
+          name + " has no tensor '" + key + "'; it has " + contents.tensors().keySet());
     }
     return t;
   }

@@ -16,9 +16,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Finite-difference gradient checks in float64, after {@code torch.autograd.gradcheck}.
  *
  * <p>The function's outputs are weighted by fixed random tensors {@code r_k}, {@code L = sum_k
- * sum(f_k(x) * r_k)}; the analytic gradient of {@code L} (from the engine) is compared with
- * central differences {@code (L(x + eps e_j) - L(x - eps e_j)) / 2 eps} per coordinate, {@code eps =
- * 1e-6 max(1, rms(x))}. The error of a coordinate is {@code max(0, |a - n| - r) / max(|a|, |n|, 1e-3
+ * sum(f_k(x) * r_k)}; the analytic gradient of {@code L} (from the engine) is compared with central
+ * differences {@code (L(x + eps e_j) - L(x - eps e_j)) / 2 eps} per coordinate, {@code eps = 1e-6
+ * max(1, rms(x))}. The error of a coordinate is {@code max(0, |a - n| - r) / max(|a|, |n|, 1e-3
  * max_j |a_j|)}, where {@code r = 1e-15 max(1, |L|) / eps} is the round-off of the differencing.
  */
 public final class GradCheck {
@@ -40,7 +40,8 @@ public final class GradCheck {
       Function<List<Tensor>, List<Tensor>> f, List<Tensor> inputs, int maxCoords, long seed) {
     for (Tensor in : inputs) {
       if (in.dtype() != DType.FLOAT64 || !in.requiresGrad()) {
-        throw new IllegalArgumentException("gradient checks need float64 inputs that require gradients: " + in);
+        throw new IllegalArgumentException(
+            "gradient checks need float64 inputs that require gradients: " + in);
       }
     }
     try (TensorScope scope = TensorScope.open()) {
@@ -76,7 +77,9 @@ public final class GradCheck {
           x.putScalar(j, orig);
           double num = (plus - minus) / (2 * eps);
           double an = a.getDouble(j);
-          double err = Math.max(0, Math.abs(an - num) - noise) / Math.max(Math.max(Math.abs(an), Math.abs(num)), floor);
+          double err =
+              Math.max(0, Math.abs(an - num) - noise)
+                  / Math.max(Math.max(Math.abs(an), Math.abs(num)), floor);
           checked++;
           if (err > worst) {
             worst = err;

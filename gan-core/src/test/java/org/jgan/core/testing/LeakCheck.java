@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import org.jgan.core.kernels.Engine;
 import org.jgan.core.tensor.TensorScope;
 
-/** Asserts that a test leaves no {@link TensorScope} open and no {@link Engine} installed on its thread. */
+/**
+ * Asserts that a test leaves no {@link TensorScope} open and no {@link Engine} installed on its
+ * thread.
+ */
 public final class LeakCheck {
   private LeakCheck() {}
 

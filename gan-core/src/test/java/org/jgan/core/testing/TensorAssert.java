@@ -23,8 +23,16 @@ public final class TensorAssert {
     double diff = e.sub(a).amaxNumber().doubleValue();
     assertTrue(
         diff <= relTol * Math.max(scale, 1e-300),
-        what + ": max |diff| " + diff + " exceeds " + relTol + " x max|expected| " + scale
-            + " (shape " + Shapes.str(expected.shape()) + ")");
+        what
+            + ": max |diff| "
+            + diff
+            + " exceeds "
+            + relTol
+            + " x max|expected| "
+            + scale
+            + " (shape "
+            + Shapes.str(expected.shape())
+            + ")");
   }
 
   /** Every element within {@code absTol} of zero. */
@@ -37,13 +45,16 @@ public final class TensorAssert {
   public static void assertGradients(
       Function<List<Tensor>, List<Tensor>> f, List<Tensor> inputs, double tol) {
     GradCheck.Report r = GradCheck.check(f, inputs, 60, 1234);
-    assertTrue(r.maxError() < tol, "gradient check failed: error " + r.maxError() + " at " + r.worst());
+    assertTrue(
+        r.maxError() < tol, "gradient check failed: error " + r.maxError() + " at " + r.worst());
   }
 
   /** Asserts the second-order gradient check passes below {@code tol}. */
   public static void assertSecondOrder(
       Function<List<Tensor>, List<Tensor>> f, List<Tensor> inputs, double tol) {
     GradCheck.Report r = GradCheck.checkSecondOrder(f, inputs, 40, 4321);
-    assertTrue(r.maxError() < tol, "second-order check failed: error " + r.maxError() + " at " + r.worst());
+    assertTrue(
+        r.maxError() < tol,
+        "second-order check failed: error " + r.maxError() + " at " + r.worst());
   }
 }

@@ -27,7 +27,8 @@ class LearningTest {
   @Test
   void mlpLearnsXor() {
     Rng rng = new Rng(3);
-    Sequential mlp = new Sequential(new Linear(2, 8, rng), Activation.tanh(), new Linear(8, 1, rng));
+    Sequential mlp =
+        new Sequential(new Linear(2, 8, rng), Activation.tanh(), new Linear(8, 1, rng));
     Tensor x = Tensor.of(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 4, 2);
     Tensor y = Tensor.of(new float[] {-1, 1, 1, -1}, 4, 1);
     Adam adam = new Adam(mlp.namedParameters(), 0.05, 0.9, 0.999, 1e-8, 0);
@@ -42,7 +43,9 @@ class LearningTest {
       }
     }
     double[] out = mlp.forward(x).toDoubleArray();
-    assertTrue(out[0] < 0 && out[1] > 0 && out[2] > 0 && out[3] < 0, "XOR not learned: " + Arrays.toString(out));
+    assertTrue(
+        out[0] < 0 && out[1] > 0 && out[2] > 0 && out[3] < 0,
+        "XOR not learned: " + Arrays.toString(out));
     assertTrue(loss < 0.05, "final loss " + loss);
   }
 
@@ -71,16 +74,22 @@ class LearningTest {
   @Test
   void smallConvNetLearnsBarOrientation() {
     Rng rng = new Rng(21);
-    Layer pool = new Layer() {
-      @Override
-      public Tensor forward(Tensor x) {
-        return Functional.avgPool2d(x, 2);
-      }
-    };
-    Sequential net = new Sequential(
-        new Conv2d(1, 8, 3, 1, 1, true, rng), Activation.relu(), pool,
-        new Conv2d(8, 8, 3, 1, 1, true, rng), Activation.relu(),
-        new Flatten(), new Linear(8 * 4 * 4, 1, rng));
+    Layer pool =
+        new Layer() {
+          @Override
+          public Tensor forward(Tensor x) {
+            return Functional.avgPool2d(x, 2);
+          }
+        };
+    Sequential net =
+        new Sequential(
+            new Conv2d(1, 8, 3, 1, 1, true, rng),
+            Activation.relu(),
+            pool,
+            new Conv2d(8, 8, 3, 1, 1, true, rng),
+            Activation.relu(),
+            new Flatten(),
+            new Linear(8 * 4 * 4, 1, rng));
     Adam adam = new Adam(net.namedParameters(), 0.01, 0.9, 0.999, 1e-8, 0);
     Rng data = new Rng(5);
     for (int step = 0; step < 150; step++) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.jgan.core.kernels.Engine;
 import org.jgan.core.kernels.NativeMemory;
-import org.jgan.core.tensor.TensorScope;
 import org.jgan.core.nn.Activation;
 import org.jgan.core.nn.Conv2d;
 import org.jgan.core.nn.Flatten;
@@ -14,6 +13,7 @@ import org.jgan.core.nn.Sequential;
 import org.jgan.core.optim.Adam;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -31,10 +31,11 @@ class MemoryTest {
   @Test
   void residentMemoryIsFlatOverTwoThousandSteps() {
     Rng rng = new Rng(1);
-    Sequential net = new Sequential(
-        new Conv2d(1, 16, 3, 2, 1, true, rng), Activation.leakyRelu(0.2),
-        new Conv2d(16, 16, 3, 2, 1, true, rng), Activation.leakyRelu(0.2),
-        new Flatten(), new Linear(16 * 4 * 4, 1, rng));
+    Sequential net =
+        new Sequential(
+            new Conv2d(1, 16, 3, 2, 1, true, rng), Activation.leakyRelu(0.2),
+            new Conv2d(16, 16, 3, 2, 1, true, rng), Activation.leakyRelu(0.2),
+            new Flatten(), new Linear(16 * 4 * 4, 1, rng));
     Adam adam = new Adam(net.namedParameters(), 1e-3, 0.5, 0.999, 1e-8, 0);
     Rng data = new Rng(2);
     long[] atWarmup = null;
@@ -54,10 +55,17 @@ class MemoryTest {
     LOG.info(
         "2000 steps: library arrays {} KB after warm-up, {} KB at the end; malloc in use {} MB ->"
             + " {} MB; RSS {} MB -> {} MB",
-        atWarmup[0] >> 10, atEnd[0] >> 10, atWarmup[1] >> 20, atEnd[1] >> 20, atWarmup[2] >> 20, atEnd[2] >> 20);
+        atWarmup[0] >> 10,
+        atEnd[0] >> 10,
+        atWarmup[1] >> 20,
+        atEnd[1] >> 20,
+        atWarmup[2] >> 20,
+        atEnd[2] >> 20);
     assertEquals(atWarmup[0], atEnd[0], "bytes of library-owned arrays between steps");
     // glibc's count includes the JVM's own malloc use (JIT arenas, released in bursts): allow that.
-    assertTrue(atEnd[1] - atWarmup[1] < (16L << 20), "malloc in use grew by " + ((atEnd[1] - atWarmup[1]) >> 10) + " KB");
+    assertTrue(
+        atEnd[1] - atWarmup[1] < (16L << 20),
+        "malloc in use grew by " + ((atEnd[1] - atWarmup[1]) >> 10) + " KB");
   }
 
   /** {library array bytes, malloc bytes in use, RSS} after a garbage collection. */
@@ -68,6 +76,8 @@ class MemoryTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return new long[] {Engine.current().liveBytes(), NativeMemory.mallocBytes(), NativeMemory.residentBytes()};
+    return new long[] {
+      Engine.current().liveBytes(), NativeMemory.mallocBytes(), NativeMemory.residentBytes()
+    };
   }
 }

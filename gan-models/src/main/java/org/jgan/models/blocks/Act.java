@@ -5,9 +5,9 @@ import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.Tensor;
 
 /**
- * Activations with StyleGAN2-ADA's default gains ({@code bias_act}): linear (gain 1) and leaky
- * ReLU with slope 0.2 scaled by {@code sqrt(2)}, which keeps unit-variance signals at unit second
- * moment through a He-initialised layer.
+ * Activations with StyleGAN2-ADA's default gains ({@code bias_act}): linear (gain 1) and leaky ReLU
+ * with slope 0.2 scaled by {@code sqrt(2)}, which keeps unit-variance signals at unit second moment
+ * through a He-initialised layer.
  */
 public enum Act {
   /** The identity, gain 1. */

@@ -15,8 +15,8 @@ import org.jgan.core.tensor.Tensor;
  *   out = x^ (y_s + 1) + y_b
  * </pre>
  *
- * so that after the block each channel's mean is {@code y_b} and its standard deviation {@code
- * y_s + 1}.
+ * so that after the block each channel's mean is {@code y_b} and its standard deviation {@code y_s
+ * + 1}.
  */
 public final class AdaIn extends Module {
   /** The epsilon of the instance norm. */

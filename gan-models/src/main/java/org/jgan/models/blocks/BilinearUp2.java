@@ -28,11 +28,17 @@ final class BilinearUp2 extends Op {
   public INDArray forward(INDArray... in) {
     INDArray x = in[0];
     if (x.rank() != 4) {
-      throw new IllegalArgumentException("bilinear_up2: expected NHWC maps [N, H, W, C], got " + Shapes.str(x.shape()));
+      throw new IllegalArgumentException(
+          "bilinear_up2: expected NHWC maps [N, H, W, C], got " + Shapes.str(x.shape()));
     }
     INDArray out = Kernels.alloc(x.dataType(), x.size(0), 2 * x.size(1), 2 * x.size(2), x.size(3));
-    Kernels.custom("resize_bilinear", new INDArray[] {x}, new INDArray[] {out}, new boolean[] {false, true},
-        (int) out.size(1), (int) out.size(2));
+    Kernels.custom(
+        "resize_bilinear",
+        new INDArray[] {x},
+        new INDArray[] {out},
+        new boolean[] {false, true},
+        (int) out.size(1),
+        (int) out.size(2));
     return out;
   }
 
@@ -41,7 +47,12 @@ final class BilinearUp2 extends Op {
     int h = (int) n.input(0).size(1);
     int w = (int) n.input(0).size(2);
     return new Tensor[] {
-      Fir.separable(g, Fir.transpose(Fir.bilinearOperator(h), h, 2 * h), h, Fir.transpose(Fir.bilinearOperator(w), w, 2 * w), w,
+      Fir.separable(
+          g,
+          Fir.transpose(Fir.bilinearOperator(h), h, 2 * h),
+          h,
+          Fir.transpose(Fir.bilinearOperator(w), w, 2 * w),
+          w,
           DataFormat.NHWC)
     };
   }

@@ -1,23 +1,28 @@
 package org.jgan.models.blocks;
 
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.nn.Functional;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 
 /**
- * The learned constant that starts StyleGAN's synthesis network, {@code [C, r, r]}: initialised
- * to ones in StyleGAN, to {@code N(0, 1)} in StyleGAN2.
+ * The learned constant that starts StyleGAN's synthesis network, {@code [C, r, r]}: initialised to
+ * ones in StyleGAN, to {@code N(0, 1)} in StyleGAN2.
  */
 public final class ConstantInput extends Module {
   private final Parameter value;
 
   /** A constant of {@code channels x size x size}; {@code rng} null means ones. */
   public ConstantInput(int channels, int size, Rng rng) {
-    this.value = param("const", rng == null ? Tensor.ones(DType.FLOAT32, channels, size, size) : rng.normal(DType.FLOAT32, channels, size, size));
+    this.value =
+        param(
+            "const",
+            rng == null
+                ? Tensor.ones(DType.FLOAT32, channels, size, size)
+                : rng.normal(DType.FLOAT32, channels, size, size));
   }
 
   /** The constant repeated over a batch: {@code [n, C, r, r]}. */

@@ -1,12 +1,12 @@
 package org.jgan.models.blocks;
 
+import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.ops.Conv;
-import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -39,7 +39,14 @@ public final class EqualizedConv2d extends Module {
    * @param gainScale multiplies the activation's gain (sqrt(0.5) in residual branches)
    */
   public EqualizedConv2d(
-      int in, int out, int kernel, Act act, boolean bias, double gainScale, Resample resample, Rng rng) {
+      int in,
+      int out,
+      int kernel,
+      Act act,
+      boolean bias,
+      double gainScale,
+      Resample resample,
+      Rng rng) {
     if (in < 1 || out < 1 || kernel < 1) {
       throw new IllegalArgumentException("EqualizedConv2d: channels and kernel must be >= 1");
     }
@@ -67,7 +74,8 @@ public final class EqualizedConv2d extends Module {
   /** {@code x} to the output, both in {@code format} ({@code [N, H, W, in]} for NHWC). */
   public Tensor forward(Tensor x, DataFormat format) {
     Shapes.check(x.shape(), "EqualizedConv2d " + format + " input", format.shape(-1, in, -1, -1));
-    // A linear layer without bias takes its gain in the weight, which costs no pass over the output.
+    // A linear layer without bias takes its gain in the weight, which costs no pass over the
+    // output.
     boolean gainInWeight = act == Act.LINEAR && bias == null;
     double gain = act.gain() * gainScale;
     Tensor w = weight.value().mul(gainInWeight ? weightGain * gain : weightGain);

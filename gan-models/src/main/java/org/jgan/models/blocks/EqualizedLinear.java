@@ -1,23 +1,23 @@
 package org.jgan.models.blocks;
 
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 
 /**
- * Fully connected layer with the equalised learning rate (Karras et al. 2018; StyleGAN2-ADA
- * {@code FullyConnectedLayer}):
+ * Fully connected layer with the equalised learning rate (Karras et al. 2018; StyleGAN2-ADA {@code
+ * FullyConnectedLayer}):
  *
  * <pre>
  *   stored:  W ~ N(0, 1) / lrMul   [out, in],   b = biasInit   [out]
  *   used:    y = act(x (W lrMul / sqrt(in))^T + b lrMul) * gain(act)
  * </pre>
  *
- * Scaling at run time instead of at initialisation gives every weight the same effective
- * learning rate under Adam; {@code lrMul} (0.01 in the mapping network) slows a layer down.
+ * Scaling at run time instead of at initialisation gives every weight the same effective learning
+ * rate under Adam; {@code lrMul} (0.01 in the mapping network) slows a layer down.
  */
 public final class EqualizedLinear extends Module {
   private final int in;
@@ -39,14 +39,20 @@ public final class EqualizedLinear extends Module {
   public EqualizedLinear(int in, int out, Act act, double lrMul, double biasInit, Rng rng) {
     if (in < 1 || out < 1 || !(lrMul > 0)) {
       throw new IllegalArgumentException(
-          "EqualizedLinear: need in, out >= 1 and lrMul > 0, got " + in + ", " + out + ", " + lrMul);
+          "EqualizedLinear: need in, out >= 1 and lrMul > 0, got "
+              + in
+              + ", "
+              + out
+              + ", "
+              + lrMul);
     }
     this.in = in;
     this.act = act;
     this.lrMul = lrMul;
     this.weightGain = lrMul / Math.sqrt(in);
     this.weight = param("weight", rng.normal(DType.FLOAT32, 0, 1.0 / lrMul, out, in));
-    this.bias = Double.isNaN(biasInit) ? null : param("bias", Tensor.full(DType.FLOAT32, biasInit, out));
+    this.bias =
+        Double.isNaN(biasInit) ? null : param("bias", Tensor.full(DType.FLOAT32, biasInit, out));
   }
 
   /** The stored weight {@code [out, in]}. */

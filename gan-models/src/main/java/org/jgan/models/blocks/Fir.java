@@ -31,11 +31,13 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Fir {
   /** StyleGAN2's filter {@code [1, 3, 3, 1]}. */
   public static final Fir STYLEGAN2 = new Fir(1, 3, 3, 1);
+
   /** StyleGAN's blur {@code [1, 2, 1]}. */
   public static final Fir STYLEGAN = new Fir(1, 2, 1);
 
   private final double[] taps; // normalised to sum 1
   private volatile Fir reversed;
+
   /** Depthwise kernels {@code [k, k, C, 1]} by type, channels and gain (small, made once each). */
   private final Map<String, INDArray> depthwise = new ConcurrentHashMap<>();
 
@@ -56,23 +58,28 @@ public final class Fir {
 
   /**
    * The 2-D kernel times {@code gain} as libnd4j's depthwise weight {@code [k, k, C, 1]}: entry
-   * {@code [u, v, c]} is {@code gain f[k-1-u] f[k-1-v]}, the filter flipped, so that correlating with
-   * it convolves with the filter. Made once per type, channel count and gain, then shared.
+   * {@code [u, v, c]} is {@code gain f[k-1-u] f[k-1-v]}, the filter flipped, so that correlating
+   * with it convolves with the filter. Made once per type, channel count and gain, then shared.
    */
   INDArray depthwiseWeight(DataType type, long channels, double gain) {
-    return depthwise.computeIfAbsent(type + "/" + channels + "/" + gain, key -> {
-      int k = taps.length;
-      double[] w = new double[(int) ((long) k * k * channels)];
-      for (int u = 0; u < k; u++) {
-        for (int v = 0; v < k; v++) {
-          Arrays.fill(w, (int) ((u * k + v) * channels), (int) ((u * k + v + 1) * channels),
-              gain * taps[k - 1 - u] * taps[k - 1 - v]);
-        }
-      }
-      try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-        return Nd4j.create(w, new long[] {k, k, channels, 1}, DataType.DOUBLE).castTo(type);
-      }
-    });
+    return depthwise.computeIfAbsent(
+        type + "/" + channels + "/" + gain,
+        key -> {
+          int k = taps.length;
+          double[] w = new double[(int) ((long) k * k * channels)];
+          for (int u = 0; u < k; u++) {
+            for (int v = 0; v < k; v++) {
+              Arrays.fill(
+                  w,
+                  (int) ((u * k + v) * channels),
+                  (int) ((u * k + v + 1) * channels),
+                  gain * taps[k - 1 - u] * taps[k - 1 - v]);
+            }
+          }
+          try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return Nd4j.create(w, new long[] {k, k, channels, 1}, DataType.DOUBLE).castTo(type);
+          }
+        });
   }
 
   /** The filter with its taps in reverse order (this filter when they are symmetric). */
@@ -101,8 +108,13 @@ public final class Fir {
     double g1 = Math.sqrt(gain);
     int ho = outLength(h, 1, down, pad, pad, k);
     int wo = outLength(w, 1, down, pad, pad, k);
-    return separable(g, transpose(operator(h, 1, down, pad, pad, g1, taps), h, ho), h,
-        transpose(operator(w, 1, down, pad, pad, g1, taps), w, wo), w, format);
+    return separable(
+        g,
+        transpose(operator(h, 1, down, pad, pad, g1, taps), h, ho),
+        h,
+        transpose(operator(w, 1, down, pad, pad, g1, taps), w, wo),
+        w,
+        format);
   }
 
   /** The row-major {@code [cols, rows]} transpose of a row-major {@code [rows, cols]} matrix. */
@@ -123,8 +135,8 @@ public final class Fir {
 
   /**
    * The 1-D operator of {@code upfirdn1d} for an input of length {@code n}, transposed: {@code [n,
-   * out]} with {@code out = (n up + pad0 + pad1 - k) / down + 1}. Entry {@code [i, o]} is the weight
-   * of {@code x[i]} in {@code y[o] = gain sum_t f[k-1-t] xpad[o down + t]}.
+   * out]} with {@code out = (n up + pad0 + pad1 - k) / down + 1}. Entry {@code [i, o]} is the
+   * weight of {@code x[i]} in {@code y[o] = gain sum_t f[k-1-t] xpad[o down + t]}.
    */
   static double[] operator(int n, int up, int down, int pad0, int pad1, double gain, double[] f) {
     int k = f.length;
@@ -149,9 +161,15 @@ public final class Fir {
   }
 
   /** upfirdn2d with the same up/down/padding on both axes; {@code gain} is the 2-D gain. */
-  private Tensor upfirdn(Tensor x, int up, int down, int pad0, int pad1, double gain, DataFormat format) {
+  private Tensor upfirdn(
+      Tensor x, int up, int down, int pad0, int pad1, double gain, DataFormat format) {
     Shapes.check(x.shape(), "FIR input", -1, -1, -1, -1);
-    if (format == DataFormat.NHWC && up == 1 && pad0 == pad1 && pad0 >= 0 && pad0 < taps.length && x.dtype() == DType.FLOAT32) {
+    if (format == DataFormat.NHWC
+        && up == 1
+        && pad0 == pad1
+        && pad0 >= 0
+        && pad0 < taps.length
+        && x.dtype() == DType.FLOAT32) {
       // No zero insertion, symmetric padding below the filter's length (the transpose pads
       // k - 1 - p), channels-last float32 maps: a depthwise convolution on oneDNN (2.4 against
       // 7 ms for the products in NCHW, 10-16 ms in NHWC, at [32, 33, 33, 128]). NCHW maps gain
@@ -162,14 +180,19 @@ public final class Fir {
     int w = (int) x.size(format.widthAxis());
     int k = taps.length;
     double g1 = Math.sqrt(gain);
-    return separable(x, operator(h, up, down, pad0, pad1, g1, taps), outLength(h, up, down, pad0, pad1, k),
-        operator(w, up, down, pad0, pad1, g1, taps), outLength(w, up, down, pad0, pad1, k), format);
+    return separable(
+        x,
+        operator(h, up, down, pad0, pad1, g1, taps),
+        outLength(h, up, down, pad0, pad1, k),
+        operator(w, up, down, pad0, pad1, g1, taps),
+        outLength(w, up, down, pad0, pad1, k),
+        format);
   }
 
   /**
-   * Applies a separable linear map to every channel: {@code y = M_H x M_W^T} for {@code x [N, C,
-   * H, W]}, given the transposed operators {@code mh [H, ho]} and {@code mw [W, wo]} (row-major).
-   * Two GEMMs and two layout changes; differentiable to any order since it is made of matmuls.
+   * Applies a separable linear map to every channel: {@code y = M_H x M_W^T} for {@code x [N, C, H,
+   * W]}, given the transposed operators {@code mh [H, ho]} and {@code mw [W, wo]} (row-major). Two
+   * GEMMs and two layout changes; differentiable to any order since it is made of matmuls.
    */
   public static Tensor separable(Tensor x, double[] mh, int ho, double[] mw, int wo) {
     return separable(x, mh, ho, mw, wo, DataFormat.NCHW);
@@ -180,14 +203,22 @@ public final class Fir {
    * are rearranged to NCHW first (a copy of the input) and the last transposing copy writes NHWC,
    * so the output costs no conversion of its own; one-channel maps need no rearranging at all.
    */
-  public static Tensor separable(Tensor x, double[] mh, int ho, double[] mw, int wo, DataFormat format) {
+  public static Tensor separable(
+      Tensor x, double[] mh, int ho, double[] mw, int wo, DataFormat format) {
     Shapes.check(x.shape(), "FIR input", -1, -1, -1, -1);
     if (format == DataFormat.NHWC) {
       long[] s = x.shape();
       if (s[3] == 1) {
-        return separable(x.reshape(s[0], 1, s[1], s[2]), mh, ho, mw, wo, DataFormat.NCHW).reshape(s[0], ho, wo, 1);
+        return separable(x.reshape(s[0], 1, s[1], s[2]), mh, ho, mw, wo, DataFormat.NCHW)
+            .reshape(s[0], ho, wo, 1);
       }
-      Tensor y = along(Functional.relayout(x, DataFormat.NHWC, DataFormat.NCHW), mh, ho, mw, wo); // [N, C, W', H']
+      Tensor y =
+          along(
+              Functional.relayout(x, DataFormat.NHWC, DataFormat.NCHW),
+              mh,
+              ho,
+              mw,
+              wo); // [N, C, W', H']
       // [N, C W', H'] -> [N, H', C, W'] -> [N, H', W', C]: two batched 2-D transposes, each far
       // cheaper in ND4J than the one 4-D permutation.
       y = Functional.transposeLast(y.reshape(s[0], s[3] * wo, ho));
@@ -205,7 +236,8 @@ public final class Fir {
     int h = (int) s[2];
     int w = (int) s[3];
     Tensor tw = Tensor.of(mw, w, wo).to(x.dtype());
-    Tensor th = h == w && ho == wo && Arrays.equals(mh, mw) ? tw : Tensor.of(mh, h, ho).to(x.dtype());
+    Tensor th =
+        h == w && ho == wo && Arrays.equals(mh, mw) ? tw : Tensor.of(mh, h, ho).to(x.dtype());
     Tensor y = x.reshape(nc * h, w).matmul(tw); // along W: [NCH, W']
     y = y.reshape(nc, h, wo).permute(0, 2, 1).reshape(nc * wo, h).matmul(th); // along H: [NCW', H']
     return y.reshape(s[0], s[1], wo, ho);
@@ -231,7 +263,8 @@ public final class Fir {
     }
     if (x.size(1) == 1) {
       long[] s = x.shape();
-      return Autograd.apply(new BilinearUp2(), x.reshape(s[0], s[2], s[3], 1)).reshape(s[0], 1, 2 * s[2], 2 * s[3]);
+      return Autograd.apply(new BilinearUp2(), x.reshape(s[0], s[2], s[3], 1))
+          .reshape(s[0], 1, 2 * s[2], 2 * s[3]);
     }
     int h = (int) x.size(format.heightAxis());
     int w = (int) x.size(format.widthAxis());
@@ -254,8 +287,8 @@ public final class Fir {
   }
 
   /**
-   * Filters without changing the sampling rate: zero-pads {@code pad0} before and {@code pad1} after
-   * along H and W, then convolves ({@code gain} scales the 2-D filter).
+   * Filters without changing the sampling rate: zero-pads {@code pad0} before and {@code pad1}
+   * after along H and W, then convolves ({@code gain} scales the 2-D filter).
    */
   public Tensor filter(Tensor x, int pad0, int pad1, double gain) {
     return filter(x, pad0, pad1, gain, DataFormat.NCHW);

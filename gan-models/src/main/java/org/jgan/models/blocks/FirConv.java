@@ -11,10 +11,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A FIR filter applied to every channel alike, with symmetric zero padding and a stride: libnd4j's
- * {@code depthwise_conv2d} with the 2-D kernel repeated over channels (oneDNN in float32: 2.4 ms
- * at {@code [32, 33, 33, 128]} against 7 ms for the two matrix products of {@link Fir#separable} on
- * NCHW maps and 10-16 ms on NHWC maps with their layout copies). Its gradient is the same op on the reversed filter
- * (stride 1), or, strided, the transposed separable form; either is differentiable again.
+ * {@code depthwise_conv2d} with the 2-D kernel repeated over channels (oneDNN in float32: 2.4 ms at
+ * {@code [32, 33, 33, 128]} against 7 ms for the two matrix products of {@link Fir#separable} on
+ * NCHW maps and 10-16 ms on NHWC maps with their layout copies). Its gradient is the same op on the
+ * reversed filter (stride 1), or, strided, the transposed separable form; either is differentiable
+ * again.
  */
 final class FirConv extends Op {
   private final Fir fir;
@@ -53,13 +54,15 @@ final class FirConv extends Op {
     INDArray x = in[0];
     long[] s = x.shape();
     if (s.length != 4) {
-      throw new IllegalArgumentException("FIR: expected " + format + " maps of rank 4, got " + Shapes.str(s));
+      throw new IllegalArgumentException(
+          "FIR: expected " + format + " maps of rank 4, got " + Shapes.str(s));
     }
     long c = s[format.channelAxis()];
     long ho = outSize(s[format.heightAxis()]);
     long wo = outSize(s[format.widthAxis()]);
     if (ho < 1 || wo < 1) {
-      throw new IllegalArgumentException("FIR: input " + Shapes.str(s) + " leaves no output with padding " + pad);
+      throw new IllegalArgumentException(
+          "FIR: input " + Shapes.str(s) + " leaves no output with padding " + pad);
     }
     INDArray w = fir.depthwiseWeight(x.dataType(), c, gain);
     INDArray out = Kernels.alloc(x.dataType(), format.shape(s[0], c, ho, wo));
@@ -72,7 +75,9 @@ final class FirConv extends Op {
     if (stride == 1) {
       // The transpose of correlating with K after padding p is correlating with K flipped after
       // padding k - 1 - p: the same op on the reversed filter, and its gradient is this op again.
-      return new Tensor[] {Autograd.apply(new FirConv(fir.reversed(), gain, 1, k - 1 - pad, format), g)};
+      return new Tensor[] {
+        Autograd.apply(new FirConv(fir.reversed(), gain, 1, k - 1 - pad, format), g)
+      };
     }
     // Strided: the transpose inserts zeros, which a depthwise convolution cannot; the matrix
     // products of the separable form (differentiable again) take it.

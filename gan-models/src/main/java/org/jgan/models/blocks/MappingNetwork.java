@@ -22,8 +22,8 @@ import org.jgan.core.tensor.Tensor;
  *   truncation: w'_i = w_avg + psi (w_i - w_avg) for layers i &lt; cutoff (all if cutoff &lt; 0)
  * </pre>
  *
- * The output is broadcast to {@code [N, numWs, wDim]}, one latent per synthesis layer. With
- * {@code zDim = 0} the network maps labels alone (a conditional discriminator's label embedding).
+ * The output is broadcast to {@code [N, numWs, wDim]}, one latent per synthesis layer. With {@code
+ * zDim = 0} the network maps labels alone (a conditional discriminator's label embedding).
  */
 public final class MappingNetwork extends Module {
   private final int zDim;
@@ -47,9 +47,17 @@ public final class MappingNetwork extends Module {
    * @param wAvgBeta decay of the tracked average {@code w_avg} (0.995; NaN: no tracking)
    */
   public MappingNetwork(
-      int zDim, int labelCount, int wDim, int numWs, int numLayers, double lrMul, double wAvgBeta, Rng rng) {
+      int zDim,
+      int labelCount,
+      int wDim,
+      int numWs,
+      int numLayers,
+      double lrMul,
+      double wAvgBeta,
+      Rng rng) {
     if (zDim == 0 && labelCount == 0) {
-      throw new IllegalArgumentException("MappingNetwork: needs a latent (zDim > 0) or labels (labelCount > 0)");
+      throw new IllegalArgumentException(
+          "MappingNetwork: needs a latent (zDim > 0) or labels (labelCount > 0)");
     }
     if (numLayers < 1 || wDim < 1) {
       throw new IllegalArgumentException("MappingNetwork: needs numLayers >= 1 and wDim >= 1");
@@ -59,7 +67,10 @@ public final class MappingNetwork extends Module {
     this.wDim = wDim;
     this.numWs = numWs;
     this.wAvgBeta = wAvgBeta;
-    this.embed = labelCount > 0 ? child("embed", new EqualizedLinear(labelCount, wDim, Act.LINEAR, rng)) : null;
+    this.embed =
+        labelCount > 0
+            ? child("embed", new EqualizedLinear(labelCount, wDim, Act.LINEAR, rng))
+            : null;
     int in = zDim + (labelCount > 0 ? wDim : 0);
     for (int i = 0; i < numLayers; i++) {
       layers.add(child("fc" + i, new EqualizedLinear(in, wDim, Act.LRELU, lrMul, 0.0, rng)));
@@ -104,13 +115,17 @@ public final class MappingNetwork extends Module {
     }
     if (labelCount > 0) {
       if (labels == null) {
-        throw new IllegalArgumentException("MappingNetwork: this network is conditional; pass labels");
+        throw new IllegalArgumentException(
+            "MappingNetwork: this network is conditional; pass labels");
       }
-      Tensor c = Embedding.oneHot(labels, labelCount, x != null ? x.dtype() : embed.weight().value().dtype());
+      Tensor c =
+          Embedding.oneHot(
+              labels, labelCount, x != null ? x.dtype() : embed.weight().value().dtype());
       Tensor y = PixelNorm.apply(embed.forward(c));
       x = x == null ? y : Tensor.concat(1, x, y);
     } else if (labels != null) {
-      throw new IllegalArgumentException("MappingNetwork: this network is unconditional; labels must be null");
+      throw new IllegalArgumentException(
+          "MappingNetwork: this network is unconditional; labels must be null");
     }
     for (EqualizedLinear l : layers) {
       x = l.forward(x);
@@ -134,7 +149,10 @@ public final class MappingNetwork extends Module {
     return avg.add(w.sub(avg).mul(psi));
   }
 
-  /** {@code w_avg + psi (ws - w_avg)} for the first {@code cutoff} latents of {@code [N, numWs, wDim]}. */
+  /**
+   * {@code w_avg + psi (ws - w_avg)} for the first {@code cutoff} latents of {@code [N, numWs,
+   * wDim]}.
+   */
   public Tensor truncate(Tensor ws, double psi, int cutoff) {
     int c = cutoff < 0 || cutoff > numWs ? numWs : cutoff;
     Tensor t = truncate(ws.slice(1, 0, c), psi);

@@ -26,7 +26,10 @@ public final class MinibatchStdDev {
   public MinibatchStdDev(int groupSize, int channels) {
     if (groupSize < 1 || channels < 1) {
       throw new IllegalArgumentException(
-          "MinibatchStdDev: group size and channels must be >= 1, got " + groupSize + ", " + channels);
+          "MinibatchStdDev: group size and channels must be >= 1, got "
+              + groupSize
+              + ", "
+              + channels);
     }
     this.groupSize = groupSize;
     this.channels = channels;
@@ -46,8 +49,12 @@ public final class MinibatchStdDev {
     long g = Math.min(groupSize, n);
     if (n % g != 0) {
       throw new IllegalArgumentException(
-          "MinibatchStdDev: batch " + n + " is not divisible by the group size " + g
-              + "; use a batch that is a multiple of " + g);
+          "MinibatchStdDev: batch "
+              + n
+              + " is not divisible by the group size "
+              + g
+              + "; use a batch that is a multiple of "
+              + g);
     }
     if (c % channels != 0) {
       throw new IllegalArgumentException(
@@ -57,7 +64,10 @@ public final class MinibatchStdDev {
     Tensor y = x.reshape(g, m, channels, c / channels, s[2], s[3]);
     y = y.sub(y.mean(true, 0)).square().mean(false, 0); // [M, F, c, H, W]
     y = y.add(1e-8).sqrt().mean(false, 2, 3, 4); // [M, F]
-    y = y.reshape(1, m, channels, 1, 1).expand(g, m, channels, s[2], s[3]).reshape(n, channels, s[2], s[3]);
+    y =
+        y.reshape(1, m, channels, 1, 1)
+            .expand(g, m, channels, s[2], s[3])
+            .reshape(n, channels, s[2], s[3]);
     return Tensor.concat(1, x, y);
   }
 }

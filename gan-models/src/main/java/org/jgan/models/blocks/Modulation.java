@@ -2,10 +2,10 @@ package org.jgan.models.blocks;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jgan.core.ops.Conv;
 import org.jgan.core.kernels.DataFormat;
-import org.jgan.core.tensor.InPlace;
 import org.jgan.core.kernels.Shapes;
+import org.jgan.core.ops.Conv;
+import org.jgan.core.tensor.InPlace;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -38,7 +38,8 @@ public final class Modulation {
    * @param demodulate divide each output channel by its weight norm
    * @param up double the resolution ({@link #convUp})
    */
-  public static Tensor modulatedConv2d(Tensor x, Tensor weight, Tensor styles, boolean demodulate, boolean up) {
+  public static Tensor modulatedConv2d(
+      Tensor x, Tensor weight, Tensor styles, boolean demodulate, boolean up) {
     return modulatedConv2d(x, weight, styles, demodulate, up, DataFormat.NCHW);
   }
 
@@ -56,20 +57,29 @@ public final class Modulation {
    * demodulation coefficients {@code [N, O]}, or, without demodulation, the styles {@code [N, I]}.
    */
   public static Tensor modulatedConv2d(
-      Tensor x, Tensor weight, Tensor styles, boolean demodulate, boolean up, DataFormat format, double gain) {
+      Tensor x,
+      Tensor weight,
+      Tensor styles,
+      boolean demodulate,
+      boolean up,
+      DataFormat format,
+      double gain) {
     long n = x.size(0);
     long in = weight.size(1);
     Shapes.check(x.shape(), "modulated conv " + format + " input", format.shape(-1, in, -1, -1));
     Shapes.check(styles.shape(), "modulated conv styles", n, in);
     Tensor s = !demodulate && gain != 1.0 ? styles.mul(gain) : styles;
     Tensor xs = x.mul(s.reshape(format.sampleChannelShape(n, in)));
-    Tensor y = up ? convUp(xs, weight, Fir.STYLEGAN2, format)
-        : Conv.conv2d(xs, weight, null, 1, (int) weight.size(2) / 2, format);
+    Tensor y =
+        up
+            ? convUp(xs, weight, Fir.STYLEGAN2, format)
+            : Conv.conv2d(xs, weight, null, 1, (int) weight.size(2) / 2, format);
     if (!demodulate) {
       return y;
     }
     Tensor d = demodulation(weight, styles);
-    Tensor dd = (gain == 1.0 ? d : d.mul(gain)).reshape(format.sampleChannelShape(n, weight.size(0)));
+    Tensor dd =
+        (gain == 1.0 ? d : d.mul(gain)).reshape(format.sampleChannelShape(n, weight.size(0)));
     // y is this method's own fresh result: without a graph it can be scaled where it lies
     return InPlace.allowed(y, dd) ? InPlace.mul(y, dd) : y.mul(dd);
   }
@@ -81,8 +91,8 @@ public final class Modulation {
   }
 
   /**
-   * Convolution at twice the resolution, as StyleGAN2-ADA's {@code conv2d_resample} with {@code
-   * up = 2}: the input is zero-interleaved and correlated with {@code W} (done as a stride-2
+   * Convolution at twice the resolution, as StyleGAN2-ADA's {@code conv2d_resample} with {@code up
+   * = 2}: the input is zero-interleaved and correlated with {@code W} (done as a stride-2
    * transposed convolution with the flipped, transposed weight), then FIR-filtered with gain 4.
    * {@code [N, I, H, W]} to {@code [N, O, 2H, 2W]} for odd k.
    */

@@ -1,8 +1,8 @@
 package org.jgan.models.blocks;
 
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.nn.Buffer;
 import org.jgan.core.nn.Module;
-import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
@@ -25,7 +25,10 @@ public final class NoiseInjection extends Module {
    */
   public NoiseInjection(int channels, int resolution, Rng rng) {
     this.perChannel = channels > 0;
-    this.strength = param("strength", perChannel ? Tensor.zeros(DType.FLOAT32, channels) : Tensor.zeros(DType.FLOAT32));
+    this.strength =
+        param(
+            "strength",
+            perChannel ? Tensor.zeros(DType.FLOAT32, channels) : Tensor.zeros(DType.FLOAT32));
     this.constNoise = buffer("noise_const", rng.normal(DType.FLOAT32, resolution, resolution));
   }
 
@@ -78,7 +81,10 @@ public final class NoiseInjection extends Module {
       }
       n = rng.normal(x.dtype(), format.shape(s[0], 1, h, w));
     }
-    Tensor g = perChannel ? strength.value().reshape(format.channelShape(format.channels(s))) : strength.value();
+    Tensor g =
+        perChannel
+            ? strength.value().reshape(format.channelShape(format.channels(s)))
+            : strength.value();
     return n.mul(scale == 1.0 ? g : g.mul(scale));
   }
 }

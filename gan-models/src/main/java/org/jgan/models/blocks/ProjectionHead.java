@@ -1,8 +1,8 @@
 package org.jgan.models.blocks;
 
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.Module;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -23,10 +23,14 @@ public final class ProjectionHead extends Module {
    * A projection head from {@code features} with {@code labelCount} classes; the label mapping has
    * {@code mappingLayers} layers with learning-rate multiplier {@code lrMul}.
    */
-  public ProjectionHead(int features, int labelCount, int cmapDim, int mappingLayers, double lrMul, Rng rng) {
+  public ProjectionHead(
+      int features, int labelCount, int cmapDim, int mappingLayers, double lrMul, Rng rng) {
     this.cmapDim = cmapDim;
     this.out = child("out", new EqualizedLinear(features, cmapDim, Act.LINEAR, rng));
-    this.labelMap = child("mapping", new MappingNetwork(0, labelCount, cmapDim, 0, mappingLayers, lrMul, Double.NaN, rng));
+    this.labelMap =
+        child(
+            "mapping",
+            new MappingNetwork(0, labelCount, cmapDim, 0, mappingLayers, lrMul, Double.NaN, rng));
   }
 
   /** The label embedding {@code cmap(c) [N, cmapDim]}. */
@@ -38,7 +42,9 @@ public final class ProjectionHead extends Module {
   public Tensor forward(Tensor h, int[] labels) {
     if (labels == null || labels.length != h.size(0)) {
       throw new IllegalArgumentException(
-          "ProjectionHead: need one label per sample (" + h.size(0) + "), got "
+          "ProjectionHead: need one label per sample ("
+              + h.size(0)
+              + "), got "
               + (labels == null ? "none" : labels.length));
     }
     Shapes.check(h.shape(), "ProjectionHead input", h.size(0), -1);

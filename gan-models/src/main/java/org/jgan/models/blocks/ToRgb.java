@@ -1,8 +1,8 @@
 package org.jgan.models.blocks;
 
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;

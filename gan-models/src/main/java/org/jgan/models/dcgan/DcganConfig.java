@@ -86,7 +86,8 @@ public record DcganConfig(int zDim, int imageChannels, int resolution, int gChan
   public long parameterBound() {
     long c = (long) Math.max(gChannels, dChannels) << doublings();
     long k = (long) baseSize() * baseSize();
-    return 2L * (doublings() + 2) * (c * c * 16 + (zDim + imageChannels) * c * k) + 4 * c * doublings();
+    return 2L * (doublings() + 2) * (c * c * 16 + (zDim + imageChannels) * c * k)
+        + 4 * c * doublings();
   }
 
   @Override

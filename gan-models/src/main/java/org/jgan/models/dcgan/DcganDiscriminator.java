@@ -2,10 +2,10 @@ package org.jgan.models.dcgan;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.BatchNorm;
 import org.jgan.core.nn.Conv2d;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Discriminator;
 import org.slf4j.Logger;
@@ -37,17 +37,29 @@ public final class DcganDiscriminator extends Discriminator {
       in = ch;
       ch *= 2;
     }
-    convs.add(child("conv" + config.doublings(), new Conv2d(in, 1, config.baseSize(), 1, 0, false, rng)));
+    convs.add(
+        child("conv" + config.doublings(), new Conv2d(in, 1, config.baseSize(), 1, 0, false, rng)));
     DcganInit.apply(this, rng);
-    LOG.info("DCGAN discriminator {}x{}: {} parameters", config.resolution(), config.resolution(), String.format("%,d", parameterCount()));
+    LOG.info(
+        "DCGAN discriminator {}x{}: {} parameters",
+        config.resolution(),
+        config.resolution(),
+        String.format("%,d", parameterCount()));
   }
 
   @Override
   public Tensor forward(Tensor x, int[] labels) {
     if (labels != null) {
-      throw new IllegalArgumentException("DcganDiscriminator is unconditional; labels must be null");
+      throw new IllegalArgumentException(
+          "DcganDiscriminator is unconditional; labels must be null");
     }
-    Shapes.check(x.shape(), "DcganDiscriminator input", -1, config.imageChannels(), config.resolution(), config.resolution());
+    Shapes.check(
+        x.shape(),
+        "DcganDiscriminator input",
+        -1,
+        config.imageChannels(),
+        config.resolution(),
+        config.resolution());
     for (int i = 0; i < convs.size() - 1; i++) {
       x = convs.get(i).forward(x);
       if (i > 0) {

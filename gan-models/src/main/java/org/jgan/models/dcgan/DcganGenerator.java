@@ -2,11 +2,11 @@ package org.jgan.models.dcgan;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.BatchNorm;
 import org.jgan.core.nn.ConvTranspose2d;
 import org.jgan.core.nn.Module;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * DCGAN generator: {@code z [N, zDim]} as a 1x1 map, a transposed convolution with a kernel of the
- * base size to {@code [c0, b, b]}, then stride-2 transposed convolutions (4x4, padding 1), each
- * but the last followed by batch norm and ReLU; the last maps to the image channels with tanh.
- * Channels halve at each doubling down to {@code gChannels}.
+ * base size to {@code [c0, b, b]}, then stride-2 transposed convolutions (4x4, padding 1), each but
+ * the last followed by batch norm and ReLU; the last maps to the image channels with tanh. Channels
+ * halve at each doubling down to {@code gChannels}.
  */
 public final class DcganGenerator extends Generator {
   private static final Logger LOG = LoggerFactory.getLogger(DcganGenerator.class);
@@ -32,16 +32,23 @@ public final class DcganGenerator extends Generator {
     Rng rng = new Rng(seed);
     int n = config.doublings();
     int ch = config.gChannels() << (n - 1);
-    convs.add(child("conv0", new ConvTranspose2d(config.zDim(), ch, config.baseSize(), 1, 0, false, rng)));
+    convs.add(
+        child(
+            "conv0", new ConvTranspose2d(config.zDim(), ch, config.baseSize(), 1, 0, false, rng)));
     norms.add(child("bn0", BatchNorm.of2d(ch)));
     for (int i = 1; i < n; i++) {
       convs.add(child("conv" + i, new ConvTranspose2d(ch, ch / 2, 4, 2, 1, false, rng)));
       norms.add(child("bn" + i, BatchNorm.of2d(ch / 2)));
       ch /= 2;
     }
-    convs.add(child("conv" + n, new ConvTranspose2d(ch, config.imageChannels(), 4, 2, 1, false, rng)));
+    convs.add(
+        child("conv" + n, new ConvTranspose2d(ch, config.imageChannels(), 4, 2, 1, false, rng)));
     DcganInit.apply(this, rng);
-    LOG.info("DCGAN generator {}x{}: {} parameters", config.resolution(), config.resolution(), String.format("%,d", parameterCount()));
+    LOG.info(
+        "DCGAN generator {}x{}: {} parameters",
+        config.resolution(),
+        config.resolution(),
+        String.format("%,d", parameterCount()));
   }
 
   @Override

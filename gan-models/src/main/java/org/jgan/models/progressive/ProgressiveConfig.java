@@ -18,7 +18,8 @@ import org.jgan.models.ModelConfig;
  * @param channelMax channel cap (512)
  * @param mbstdGroup minibatch-stddev group size (4)
  */
-public record ProgressiveConfig(int zDim, int imageChannels, int resolution, int channelBase, int channelMax, int mbstdGroup)
+public record ProgressiveConfig(
+    int zDim, int imageChannels, int resolution, int channelBase, int channelMax, int mbstdGroup)
     implements ModelConfig {
   /** Validates the sizes. */
   public ProgressiveConfig {
@@ -49,7 +50,12 @@ public record ProgressiveConfig(int zDim, int imageChannels, int resolution, int
    */
   public ProgressiveConfig atResolution(int r) {
     return new ProgressiveConfig(
-        zDim, imageChannels, r, (int) ((long) channelBase * r / resolution), channelMax, mbstdGroup);
+        zDim,
+        imageChannels,
+        r,
+        (int) ((long) channelBase * r / resolution),
+        channelMax,
+        mbstdGroup);
   }
 
   /** The paper's widths at a given resolution: z = 512, channels 16384 / r capped at 512. */
@@ -89,6 +95,7 @@ public record ProgressiveConfig(int zDim, int imageChannels, int resolution, int
 
   @Override
   public Discriminator discriminator(long seed) {
-    return new ProgressiveDiscriminator(imageChannels, resolution, channelBase, channelMax, mbstdGroup, seed);
+    return new ProgressiveDiscriminator(
+        imageChannels, resolution, channelBase, channelMax, mbstdGroup, seed);
   }
 }

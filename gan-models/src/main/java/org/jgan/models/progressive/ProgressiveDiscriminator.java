@@ -2,10 +2,10 @@ package org.jgan.models.progressive;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.Functional;
 import org.jgan.core.nn.ModuleDict;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Discriminator;
 import org.jgan.models.Progressive;
@@ -31,7 +31,7 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
   private static final Logger LOG = LoggerFactory.getLogger(ProgressiveDiscriminator.class);
 
   private final int imageChannels;
-  
+
   private final Map<Integer, EqualizedConv2d> fromRgb = new LinkedHashMap<>();
   private final Map<Integer, EqualizedConv2d[]> convs = new LinkedHashMap<>();
   private final MinibatchStdDev mbstd;
@@ -41,12 +41,18 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
   private final Stage stage;
 
   /**
-   * A discriminator for {@code imageChannels x resolution x resolution} images with channels
-   * {@code min(channelBase / r, channelMax)} at resolution r.
+   * A discriminator for {@code imageChannels x resolution x resolution} images with channels {@code
+   * min(channelBase / r, channelMax)} at resolution r.
    */
-  public ProgressiveDiscriminator(int imageChannels, int resolution, int channelBase, int channelMax, int mbstdGroup, long seed) {
+  public ProgressiveDiscriminator(
+      int imageChannels,
+      int resolution,
+      int channelBase,
+      int channelMax,
+      int mbstdGroup,
+      long seed) {
     this.imageChannels = imageChannels;
-    
+
     Rng rng = new Rng(seed);
     for (int r = resolution; r >= 4; r /= 2) {
       int c = Math.min(channelBase / r, channelMax);
@@ -54,9 +60,12 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
       fromRgb.put(r, b.put("fromrgb", new EqualizedConv2d(imageChannels, c, 1, Act.LRELU, rng)));
       if (r > 4) {
         int next = Math.min(channelBase / (r / 2), channelMax);
-        convs.put(r, new EqualizedConv2d[] {
-            b.put("conv0", new EqualizedConv2d(c, c, 3, Act.LRELU, rng)),
-            b.put("conv1", new EqualizedConv2d(c, next, 3, Act.LRELU, rng))});
+        convs.put(
+            r,
+            new EqualizedConv2d[] {
+              b.put("conv0", new EqualizedConv2d(c, c, 3, Act.LRELU, rng)),
+              b.put("conv1", new EqualizedConv2d(c, next, 3, Act.LRELU, rng))
+            });
       }
     }
     int c4 = Math.min(channelBase / 4, channelMax);
@@ -66,7 +75,11 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
     this.fc = b4.put("fc", new EqualizedLinear(c4 * 16, c4, Act.LRELU, rng));
     this.out = b4.put("out", new EqualizedLinear(c4, 1, Act.LINEAR, rng));
     this.stage = new Stage(4, resolution, true);
-    LOG.info("progressive GAN discriminator up to {}x{}: {} parameters", resolution, resolution, String.format("%,d", parameterCount()));
+    LOG.info(
+        "progressive GAN discriminator up to {}x{}: {} parameters",
+        resolution,
+        resolution,
+        String.format("%,d", parameterCount()));
   }
 
   @Override
@@ -84,9 +97,16 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
   @Override
   public Tensor forward(Tensor img, int[] labels) {
     if (labels != null) {
-      throw new IllegalArgumentException("ProgressiveDiscriminator is unconditional; labels must be null");
+      throw new IllegalArgumentException(
+          "ProgressiveDiscriminator is unconditional; labels must be null");
     }
-    Shapes.check(img.shape(), "ProgressiveDiscriminator input at stage " + stage.resolution(), -1, imageChannels, stage.resolution(), stage.resolution());
+    Shapes.check(
+        img.shape(),
+        "ProgressiveDiscriminator input at stage " + stage.resolution(),
+        -1,
+        imageChannels,
+        stage.resolution(),
+        stage.resolution());
     Tensor x = fromRgb.get(stage.resolution()).forward(img);
     if (stage.resolution() > 4) {
       x = block(stage.resolution(), x);

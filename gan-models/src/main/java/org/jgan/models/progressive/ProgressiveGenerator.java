@@ -2,15 +2,15 @@ package org.jgan.models.progressive;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.Functional;
 import org.jgan.core.nn.ModuleDict;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
 import org.jgan.models.Progressive;
-import org.jgan.models.Stage;
 import org.jgan.models.Sampling;
+import org.jgan.models.Stage;
 import org.jgan.models.blocks.Act;
 import org.jgan.models.blocks.EqualizedConv2d;
 import org.jgan.models.blocks.EqualizedLinear;
@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Progressive GAN generator ({@code G_paper}): pixel-normalised {@code z}; at 4x4 a dense layer to
  * {@code [C, 4, 4]} and a 3x3 convolution; at each higher resolution nearest 2x up-sampling and two
- * 3x3 convolutions; every convolution is followed by leaky ReLU and pixel norm. Each resolution
- * has a 1x1 toRGB. At stage {@code r} with fade-in {@code alpha}:
+ * 3x3 convolutions; every convolution is followed by leaky ReLU and pixel norm. Each resolution has
+ * a 1x1 toRGB. At stage {@code r} with fade-in {@code alpha}:
  *
  * <pre>
  *   img = lerp(upsample(toRGB_{r/2}(x_{r/2})), toRGB_r(x_r), alpha)
@@ -46,16 +46,23 @@ public final class ProgressiveGenerator extends Generator implements Progressive
     for (int r = 4; r <= config.resolution(); r *= 2) {
       ModuleDict b = child("b" + r, new ModuleDict());
       int c = config.channels(r);
-      EqualizedConv2d[] cs = r == 4
-          ? new EqualizedConv2d[] {b.put("conv", new EqualizedConv2d(c, c, 3, Act.LRELU, rng))}
-          : new EqualizedConv2d[] {
-              b.put("conv0", new EqualizedConv2d(config.channels(r / 2), c, 3, Act.LRELU, rng)),
-              b.put("conv1", new EqualizedConv2d(c, c, 3, Act.LRELU, rng))};
+      EqualizedConv2d[] cs =
+          r == 4
+              ? new EqualizedConv2d[] {b.put("conv", new EqualizedConv2d(c, c, 3, Act.LRELU, rng))}
+              : new EqualizedConv2d[] {
+                b.put("conv0", new EqualizedConv2d(config.channels(r / 2), c, 3, Act.LRELU, rng)),
+                b.put("conv1", new EqualizedConv2d(c, c, 3, Act.LRELU, rng))
+              };
       convs.put(r, cs);
-      toRgb.put(r, b.put("torgb", new EqualizedConv2d(c, config.imageChannels(), 1, Act.LINEAR, rng)));
+      toRgb.put(
+          r, b.put("torgb", new EqualizedConv2d(c, config.imageChannels(), 1, Act.LINEAR, rng)));
     }
     this.stage = new Stage(4, config.resolution(), true);
-    LOG.info("progressive GAN generator up to {}x{}: {} parameters", config.resolution(), config.resolution(), String.format("%,d", parameterCount()));
+    LOG.info(
+        "progressive GAN generator up to {}x{}: {} parameters",
+        config.resolution(),
+        config.resolution(),
+        String.format("%,d", parameterCount()));
   }
 
   @Override
@@ -91,7 +98,8 @@ public final class ProgressiveGenerator extends Generator implements Progressive
     }
     Tensor img = toRgb.get(stage.resolution()).forward(x);
     if (stage.fading()) {
-      Tensor low = Functional.upsampleNearest2d(toRgb.get(stage.resolution() / 2).forward(previous), 2);
+      Tensor low =
+          Functional.upsampleNearest2d(toRgb.get(stage.resolution() / 2).forward(previous), 2);
       img = stage.blend(low, img);
     }
     return img;

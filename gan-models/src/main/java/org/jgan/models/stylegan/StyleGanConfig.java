@@ -10,8 +10,8 @@ import org.jgan.models.progressive.ProgressiveDiscriminator;
 /**
  * StyleGAN (Karras et al. 2019): a mapping network to {@code w}, AdaIN synthesis from a learned
  * constant with per-layer noise (per-channel strengths), nearest up-sampling followed by the {@code
- * [1, 2, 1]} blur, progressive growing; the progressive GAN's discriminator. Channels at
- * resolution r are {@code min(channelBase / r, channelMax)}.
+ * [1, 2, 1]} blur, progressive growing; the progressive GAN's discriminator. Channels at resolution
+ * r are {@code min(channelBase / r, channelMax)}.
  *
  * @param zDim latent size (512)
  * @param wDim intermediate latent size (512)
@@ -23,7 +23,14 @@ import org.jgan.models.progressive.ProgressiveDiscriminator;
  * @param mbstdGroup discriminator's minibatch-stddev group (4)
  */
 public record StyleGanConfig(
-    int zDim, int wDim, int mappingLayers, int imageChannels, int resolution, int channelBase, int channelMax, int mbstdGroup)
+    int zDim,
+    int wDim,
+    int mappingLayers,
+    int imageChannels,
+    int resolution,
+    int channelBase,
+    int channelMax,
+    int mbstdGroup)
     implements ModelConfig {
   /** Validates the sizes. */
   public StyleGanConfig {
@@ -71,7 +78,9 @@ public record StyleGanConfig(
     return new StyleGanConfig(512, 512, 8, imageChannels, resolution, 16384, 512, 4);
   }
 
-  /** Scaled down for two CPU cores at 32x32: z = w = 128, 4 mapping layers, channels 128 (64 at 32). */
+  /**
+   * Scaled down for two CPU cores at 32x32: z = w = 128, 4 mapping layers, channels 128 (64 at 32).
+   */
   public static StyleGanConfig cpu32(int imageChannels) {
     return new StyleGanConfig(128, 128, 4, imageChannels, 32, 2048, 128, 4);
   }
@@ -98,7 +107,13 @@ public record StyleGanConfig(
 
   @Override
   public long parameterBound() {
-    return ModelConfig.styleBound(resolution, channelBase, channelMax, Math.max(zDim, wDim) + imageChannels, mappingLayers, 0);
+    return ModelConfig.styleBound(
+        resolution,
+        channelBase,
+        channelMax,
+        Math.max(zDim, wDim) + imageChannels,
+        mappingLayers,
+        0);
   }
 
   @Override
@@ -108,6 +123,7 @@ public record StyleGanConfig(
 
   @Override
   public Discriminator discriminator(long seed) {
-    return new ProgressiveDiscriminator(imageChannels, resolution, channelBase, channelMax, mbstdGroup, seed);
+    return new ProgressiveDiscriminator(
+        imageChannels, resolution, channelBase, channelMax, mbstdGroup, seed);
   }
 }

@@ -53,7 +53,18 @@ public final class StyleGanGenerator extends StyleGenerator implements Progressi
   public StyleGanGenerator(StyleGanConfig config, long seed) {
     this.config = config;
     Rng rng = new Rng(seed);
-    this.mapping = child("mapping", new MappingNetwork(config.zDim(), 0, config.wDim(), config.numWs(), config.mappingLayers(), 0.01, 0.995, rng));
+    this.mapping =
+        child(
+            "mapping",
+            new MappingNetwork(
+                config.zDim(),
+                0,
+                config.wDim(),
+                config.numWs(),
+                config.mappingLayers(),
+                0.01,
+                0.995,
+                rng));
     ModuleDict synthesis = child("synthesis", new ModuleDict());
     this.constant = synthesis.put("input", new ConstantInput(config.channels(4), 4, null));
     for (int r = 4; r <= config.resolution(); r *= 2) {
@@ -62,16 +73,29 @@ public final class StyleGanGenerator extends StyleGenerator implements Progressi
       int in = r == 4 ? c : config.channels(r / 2);
       List<EqualizedConv2d> cs = new ArrayList<>();
       if (r > 4) {
-        cs.add(b.put("conv0", new EqualizedConv2d(in, c, 3, Act.LINEAR, false, 1.0, Resample.NONE, rng)));
+        cs.add(
+            b.put(
+                "conv0",
+                new EqualizedConv2d(in, c, 3, Act.LINEAR, false, 1.0, Resample.NONE, rng)));
       }
-      cs.add(b.put("conv1", new EqualizedConv2d(c, c, 3, Act.LINEAR, false, 1.0, Resample.NONE, rng)));
+      cs.add(
+          b.put("conv1", new EqualizedConv2d(c, c, 3, Act.LINEAR, false, 1.0, Resample.NONE, rng)));
       convs.put(r, cs.toArray(new EqualizedConv2d[0]));
-      epilogues.put(r, new Epilogue[] {
-          b.put("epi0", new Epilogue(c, r, config.wDim(), rng)), b.put("epi1", new Epilogue(c, r, config.wDim(), rng))});
-      toRgb.put(r, b.put("torgb", new EqualizedConv2d(c, config.imageChannels(), 1, Act.LINEAR, rng)));
+      epilogues.put(
+          r,
+          new Epilogue[] {
+            b.put("epi0", new Epilogue(c, r, config.wDim(), rng)),
+            b.put("epi1", new Epilogue(c, r, config.wDim(), rng))
+          });
+      toRgb.put(
+          r, b.put("torgb", new EqualizedConv2d(c, config.imageChannels(), 1, Act.LINEAR, rng)));
     }
     this.stage = new Stage(4, config.resolution(), true);
-    LOG.info("StyleGAN generator {}x{}: {} parameters", config.resolution(), config.resolution(), String.format("%,d", parameterCount()));
+    LOG.info(
+        "StyleGAN generator {}x{}: {} parameters",
+        config.resolution(),
+        config.resolution(),
+        String.format("%,d", parameterCount()));
   }
 
   /** Noise, bias, leaky ReLU, then AdaIN: StyleGAN's {@code layer_epilogue}. */
@@ -143,7 +167,8 @@ public final class StyleGanGenerator extends StyleGenerator implements Progressi
     }
     Tensor img = toRgb.get(stage.resolution()).forward(x);
     if (stage.fading()) {
-      Tensor low = Functional.upsampleNearest2d(toRgb.get(stage.resolution() / 2).forward(previous), 2);
+      Tensor low =
+          Functional.upsampleNearest2d(toRgb.get(stage.resolution() / 2).forward(previous), 2);
       img = stage.blend(low, img);
     }
     return img;

@@ -1,2 +1,5 @@
-/** StyleGAN (Karras et al. 2019): mapping network, AdaIN synthesis, noise, style mixing, progressive growing. */
+/**
+ * StyleGAN (Karras et al. 2019): mapping network, AdaIN synthesis, noise, style mixing, progressive
+ * growing.
+ */
 package org.jgan.models.stylegan;

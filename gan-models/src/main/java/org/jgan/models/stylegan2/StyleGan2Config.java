@@ -12,8 +12,8 @@ import org.jgan.models.ModelConfig;
 /**
  * StyleGAN2 (Karras et al. 2020), as released in StyleGAN2-ADA: modulated and demodulated
  * convolutions with noise and bias outside the style block, a skip-architecture generator, a
- * residual discriminator with minibatch standard deviation. Two options on top: progressive
- * growing (fade-in on the skip architecture) and class conditioning (label embedding in the mapping
+ * residual discriminator with minibatch standard deviation. Two options on top: progressive growing
+ * (fade-in on the skip architecture) and class conditioning (label embedding in the mapping
  * network, projection discriminator). Channels at resolution r are {@code min(channelBase / r,
  * channelMax)}.
  *
@@ -87,7 +87,19 @@ public record StyleGan2Config(
    */
   public static StyleGan2Config paper256(int imageChannels, int labelCount) {
     return new StyleGan2Config(
-        512, 512, 8, 0.01, imageChannels, 256, 16384, 512, labelCount, false, 8, 1, 8,
+        512,
+        512,
+        8,
+        0.01,
+        imageChannels,
+        256,
+        16384,
+        512,
+        labelCount,
+        false,
+        8,
+        1,
+        8,
         DataFormat.NHWC);
   }
 
@@ -100,7 +112,19 @@ public record StyleGan2Config(
    */
   public static StyleGan2Config cifar(int imageChannels, int labelCount) {
     return new StyleGan2Config(
-        512, 512, 2, 0.01, imageChannels, 32, 32768, 512, labelCount, false, 32, 1, 8,
+        512,
+        512,
+        2,
+        0.01,
+        imageChannels,
+        32,
+        32768,
+        512,
+        labelCount,
+        false,
+        32,
+        1,
+        8,
         DataFormat.NHWC);
   }
 
@@ -114,7 +138,19 @@ public record StyleGan2Config(
    */
   public static StyleGan2Config cpu32(int imageChannels, int labelCount) {
     return new StyleGan2Config(
-        128, 128, 4, 0.01, imageChannels, 32, 1024, 64, labelCount, false, 4, 1, 2,
+        128,
+        128,
+        4,
+        0.01,
+        imageChannels,
+        32,
+        1024,
+        64,
+        labelCount,
+        false,
+        4,
+        1,
+        2,
         DataFormat.NHWC);
   }
 
@@ -157,7 +193,8 @@ public record StyleGan2Config(
    * its width relative to the output (the last block as wide as before).
    */
   public StyleGan2Config atResolution(int r) {
-    return with(Map.of("resolution", r, "channelBase", (int) ((long) channelBase * r / resolution)));
+    return with(
+        Map.of("resolution", r, "channelBase", (int) ((long) channelBase * r / resolution)));
   }
 
   /** This config with one component changed, validated as a new config is. */

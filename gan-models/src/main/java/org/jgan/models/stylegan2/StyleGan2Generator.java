@@ -2,9 +2,9 @@ package org.jgan.models.stylegan2;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.nn.Functional;
 import org.jgan.core.nn.ModuleDict;
-import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Progressive;
@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *   img_r = upsample2d(img_{r/2}) + toRGB_r(x_r, w)
  * </pre>
  *
- * Latent use follows ADA: block 4 takes {@code ws[0]} (conv1) and {@code ws[1]} (toRGB); block k
- * > 0 takes {@code ws[2k-1]} (conv0), {@code ws[2k]} (conv1), {@code ws[2k+1]} (toRGB). With
+ * Latent use follows ADA: block 4 takes {@code ws[0]} (conv1) and {@code ws[1]} (toRGB); block k >
+ * 0 takes {@code ws[2k-1]} (conv0), {@code ws[2k]} (conv1), {@code ws[2k+1]} (toRGB). With
  * progressive growing the stage's toRGB fades in: {@code img_r = upsample2d(img_{r/2}) + alpha
  * toRGB_r(x_r, w)}.
  */
@@ -46,26 +46,46 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
   public StyleGan2Generator(StyleGan2Config config, long seed) {
     this.config = config;
     Rng rng = new Rng(seed);
-    this.mapping = child("mapping", new MappingNetwork(
-        config.zDim(), config.labelCount(), config.wDim(), config.numWs(), config.mappingLayers(), config.mappingLrMul(), 0.995, rng));
+    this.mapping =
+        child(
+            "mapping",
+            new MappingNetwork(
+                config.zDim(),
+                config.labelCount(),
+                config.wDim(),
+                config.numWs(),
+                config.mappingLayers(),
+                config.mappingLrMul(),
+                0.995,
+                rng));
     ModuleDict synthesis = child("synthesis", new ModuleDict());
     int w = config.wDim();
     for (int r = 4; r <= config.resolution(); r *= 2) {
       ModuleDict b = synthesis.put("b" + r, new ModuleDict());
       int c = config.channels(r);
       if (r == 4) {
-        layers.put(r, new SynthesisLayer[] {b.put("conv1", new SynthesisLayer(c, c, w, r, false, rng))});
+        layers.put(
+            r, new SynthesisLayer[] {b.put("conv1", new SynthesisLayer(c, c, w, r, false, rng))});
       } else {
-        layers.put(r, new SynthesisLayer[] {
-            b.put("conv0", new SynthesisLayer(config.channels(r / 2), c, w, r, true, rng)),
-            b.put("conv1", new SynthesisLayer(c, c, w, r, false, rng))});
+        layers.put(
+            r,
+            new SynthesisLayer[] {
+              b.put("conv0", new SynthesisLayer(config.channels(r / 2), c, w, r, true, rng)),
+              b.put("conv1", new SynthesisLayer(c, c, w, r, false, rng))
+            });
       }
       toRgb.put(r, b.put("torgb", new ToRgb(c, config.imageChannels(), w, rng)));
     }
-    this.constant = ((ModuleDict) synthesis.children().get("b4")).put("input", new ConstantInput(config.channels(4), 4, rng));
+    this.constant =
+        ((ModuleDict) synthesis.children().get("b4"))
+            .put("input", new ConstantInput(config.channels(4), 4, rng));
     this.stage = new Stage(4, config.resolution(), config.progressive());
-    LOG.info("StyleGAN2 generator {}x{}{}{}: {} parameters", config.resolution(), config.resolution(),
-        config.labelCount() > 0 ? ", " + config.labelCount() + " classes" : "", config.progressive() ? ", progressive" : "",
+    LOG.info(
+        "StyleGAN2 generator {}x{}{}{}: {} parameters",
+        config.resolution(),
+        config.resolution(),
+        config.labelCount() > 0 ? ", " + config.labelCount() + " classes" : "",
+        config.progressive() ? ", progressive" : "",
         String.format("%,d", parameterCount()));
   }
 
@@ -123,9 +143,9 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
    * {@inheritDoc}
    *
    * <p>The feature maps are in the config's layout ({@link StyleGan2Config#layout()}, channels-last
-   * by default) from the constant to
-   * each toRGB, whose image comes back NCHW (for one channel the same memory): oneDNN's
-   * convolutions then need no reorders and the FIR filters run as depthwise convolutions.
+   * by default) from the constant to each toRGB, whose image comes back NCHW (for one channel the
+   * same memory): oneDNN's convolutions then need no reorders and the FIR filters run as depthwise
+   * convolutions.
    */
   @Override
   public Tensor synthesis(Tensor ws, NoiseMode noiseMode, Rng rng) {

@@ -1,10 +1,10 @@
 package org.jgan.models.stylegan2;
 
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.kernels.DataFormat;
-import org.jgan.core.tensor.InPlace;
 import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.InPlace;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.blocks.Act;
@@ -53,7 +53,8 @@ public final class SynthesisLayer extends Module {
     // strength and the bias, all small, and the activation is a bare leaky ReLU (two passes
     // instead of three where no graph is recorded).
     double gain = Act.LRELU.gain();
-    Tensor y = Modulation.modulatedConv2d(x, weight.value(), affine.forward(w), true, up, format, gain);
+    Tensor y =
+        Modulation.modulatedConv2d(x, weight.value(), affine.forward(w), true, up, format, gain);
     Tensor b = bias.value().mul(gain);
     Tensor n = noise.scaledNoise(y, mode, rng, format, gain);
     if (InPlace.allowed(y, b, n)) {
@@ -62,7 +63,8 @@ public final class SynthesisLayer extends Module {
       if (n != null) {
         InPlace.add(y, n);
       }
-      return InPlace.leakyRelu(InPlace.add(y, b.reshape(format.channelShape(b.numel()))), Act.ALPHA);
+      return InPlace.leakyRelu(
+          InPlace.add(y, b.reshape(format.channelShape(b.numel()))), Act.ALPHA);
     }
     return Act.LRELU.apply(n == null ? y : y.add(n), b, 1.0, format);
   }

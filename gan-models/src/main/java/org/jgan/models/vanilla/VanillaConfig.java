@@ -8,8 +8,8 @@ import org.jgan.models.ModelConfig;
 
 /**
  * The original GAN (Goodfellow et al. 2014): multilayer perceptrons for both networks. For images
- * the generator ends in tanh and emits {@code [C, R, R]} (28x28 natively); for 2-D toy data
- * ({@code pointDim = 2}) it emits points, linear.
+ * the generator ends in tanh and emits {@code [C, R, R]} (28x28 natively); for 2-D toy data ({@code
+ * pointDim = 2}) it emits points, linear.
  *
  * @param zDim latent size
  * @param hidden width of the hidden layers
@@ -18,7 +18,8 @@ import org.jgan.models.ModelConfig;
  * @param resolution image size (ignored for points)
  * @param pointDim 0 for images, else the dimension of the points
  */
-public record VanillaConfig(int zDim, int hidden, int hiddenLayers, int imageChannels, int resolution, int pointDim)
+public record VanillaConfig(
+    int zDim, int hidden, int hiddenLayers, int imageChannels, int resolution, int pointDim)
     implements ModelConfig {
   /** Validates the sizes. */
   public VanillaConfig {
@@ -60,7 +61,10 @@ public record VanillaConfig(int zDim, int hidden, int hiddenLayers, int imageCha
     return new VanillaConfig(zDim, hidden, hiddenLayers, imageChannels, resolution, 0);
   }
 
-  /** The toy setting of the mode-collapse literature (PacGAN, VEEGAN): z = 2, 3 x 256 units, 2-D points. */
+  /**
+   * The toy setting of the mode-collapse literature (PacGAN, VEEGAN): z = 2, 3 x 256 units, 2-D
+   * points.
+   */
   public static VanillaConfig toy2d() {
     return new VanillaConfig(2, 256, 3, 0, 0, 2);
   }
@@ -88,7 +92,8 @@ public record VanillaConfig(int zDim, int hidden, int hiddenLayers, int imageCha
   @Override
   public long parameterBound() {
     long h = hidden;
-    return 2 * ((zDim + outputSize() + 2L) * h + hiddenLayers * (h * h + h)) + outputSize() * (h + 1);
+    return 2 * ((zDim + outputSize() + 2L) * h + hiddenLayers * (h * h + h))
+        + outputSize() * (h + 1);
   }
 
   @Override

@@ -10,7 +10,10 @@ import org.jgan.models.Discriminator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** MLP discriminator: flattened sample {@code -> [Linear, LeakyReLU(0.2)] x hiddenLayers -> Linear(1)}. */
+/**
+ * MLP discriminator: flattened sample {@code -> [Linear, LeakyReLU(0.2)] x hiddenLayers ->
+ * Linear(1)}.
+ */
 public final class VanillaDiscriminator extends Discriminator {
   private static final Logger LOG = LoggerFactory.getLogger(VanillaDiscriminator.class);
 
@@ -35,12 +38,15 @@ public final class VanillaDiscriminator extends Discriminator {
   @Override
   public Tensor forward(Tensor x, int[] labels) {
     if (labels != null) {
-      throw new IllegalArgumentException("VanillaDiscriminator is unconditional; labels must be null");
+      throw new IllegalArgumentException(
+          "VanillaDiscriminator is unconditional; labels must be null");
     }
     Tensor flat = x.rank() == 2 ? x : x.flatten(1);
     if (flat.size(1) != config.outputSize()) {
       throw new IllegalArgumentException(
-          "VanillaDiscriminator: expected samples of " + config.outputSize() + " values, got shape "
+          "VanillaDiscriminator: expected samples of "
+              + config.outputSize()
+              + " values, got shape "
               + Shapes.str(x.shape()));
     }
     return net.forward(flat);

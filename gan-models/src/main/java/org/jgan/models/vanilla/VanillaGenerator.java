@@ -1,10 +1,10 @@
 package org.jgan.models.vanilla;
 
+import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.Activation;
 import org.jgan.core.nn.Linear;
 import org.jgan.core.nn.Sequential;
 import org.jgan.core.tensor.Rng;
-import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;

@@ -18,7 +18,8 @@ class BlockGoldenTest {
   private static void check(Golden c, Tensor y, Map<String, Tensor> inputs) {
     TensorAssert.assertClose(c.get("y"), y, TOL, "y");
     List<String> names = List.copyOf(inputs.keySet());
-    List<Tensor> grads = Autograd.grad(List.of(y), List.copyOf(inputs.values()), List.of(c.get("g")), false);
+    List<Tensor> grads =
+        Autograd.grad(List.of(y), List.copyOf(inputs.values()), List.of(c.get("g")), false);
     for (int i = 0; i < names.size(); i++) {
       TensorAssert.assertClose(c.get("d" + names.get(i)), grads.get(i), TOL, "d" + names.get(i));
     }
@@ -87,8 +88,12 @@ class BlockGoldenTest {
       Tensor w = c.leaf("weight");
       Tensor s = c.leaf("s");
       boolean demod = name.endsWith("_demod");
-      check(c, Modulation.modulatedConv2d(x, w, s, demod, false), Map.of("x", x, "weight", w, "s", s));
-      TensorAssert.assertClose(c.get("y"), Modulation.fusedReference(x, w, s, demod), TOL, name + " fused form");
+      check(
+          c,
+          Modulation.modulatedConv2d(x, w, s, demod, false),
+          Map.of("x", x, "weight", w, "s", s));
+      TensorAssert.assertClose(
+          c.get("y"), Modulation.fusedReference(x, w, s, demod), TOL, name + " fused form");
     }
   }
 
@@ -102,13 +107,21 @@ class BlockGoldenTest {
     Tensor w = c.leaf("weight");
     Tensor b = c.leaf("b");
     // the golden case gives the raw style s (before 1/sqrt(I)); apply the block's arithmetic to it
-    Tensor y = Act.LINEAR.apply(Modulation.modulatedConv2d(x, w, s.mul(c.meta("style_gain")), false, false), b, 1.0);
+    Tensor y =
+        Act.LINEAR.apply(
+            Modulation.modulatedConv2d(x, w, s.mul(c.meta("style_gain")), false, false), b, 1.0);
     check(c, y, Map.of("x", x, "weight", w, "s", s, "b", b));
     // the module computes the same from its own affine: make A(w) = s with an identity affine
-    t.loadStateDict(Map.of(
-        "conv.affine.weight", Tensor.of(new double[] {2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2}, 4, 4),
-        "conv.affine.bias", Tensor.zeros(DType.FLOAT64, 4),
-        "conv.weight", w, "bias", b));
+    t.loadStateDict(
+        Map.of(
+            "conv.affine.weight",
+            Tensor.of(new double[] {2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2}, 4, 4),
+            "conv.affine.bias",
+            Tensor.zeros(DType.FLOAT64, 4),
+            "conv.weight",
+            w,
+            "bias",
+            b));
     TensorAssert.assertClose(c.get("y"), t.forward(x, s), TOL, "ToRgb module");
   }
 
@@ -117,18 +130,30 @@ class BlockGoldenTest {
     Golden c = Golden.load("mapping_network");
     MappingNetwork m = new MappingNetwork(8, 5, 8, 0, 2, c.meta("lr_mul"), 0.995, new Rng(0));
     m.to(DType.FLOAT64);
-    m.loadStateDict(Map.of(
-        "embed.weight", c.get("embed.weight"), "embed.bias", c.get("embed.bias"),
-        "fc0.weight", c.get("fc0.weight"), "fc0.bias", c.get("fc0.bias"),
-        "fc1.weight", c.get("fc1.weight"), "fc1.bias", c.get("fc1.bias"),
-        "w_avg", c.get("w_avg")));
+    m.loadStateDict(
+        Map.of(
+            "embed.weight",
+            c.get("embed.weight"),
+            "embed.bias",
+            c.get("embed.bias"),
+            "fc0.weight",
+            c.get("fc0.weight"),
+            "fc0.bias",
+            c.get("fc0.bias"),
+            "fc1.weight",
+            c.get("fc1.weight"),
+            "fc1.bias",
+            c.get("fc1.bias"),
+            "w_avg",
+            c.get("w_avg")));
     int[] labels = argmax(c.get("c"));
     Tensor z = c.leaf("z");
     Tensor w = m.forward(z, labels, 1.0, -1, false);
     TensorAssert.assertClose(c.get("w"), w, TOL, "w");
     Tensor dz = Autograd.grad(List.of(w), List.of(z), List.of(c.get("g")), false).get(0);
     TensorAssert.assertClose(c.get("dz"), dz, TOL, "dz");
-    TensorAssert.assertClose(c.get("w_trunc"), m.forward(z, labels, c.meta("psi"), -1, false), TOL, "w truncated");
+    TensorAssert.assertClose(
+        c.get("w_trunc"), m.forward(z, labels, c.meta("psi"), -1, false), TOL, "w truncated");
   }
 
   static int[] argmax(Tensor oneHot) {

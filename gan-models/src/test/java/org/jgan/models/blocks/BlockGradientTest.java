@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.jgan.core.autograd.Autograd;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -26,7 +26,8 @@ class BlockGradientTest {
     return Tensor.leaf(rng.normalArray(DType.FLOAT64, 0, 1, shape), true);
   }
 
-  private static Arguments row(String name, Module m, List<Tensor> inputs, Function<List<Tensor>, Tensor> f) {
+  private static Arguments row(
+      String name, Module m, List<Tensor> inputs, Function<List<Tensor>, Tensor> f) {
     if (m != null) {
       m.to(DType.FLOAT64);
     }
@@ -43,8 +44,10 @@ class BlockGradientTest {
     Rng rng = new Rng(3);
     EqualizedLinear lin = new EqualizedLinear(5, 4, Act.LRELU, 0.01, 0.0, rng);
     EqualizedConv2d conv = new EqualizedConv2d(2, 3, 3, Act.LRELU, rng);
-    EqualizedConv2d down = new EqualizedConv2d(2, 3, 3, Act.LRELU, true, Math.sqrt(0.5), Resample.DOWN, rng);
-    EqualizedConv2d skip = new EqualizedConv2d(2, 3, 1, Act.LINEAR, false, Math.sqrt(0.5), Resample.DOWN, rng);
+    EqualizedConv2d down =
+        new EqualizedConv2d(2, 3, 3, Act.LRELU, true, Math.sqrt(0.5), Resample.DOWN, rng);
+    EqualizedConv2d skip =
+        new EqualizedConv2d(2, 3, 1, Act.LINEAR, false, Math.sqrt(0.5), Resample.DOWN, rng);
     EqualizedConv2d upConv = new EqualizedConv2d(2, 3, 3, Act.LRELU, true, 1.0, Resample.UP, rng);
     ModulatedConv2d mod = new ModulatedConv2d(3, 2, 3, 4, true, false, rng);
     ModulatedConv2d modUp = new ModulatedConv2d(3, 2, 3, 4, true, true, rng);
@@ -58,38 +61,135 @@ class BlockGradientTest {
     // non-zero noise strength so that its gradient is exercised
     noise.strength().value().data().assign(0.7);
     return Stream.of(
-        row("EqualizedLinear lrelu lr 0.01", lin, List.of(leaf(in, 3, 5)), x -> lin.forward(x.get(0))),
-        row("EqualizedConv2d 3x3", conv, List.of(leaf(in, 2, 2, 5, 5)), x -> conv.forward(x.get(0))),
-        row("EqualizedConv2d 3x3 down", down, List.of(leaf(in, 2, 2, 6, 6)), x -> down.forward(x.get(0))),
-        row("EqualizedConv2d 1x1 down (skip)", skip, List.of(leaf(in, 2, 2, 6, 6)), x -> skip.forward(x.get(0))),
-        row("EqualizedConv2d 3x3 up", upConv, List.of(leaf(in, 1, 2, 3, 3)), x -> upConv.forward(x.get(0))),
-        row("EqualizedConv2d 3x3 down NHWC", down, List.of(leaf(in, 2, 6, 6, 2)), x -> down.forward(x.get(0), DataFormat.NHWC)),
-        row("EqualizedConv2d 3x3 up NHWC", upConv, List.of(leaf(in, 1, 3, 3, 2)), x -> upConv.forward(x.get(0), DataFormat.NHWC)),
-        row("FIR depthwise filter NHWC", null, List.of(leaf(in, 2, 5, 4, 3)), x -> Autograd.apply(new FirConv(Fir.STYLEGAN2, 4.0, 1, 1, DataFormat.NHWC), x.get(0))),
-        row("FIR depthwise down NHWC", null, List.of(leaf(in, 2, 6, 6, 2)), x -> Autograd.apply(new FirConv(Fir.STYLEGAN2, 1.0, 2, 1, DataFormat.NHWC), x.get(0))),
-        row("FIR depthwise down NCHW", null, List.of(leaf(in, 2, 2, 6, 6)), x -> Autograd.apply(new FirConv(Fir.STYLEGAN2, 1.0, 2, 1, DataFormat.NCHW), x.get(0))),
+        row(
+            "EqualizedLinear lrelu lr 0.01",
+            lin,
+            List.of(leaf(in, 3, 5)),
+            x -> lin.forward(x.get(0))),
+        row(
+            "EqualizedConv2d 3x3",
+            conv,
+            List.of(leaf(in, 2, 2, 5, 5)),
+            x -> conv.forward(x.get(0))),
+        row(
+            "EqualizedConv2d 3x3 down",
+            down,
+            List.of(leaf(in, 2, 2, 6, 6)),
+            x -> down.forward(x.get(0))),
+        row(
+            "EqualizedConv2d 1x1 down (skip)",
+            skip,
+            List.of(leaf(in, 2, 2, 6, 6)),
+            x -> skip.forward(x.get(0))),
+        row(
+            "EqualizedConv2d 3x3 up",
+            upConv,
+            List.of(leaf(in, 1, 2, 3, 3)),
+            x -> upConv.forward(x.get(0))),
+        row(
+            "EqualizedConv2d 3x3 down NHWC",
+            down,
+            List.of(leaf(in, 2, 6, 6, 2)),
+            x -> down.forward(x.get(0), DataFormat.NHWC)),
+        row(
+            "EqualizedConv2d 3x3 up NHWC",
+            upConv,
+            List.of(leaf(in, 1, 3, 3, 2)),
+            x -> upConv.forward(x.get(0), DataFormat.NHWC)),
+        row(
+            "FIR depthwise filter NHWC",
+            null,
+            List.of(leaf(in, 2, 5, 4, 3)),
+            x -> Autograd.apply(new FirConv(Fir.STYLEGAN2, 4.0, 1, 1, DataFormat.NHWC), x.get(0))),
+        row(
+            "FIR depthwise down NHWC",
+            null,
+            List.of(leaf(in, 2, 6, 6, 2)),
+            x -> Autograd.apply(new FirConv(Fir.STYLEGAN2, 1.0, 2, 1, DataFormat.NHWC), x.get(0))),
+        row(
+            "FIR depthwise down NCHW",
+            null,
+            List.of(leaf(in, 2, 2, 6, 6)),
+            x -> Autograd.apply(new FirConv(Fir.STYLEGAN2, 1.0, 2, 1, DataFormat.NCHW), x.get(0))),
         row("PixelNorm", null, List.of(leaf(in, 2, 3, 2, 2)), x -> PixelNorm.apply(x.get(0))),
         row("MinibatchStdDev", null, List.of(leaf(in, 4, 2, 2, 2)), x -> mbstd.forward(x.get(0))),
         row("FIR up", null, List.of(leaf(in, 1, 2, 3, 3)), x -> Fir.STYLEGAN2.upsample2d(x.get(0))),
-        row("FIR down", null, List.of(leaf(in, 1, 2, 6, 6)), x -> Fir.STYLEGAN2.downsample2d(x.get(0))),
-        row("ModulatedConv2d demod", mod, List.of(leaf(in, 2, 3, 4, 4), leaf(in, 2, 4)), x -> mod.forward(x.get(0), x.get(1))),
-        row("ModulatedConv2d demod up", modUp, List.of(leaf(in, 2, 3, 3, 3), leaf(in, 2, 4)), x -> modUp.forward(x.get(0), x.get(1))),
-        row("ToRgb", rgb, List.of(leaf(in, 2, 3, 4, 4), leaf(in, 2, 4)), x -> rgb.forward(x.get(0), x.get(1))),
-        row("ModulatedConv2d demod NHWC", mod, List.of(leaf(in, 2, 4, 4, 3), leaf(in, 2, 4)), x -> mod.forward(x.get(0), x.get(1), DataFormat.NHWC)),
-        row("ModulatedConv2d demod up NHWC", modUp, List.of(leaf(in, 2, 3, 3, 3), leaf(in, 2, 4)), x -> modUp.forward(x.get(0), x.get(1), DataFormat.NHWC)),
-        row("ToRgb NHWC", rgb, List.of(leaf(in, 2, 4, 4, 3), leaf(in, 2, 4)), x -> rgb.forward(x.get(0), x.get(1), DataFormat.NHWC)),
-        row("bilinear up NHWC (native resize)", null, List.of(leaf(in, 2, 3, 4, 3)), x -> Fir.bilinearUp2(x.get(0), DataFormat.NHWC)),
-        row("bilinear up one channel (native resize)", null, List.of(leaf(in, 2, 1, 3, 4)), x -> Fir.bilinearUp2(x.get(0))),
-        row("NoiseInjection NHWC (const)", noise, List.of(leaf(in, 2, 4, 4, 3)), x -> noise.forward(x.get(0), NoiseMode.CONST, null, DataFormat.NHWC)),
-        row("AdaIn", adain, List.of(leaf(in, 2, 2, 3, 3), leaf(in, 2, 4)), x -> adain.forward(x.get(0), x.get(1))),
-        row("NoiseInjection (const)", noise, List.of(leaf(in, 2, 3, 4, 4)), x -> noise.forward(x.get(0), NoiseMode.CONST, null)),
-        row("MappingNetwork with labels", map, List.of(leaf(in, 3, 4)), x -> map.forward(x.get(0), new int[] {0, 2, 1}, 0.7, 1, false)),
-        row("ProjectionHead", head, List.of(leaf(in, 3, 4)), x -> head.forward(x.get(0), new int[] {2, 0, 1})));
+        row(
+            "FIR down",
+            null,
+            List.of(leaf(in, 1, 2, 6, 6)),
+            x -> Fir.STYLEGAN2.downsample2d(x.get(0))),
+        row(
+            "ModulatedConv2d demod",
+            mod,
+            List.of(leaf(in, 2, 3, 4, 4), leaf(in, 2, 4)),
+            x -> mod.forward(x.get(0), x.get(1))),
+        row(
+            "ModulatedConv2d demod up",
+            modUp,
+            List.of(leaf(in, 2, 3, 3, 3), leaf(in, 2, 4)),
+            x -> modUp.forward(x.get(0), x.get(1))),
+        row(
+            "ToRgb",
+            rgb,
+            List.of(leaf(in, 2, 3, 4, 4), leaf(in, 2, 4)),
+            x -> rgb.forward(x.get(0), x.get(1))),
+        row(
+            "ModulatedConv2d demod NHWC",
+            mod,
+            List.of(leaf(in, 2, 4, 4, 3), leaf(in, 2, 4)),
+            x -> mod.forward(x.get(0), x.get(1), DataFormat.NHWC)),
+        row(
+            "ModulatedConv2d demod up NHWC",
+            modUp,
+            List.of(leaf(in, 2, 3, 3, 3), leaf(in, 2, 4)),
+            x -> modUp.forward(x.get(0), x.get(1), DataFormat.NHWC)),
+        row(
+            "ToRgb NHWC",
+            rgb,
+            List.of(leaf(in, 2, 4, 4, 3), leaf(in, 2, 4)),
+            x -> rgb.forward(x.get(0), x.get(1), DataFormat.NHWC)),
+        row(
+            "bilinear up NHWC (native resize)",
+            null,
+            List.of(leaf(in, 2, 3, 4, 3)),
+            x -> Fir.bilinearUp2(x.get(0), DataFormat.NHWC)),
+        row(
+            "bilinear up one channel (native resize)",
+            null,
+            List.of(leaf(in, 2, 1, 3, 4)),
+            x -> Fir.bilinearUp2(x.get(0))),
+        row(
+            "NoiseInjection NHWC (const)",
+            noise,
+            List.of(leaf(in, 2, 4, 4, 3)),
+            x -> noise.forward(x.get(0), NoiseMode.CONST, null, DataFormat.NHWC)),
+        row(
+            "AdaIn",
+            adain,
+            List.of(leaf(in, 2, 2, 3, 3), leaf(in, 2, 4)),
+            x -> adain.forward(x.get(0), x.get(1))),
+        row(
+            "NoiseInjection (const)",
+            noise,
+            List.of(leaf(in, 2, 3, 4, 4)),
+            x -> noise.forward(x.get(0), NoiseMode.CONST, null)),
+        row(
+            "MappingNetwork with labels",
+            map,
+            List.of(leaf(in, 3, 4)),
+            x -> map.forward(x.get(0), new int[] {0, 2, 1}, 0.7, 1, false)),
+        row(
+            "ProjectionHead",
+            head,
+            List.of(leaf(in, 3, 4)),
+            x -> head.forward(x.get(0), new int[] {2, 0, 1})));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("blocks")
-  void firstAndSecondDerivativesMatchFiniteDifferences(String name, List<Tensor> inputs, Function<List<Tensor>, Tensor> f) {
+  void firstAndSecondDerivativesMatchFiniteDifferences(
+      String name, List<Tensor> inputs, Function<List<Tensor>, Tensor> f) {
     TensorAssert.assertGradients(xs -> List.of(f.apply(xs)), inputs, 1e-6);
     TensorAssert.assertSecondOrder(xs -> List.of(f.apply(xs)), inputs, 1e-6);
   }

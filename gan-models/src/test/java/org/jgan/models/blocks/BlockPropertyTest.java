@@ -64,7 +64,8 @@ class BlockPropertyTest {
           plain.namedParameters().get("bias").copyFrom(b.data(), "bias");
           scaled.namedParameters().get("bias").copyFrom(b.data(), "bias");
         }
-        TensorAssert.assertClose(plain.forward(x).mul(s), scaled.forward(x), 1e-5, act + " bias " + bias + " " + r);
+        TensorAssert.assertClose(
+            plain.forward(x).mul(s), scaled.forward(x), 1e-5, act + " bias " + bias + " " + r);
       }
     }
   }
@@ -79,14 +80,20 @@ class BlockPropertyTest {
     Tensor s = rng.normal(DType.FLOAT32, 2, 3);
     double g = Math.sqrt(2);
     for (boolean demod : new boolean[] {true, false}) {
-      TensorAssert.assertClose(Modulation.modulatedConv2d(x, w, s, demod, false).mul(g),
-          Modulation.modulatedConv2d(x, w, s, demod, false, DataFormat.NCHW, g), 1e-6, "modulation gain, demodulate " + demod);
+      TensorAssert.assertClose(
+          Modulation.modulatedConv2d(x, w, s, demod, false).mul(g),
+          Modulation.modulatedConv2d(x, w, s, demod, false, DataFormat.NCHW, g),
+          1e-6,
+          "modulation gain, demodulate " + demod);
     }
     NoiseInjection noise = new NoiseInjection(3, 5, rng);
     noise.strength().value().data().assign(0.6);
     Tensor zeros = Tensor.zeros(DType.FLOAT32, 2, 3, 5, 5);
-    TensorAssert.assertClose(noise.forward(zeros, NoiseMode.CONST, null).mul(g),
-        noise.forward(zeros, NoiseMode.CONST, null, DataFormat.NCHW, g), 1e-6, "noise scale");
+    TensorAssert.assertClose(
+        noise.forward(zeros, NoiseMode.CONST, null).mul(g),
+        noise.forward(zeros, NoiseMode.CONST, null, DataFormat.NCHW, g),
+        1e-6,
+        "noise scale");
   }
 
   @Test
@@ -101,7 +108,8 @@ class BlockPropertyTest {
     for (int i = 0; i < 2; i++) {
       EqualizedLinear l = new EqualizedLinear(16, 4, Act.LINEAR, muls[i], 0.0, new Rng(3));
       double gain = muls[i] / 4.0; // lrMul / sqrt(16)
-      l.loadStateDict(Map.of("weight", effective.div(gain), "bias", Tensor.zeros(DType.FLOAT32, 4)));
+      l.loadStateDict(
+          Map.of("weight", effective.div(gain), "bias", Tensor.zeros(DType.FLOAT32, 4)));
       Adam adam = new Adam(l.namedParameters(), 1e-3, 0.0, 0.99, 1e-8, 0);
       Tensor before = l.weight().value().mul(gain).mul(1.0);
       l.forward(x).square().sum().backward();
@@ -114,7 +122,11 @@ class BlockPropertyTest {
   @Test
   void pixelNormGivesUnitMeanSquareOverChannels() {
     Tensor x = new Rng(4).normal(DType.FLOAT32, 3.0, 5.0, 2, 7, 3, 3);
-    TensorAssert.assertClose(Tensor.ones(DType.FLOAT32, 2, 3, 3), PixelNorm.apply(x).square().mean(false, 1), 1e-5, "mean_C x^2");
+    TensorAssert.assertClose(
+        Tensor.ones(DType.FLOAT32, 2, 3, 3),
+        PixelNorm.apply(x).square().mean(false, 1),
+        1e-5,
+        "mean_C x^2");
   }
 
   @Test
@@ -125,11 +137,17 @@ class BlockPropertyTest {
     // group {1, 3}: std = 1 (sqrt(1 + 1e-8)); group {10, 14}: std = 2
     double s0 = Math.sqrt(1 + 1e-8);
     double s1 = Math.sqrt(4 + 1e-8);
-    TensorAssert.assertClose(Tensor.of(new double[] {1, s0, 10, s1, 3, s0, 14, s1}, 4, 2, 1, 1), y, 1e-15, "mbstd");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MinibatchStdDev(4, 1).forward(Tensor.zeros(DType.FLOAT32, 6, 2, 1, 1)));
-    assertTrue(e.getMessage().contains("batch 6 is not divisible by the group size 4"), e.getMessage());
+    TensorAssert.assertClose(
+        Tensor.of(new double[] {1, s0, 10, s1, 3, s0, 14, s1}, 4, 2, 1, 1), y, 1e-15, "mbstd");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new MinibatchStdDev(4, 1).forward(Tensor.zeros(DType.FLOAT32, 6, 2, 1, 1)));
+    assertTrue(
+        e.getMessage().contains("batch 6 is not divisible by the group size 4"), e.getMessage());
     // a batch smaller than the group size uses the whole batch as one group
-    assertEquals(2, new MinibatchStdDev(4, 1).forward(Tensor.zeros(DType.FLOAT32, 2, 1, 2, 2)).size(1));
+    assertEquals(
+        2, new MinibatchStdDev(4, 1).forward(Tensor.zeros(DType.FLOAT32, 2, 1, 2, 2)).size(1));
   }
 
   @Test
@@ -138,11 +156,27 @@ class BlockPropertyTest {
     Tensor x = rng.normal(DType.FLOAT32, 2, 3, 4, 4);
     for (int channels : new int[] {0, 3}) {
       NoiseInjection noise = new NoiseInjection(channels, 4, rng);
-      TensorAssert.assertClose(x, noise.forward(x, NoiseMode.RANDOM, new Rng(9)), 0, "identity at init");
-      noise.loadStateDict(Map.of("strength", channels == 0 ? Tensor.full(DType.FLOAT32, 0.5) : Tensor.full(DType.FLOAT32, 0.5, 3),
-          "noise_const", rng.normal(DType.FLOAT32, 4, 4)));
-      TensorAssert.assertClose(noise.forward(x, NoiseMode.CONST, null), noise.forward(x, NoiseMode.CONST, null), 0, "const repeats");
-      assertTrue(noise.forward(x, NoiseMode.RANDOM, new Rng(1)).sub(noise.forward(x, NoiseMode.RANDOM, new Rng(2))).abs().sum().item() > 1);
+      TensorAssert.assertClose(
+          x, noise.forward(x, NoiseMode.RANDOM, new Rng(9)), 0, "identity at init");
+      noise.loadStateDict(
+          Map.of(
+              "strength",
+              channels == 0 ? Tensor.full(DType.FLOAT32, 0.5) : Tensor.full(DType.FLOAT32, 0.5, 3),
+              "noise_const",
+              rng.normal(DType.FLOAT32, 4, 4)));
+      TensorAssert.assertClose(
+          noise.forward(x, NoiseMode.CONST, null),
+          noise.forward(x, NoiseMode.CONST, null),
+          0,
+          "const repeats");
+      assertTrue(
+          noise
+                  .forward(x, NoiseMode.RANDOM, new Rng(1))
+                  .sub(noise.forward(x, NoiseMode.RANDOM, new Rng(2)))
+                  .abs()
+                  .sum()
+                  .item()
+              > 1);
       TensorAssert.assertClose(x, noise.forward(x, NoiseMode.NONE, null), 0, "none");
     }
   }
@@ -155,7 +189,8 @@ class BlockPropertyTest {
     Tensor yb = rng.normal(DType.FLOAT64, 2, 3);
     Tensor y = AdaIn.apply(x, ys, yb);
     TensorAssert.assertClose(yb, y.mean(false, 2, 3), 1e-12, "channel means");
-    TensorAssert.assertClose(ys.add(1.0).abs(), y.variance(false, false, 2, 3).sqrt(), 1e-6, "channel stds");
+    TensorAssert.assertClose(
+        ys.add(1.0).abs(), y.variance(false, false, 2, 3).sqrt(), 1e-6, "channel stds");
   }
 
   @Test
@@ -168,9 +203,15 @@ class BlockPropertyTest {
     Tensor interior = y.slice(2, 1, 31).slice(3, 1, 31);
     Tensor perChannel = interior.square().mean(false, 0, 2, 3); // E y^2 per output channel
     double worst = perChannel.sub(1.0).abs().data().maxNumber().doubleValue();
-    assertTrue(worst < 0.1, "demodulated channel second moments should be 1, worst deviation " + worst);
-    TensorAssert.assertClose(Modulation.fusedReference(x, w, s, true), y, 1e-5, "fused vs non-fused (demod)");
-    TensorAssert.assertClose(Modulation.fusedReference(x, w, s, false), Modulation.modulatedConv2d(x, w, s, false, false), 1e-5, "fused vs non-fused");
+    assertTrue(
+        worst < 0.1, "demodulated channel second moments should be 1, worst deviation " + worst);
+    TensorAssert.assertClose(
+        Modulation.fusedReference(x, w, s, true), y, 1e-5, "fused vs non-fused (demod)");
+    TensorAssert.assertClose(
+        Modulation.fusedReference(x, w, s, false),
+        Modulation.modulatedConv2d(x, w, s, false, false),
+        1e-5,
+        "fused vs non-fused");
   }
 
   @Test
@@ -191,17 +232,31 @@ class BlockPropertyTest {
   void firKeepsConstantsAndMatchesHandComputedCases() {
     Tensor ones = Tensor.ones(DType.FLOAT64, 1, 2, 8, 8);
     Tensor up = Fir.STYLEGAN2.upsample2d(ones).slice(2, 1, 15).slice(3, 1, 15);
-    TensorAssert.assertClose(Tensor.ones(DType.FLOAT64, 1, 2, 14, 14), up, 1e-12, "up: DC gain 1 inside");
+    TensorAssert.assertClose(
+        Tensor.ones(DType.FLOAT64, 1, 2, 14, 14), up, 1e-12, "up: DC gain 1 inside");
     Tensor down = Fir.STYLEGAN2.downsample2d(ones).slice(2, 1, 3).slice(3, 1, 3);
-    TensorAssert.assertClose(Tensor.ones(DType.FLOAT64, 1, 2, 2, 2), down, 1e-12, "down: DC gain 1 inside");
+    TensorAssert.assertClose(
+        Tensor.ones(DType.FLOAT64, 1, 2, 2, 2), down, 1e-12, "down: DC gain 1 inside");
     // a single pixel of 1 up-sampled: 4 f[1..2, 1..2] = 4 * 9/64 everywhere in the 2x2 output
-    TensorAssert.assertClose(Tensor.full(DType.FLOAT64, 0.5625, 1, 1, 2, 2), Fir.STYLEGAN2.upsample2d(Tensor.ones(DType.FLOAT64, 1, 1, 1, 1)), 1e-15, "up 1x1");
+    TensorAssert.assertClose(
+        Tensor.full(DType.FLOAT64, 0.5625, 1, 1, 2, 2),
+        Fir.STYLEGAN2.upsample2d(Tensor.ones(DType.FLOAT64, 1, 1, 1, 1)),
+        1e-15,
+        "up 1x1");
     // 2x2 ones down-sampled: f[1..2, 1..2] summed = 4 * 9/64
-    TensorAssert.assertClose(Tensor.full(DType.FLOAT64, 0.5625, 1, 1, 1, 1), Fir.STYLEGAN2.downsample2d(Tensor.ones(DType.FLOAT64, 1, 1, 2, 2)), 1e-15, "down 2x2");
+    TensorAssert.assertClose(
+        Tensor.full(DType.FLOAT64, 0.5625, 1, 1, 1, 1),
+        Fir.STYLEGAN2.downsample2d(Tensor.ones(DType.FLOAT64, 1, 1, 2, 2)),
+        1e-15,
+        "down 2x2");
     // StyleGAN's [1, 2, 1] also keeps constants
     Tensor blur = Fir.STYLEGAN.filter(ones, 1, 1, 1.0).slice(2, 1, 7).slice(3, 1, 7);
     TensorAssert.assertClose(Tensor.ones(DType.FLOAT64, 1, 2, 6, 6), blur, 1e-12, "blur");
-    TensorAssert.assertClose(Tensor.ones(DType.FLOAT64, 1, 2, 14, 14), Fir.STYLEGAN.upsample2d(ones).slice(2, 1, 15).slice(3, 1, 15), 1e-12, "3-tap up");
+    TensorAssert.assertClose(
+        Tensor.ones(DType.FLOAT64, 1, 2, 14, 14),
+        Fir.STYLEGAN.upsample2d(ones).slice(2, 1, 15).slice(3, 1, 15),
+        1e-12,
+        "3-tap up");
   }
 
   @Test
@@ -216,11 +271,14 @@ class BlockPropertyTest {
     Tensor ws = m.forward(z, labels, 1.0, -1, false);
     assertEquals(4, ws.size(1));
     Tensor avg = m.wAvg().reshape(1, 1, 16).expand(5, 4, 16);
-    TensorAssert.assertClose(avg, m.forward(z, labels, 0.0, -1, false), 1e-6, "psi = 0 gives w_avg");
+    TensorAssert.assertClose(
+        avg, m.forward(z, labels, 0.0, -1, false), 1e-6, "psi = 0 gives w_avg");
     TensorAssert.assertClose(ws, m.forward(z, labels, 1.0, 2, false), 0, "psi = 1 is the identity");
     Tensor cut = m.forward(z, labels, 0.0, 2, false);
-    TensorAssert.assertClose(avg.slice(1, 0, 2), cut.slice(1, 0, 2), 1e-6, "truncated before the cutoff");
-    TensorAssert.assertClose(ws.slice(1, 2, 4), cut.slice(1, 2, 4), 0, "untouched after the cutoff");
+    TensorAssert.assertClose(
+        avg.slice(1, 0, 2), cut.slice(1, 0, 2), 1e-6, "truncated before the cutoff");
+    TensorAssert.assertClose(
+        ws.slice(1, 2, 4), cut.slice(1, 2, 4), 0, "untouched after the cutoff");
     Tensor other = m.forward(z, new int[] {1, 2, 0, 1, 2}, 1.0, -1, false);
     assertTrue(other.sub(ws).abs().sum().item() > 1e-3, "the label changes w");
     assertFalse(m.wAvg().abs().sum().item() == 0, "w_avg tracked");

@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
-import org.jgan.core.nn.Parameter;
-import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.kernels.Backend;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.kernels.Engine;
+import org.jgan.core.nn.Parameter;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -50,7 +50,8 @@ class StyleGan2LayoutTest {
       Tensor x = Tensor.leaf(img.detach().data(), true);
       Tensor logits = d.forward(x, labels);
       Tensor r1 = Autograd.grad(logits.sum(), x, true);
-      Tensor loss = logits.softplus().sum().add(r1.square().sum()).add(d.forward(img, labels).sum());
+      Tensor loss =
+          logits.softplus().sum().add(r1.square().sum()).add(d.forward(img, labels).sum());
       List<Tensor> params = new ArrayList<>();
       for (Parameter p : g.parameters()) {
         params.add(p.value());
@@ -89,9 +90,22 @@ class StyleGan2LayoutTest {
     // its double backward, and the weight gradients must agree with libnd4j's direct kernels to
     // float32 rounding
     StyleGan2Config t = TinyConfigs.styleGan2();
-    StyleGan2Config config = new StyleGan2Config(t.zDim(), t.wDim(), t.mappingLayers(), t.mappingLrMul(), t.imageChannels(),
-        t.resolution(), 32 * t.resolution(), 32, t.labelCount(), t.progressive(), t.mbstdGroup(), t.mbstdChannels(),
-        t.dMappingLayers(), DataFormat.NHWC);
+    StyleGan2Config config =
+        new StyleGan2Config(
+            t.zDim(),
+            t.wDim(),
+            t.mappingLayers(),
+            t.mappingLrMul(),
+            t.imageChannels(),
+            t.resolution(),
+            32 * t.resolution(),
+            32,
+            t.labelCount(),
+            t.progressive(),
+            t.mbstdGroup(),
+            t.mbstdChannels(),
+            t.dMappingLayers(),
+            DataFormat.NHWC);
     List<Tensor> direct;
     try (Engine off = Engine.start(Backend.cpu().withWinograd(false))) {
       direct = run(config, DataFormat.NHWC, null);
@@ -108,7 +122,8 @@ class StyleGan2LayoutTest {
     for (int i = 0; i < direct.size(); i++) {
       String what = i < names.length ? names[i] : "parameter gradient " + (i - names.length);
       if (direct.get(i) != null) {
-        TensorAssert.assertClose(direct.get(i), wino.get(i), 1e-4, what + ", Winograd against direct");
+        TensorAssert.assertClose(
+            direct.get(i), wino.get(i), 1e-4, what + ", Winograd against direct");
       }
     }
   }
@@ -132,7 +147,8 @@ class StyleGan2LayoutTest {
           noGraph = g.synthesis(g.mapping(z, null, 1.0, 0, false), NoiseMode.RANDOM, new Rng(5));
         }
         assertTrue(graph.requiresGrad(), "the reference recorded a graph");
-        // not 0: without a graph the mapping's leaky ReLU applies its gain in another order (an ulp)
+        // not 0: without a graph the mapping's leaky ReLU applies its gain in another order (an
+        // ulp)
         TensorAssert.assertClose(graph, noGraph, 1e-5, f + " images without a graph");
       }
     }

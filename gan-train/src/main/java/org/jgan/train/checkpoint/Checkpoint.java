@@ -78,7 +78,12 @@ public final class Checkpoint {
   }
 
   /** What a checkpoint holds, read without building a trainer. */
-  public record Contents(TrainingConfig config, Trainer.State state, String dataset, Map<String, String> metadata, Map<String, Tensor> tensors) {
+  public record Contents(
+      TrainingConfig config,
+      Trainer.State state,
+      String dataset,
+      Map<String, String> metadata,
+      Map<String, Tensor> tensors) {
     /** Parameter count of one saved module ({@code "G"}, {@code "D"}, {@code "G_ema"}). */
     public long parameterCount(String prefix) {
       long n = 0;
@@ -112,12 +117,19 @@ public final class Checkpoint {
   private static Contents read(SafeTensors.Contents c, String path) throws WeightFileException {
     Map<String, String> meta = c.metadata();
     if (!FORMAT.equals(meta.get("format"))) {
-      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE,
-          path + ": not a jgan checkpoint (metadata format is " + meta.get("format") + ", expected " + FORMAT + ")");
+      throw new WeightFileException(
+          WeightFileException.Kind.INCOMPATIBLE,
+          path
+              + ": not a jgan checkpoint (metadata format is "
+              + meta.get("format")
+              + ", expected "
+              + FORMAT
+              + ")");
     }
     for (String key : new String[] {"config", "state"}) {
       if (meta.get(key) == null) {
-        throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE,
+        throw new WeightFileException(
+            WeightFileException.Kind.INCOMPATIBLE,
             path + ": damaged checkpoint metadata: no '" + key + "' entry");
       }
     }
@@ -127,7 +139,9 @@ public final class Checkpoint {
       config = TrainingConfig.fromJson(meta.get("config"), null);
       state = Records.fromMap(Trainer.State.class, Json.parseObject(meta.get("state")), null);
     } catch (IllegalArgumentException e) {
-      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, path + ": damaged checkpoint metadata: " + e.getMessage());
+      throw new WeightFileException(
+          WeightFileException.Kind.INCOMPATIBLE,
+          path + ": damaged checkpoint metadata: " + e.getMessage());
     }
     // The config decides what gets built: refuse one that describes far larger networks than the
     // weights in the file, before allocating them.
@@ -139,8 +153,12 @@ public final class Checkpoint {
     }
     long bound = config.model().parameterBound();
     if (bound < 0 || bound > 64 * held + 1_000_000) {
-      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, String.format(
-          "%s: the config describes networks of up to %,d parameters but the file holds %,d weights for G and D", path, bound, held));
+      throw new WeightFileException(
+          WeightFileException.Kind.INCOMPATIBLE,
+          String.format(
+              "%s: the config describes networks of up to %,d parameters but the file holds %,d"
+                  + " weights for G and D",
+              path, bound, held));
     }
     return new Contents(config, state, meta.get("dataset"), meta, c.tensors());
   }
@@ -155,21 +173,24 @@ public final class Checkpoint {
   }
 
   /**
-   * Resumes with an adjusted config (a longer run, another snapshot interval); the model must
-   * stay the same.
+   * Resumes with an adjusted config (a longer run, another snapshot interval); the model must stay
+   * the same.
    */
-  public static Trainer resume(Path path, Dataset data, UnaryOperator<TrainingConfig> adjust) throws IOException {
+  public static Trainer resume(Path path, Dataset data, UnaryOperator<TrainingConfig> adjust)
+      throws IOException {
     Contents c = read(path);
     TrainingConfig config = adjust.apply(c.config());
     if (!config.model().equals(c.config().model())) {
-      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE,
+      throw new WeightFileException(
+          WeightFileException.Kind.INCOMPATIBLE,
           path + ": a resumed run keeps its model; the checkpoint holds " + c.config().model());
     }
     Trainer t;
     try {
       t = new Trainer(config, data);
     } catch (IllegalArgumentException e) {
-      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, path + ": " + e.getMessage());
+      throw new WeightFileException(
+          WeightFileException.Kind.INCOMPATIBLE, path + ": " + e.getMessage());
     }
     try {
       for (Trainer.NamedModule m : t.modules()) {
@@ -179,7 +200,8 @@ public final class Checkpoint {
         o.optimizer().loadState(withPrefix(c.tensors(), o.prefix() + "."));
       }
     } catch (IllegalArgumentException e) {
-      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, path + ": " + e.getMessage());
+      throw new WeightFileException(
+          WeightFileException.Kind.INCOMPATIBLE, path + ": " + e.getMessage());
     }
     t.restore(c.state());
     return t;
@@ -192,11 +214,13 @@ public final class Checkpoint {
   public static Generator generator(Contents c) throws WeightFileException {
     ModelConfig model = c.config().model();
     Generator g = model.generator(0);
-    String prefix = c.tensors().keySet().stream().anyMatch(k -> k.startsWith("G_ema.")) ? "G_ema." : "G.";
+    String prefix =
+        c.tensors().keySet().stream().anyMatch(k -> k.startsWith("G_ema.")) ? "G_ema." : "G.";
     try {
       g.loadStateDict(withPrefix(c.tensors(), prefix));
     } catch (IllegalArgumentException e) {
-      throw new WeightFileException(WeightFileException.Kind.INCOMPATIBLE, "checkpoint generator: " + e.getMessage());
+      throw new WeightFileException(
+          WeightFileException.Kind.INCOMPATIBLE, "checkpoint generator: " + e.getMessage());
     }
     if (c.config().schedule() != null && g instanceof Progressive p) {
       long seen = c.state().imagesSeen();
@@ -208,11 +232,12 @@ public final class Checkpoint {
 
   private static Map<String, Tensor> withPrefix(Map<String, Tensor> all, String prefix) {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    all.forEach((k, v) -> {
-      if (k.startsWith(prefix)) {
-        out.put(k.substring(prefix.length()), v);
-      }
-    });
+    all.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix)) {
+            out.put(k.substring(prefix.length()), v);
+          }
+        });
     return out;
   }
 }

@@ -4,10 +4,9 @@ import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 
 /**
- * Minibatches drawn without replacement in a seeded random order, epoch after epoch, with
- * optional horizontal flips. The order of epoch {@code e} and the flips are derived from {@code
- * (seed, e)}, so the whole state is {@code (epoch, position)} and a resumed run sees the same
- * batches.
+ * Minibatches drawn without replacement in a seeded random order, epoch after epoch, with optional
+ * horizontal flips. The order of epoch {@code e} and the flips are derived from {@code (seed, e)},
+ * so the whole state is {@code (epoch, position)} and a resumed run sees the same batches.
  */
 public final class Batches {
   private final Dataset data;
@@ -60,7 +59,8 @@ public final class Batches {
   /** Moves to {@code (epoch, position)}, as saved in a checkpoint. */
   public void restore(long epoch, int position) {
     if (position < 0 || position > data.size()) {
-      throw new IllegalArgumentException("batch position " + position + " outside [0, " + data.size() + "]");
+      throw new IllegalArgumentException(
+          "batch position " + position + " outside [0, " + data.size() + "]");
     }
     this.epoch = epoch;
     Rng r = new Rng(seed).split(epoch);

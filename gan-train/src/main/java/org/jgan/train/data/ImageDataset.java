@@ -6,10 +6,10 @@ import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
 
 /**
- * 8-bit images held in memory ({@code [N, C, H, W]}, row-major, values 0..255), served as floats
- * in [-1, 1] ({@code v / 127.5 - 1}). A padded view centres every image in a larger square filled
- * with pixel value 0 (black, -1), which is how 28x28 Fashion-MNIST reaches the 32x32 that
- * power-of-two models need.
+ * 8-bit images held in memory ({@code [N, C, H, W]}, row-major, values 0..255), served as floats in
+ * [-1, 1] ({@code v / 127.5 - 1}). A padded view centres every image in a larger square filled with
+ * pixel value 0 (black, -1), which is how 28x28 Fashion-MNIST reaches the 32x32 that power-of-two
+ * models need.
  */
 public final class ImageDataset implements Dataset {
   private final String name;
@@ -28,23 +28,58 @@ public final class ImageDataset implements Dataset {
    * @param labels one per image, or null when unlabelled
    * @param classes class names (index = label), empty when unlabelled
    */
-  public ImageDataset(String name, byte[] pixels, int count, int channels, int height, int width, int[] labels, List<String> classes) {
+  public ImageDataset(
+      String name,
+      byte[] pixels,
+      int count,
+      int channels,
+      int height,
+      int width,
+      int[] labels,
+      List<String> classes) {
     this(name, pixels, count, channels, height, width, labels, classes, 0);
   }
 
-  private ImageDataset(String name, byte[] pixels, int count, int channels, int height, int width, int[] labels, List<String> classes, int pad) {
+  private ImageDataset(
+      String name,
+      byte[] pixels,
+      int count,
+      int channels,
+      int height,
+      int width,
+      int[] labels,
+      List<String> classes,
+      int pad) {
     if ((long) count * channels * height * width != pixels.length) {
       throw new IllegalArgumentException(
-          name + ": " + pixels.length + " bytes do not hold " + count + " images of " + channels + "x" + height + "x" + width);
+          name
+              + ": "
+              + pixels.length
+              + " bytes do not hold "
+              + count
+              + " images of "
+              + channels
+              + "x"
+              + height
+              + "x"
+              + width);
     }
     if (labels != null && labels.length != count) {
-      throw new IllegalArgumentException(name + ": " + labels.length + " labels for " + count + " images");
+      throw new IllegalArgumentException(
+          name + ": " + labels.length + " labels for " + count + " images");
     }
     if (labels != null) {
       for (int i = 0; i < labels.length; i++) {
         if (labels[i] < 0 || labels[i] >= classes.size()) {
           throw new IllegalArgumentException(
-              name + ": label " + labels[i] + " of image " + i + " is outside [0, " + classes.size() + ")");
+              name
+                  + ": label "
+                  + labels[i]
+                  + " of image "
+                  + i
+                  + " is outside [0, "
+                  + classes.size()
+                  + ")");
         }
       }
     }
@@ -60,23 +95,41 @@ public final class ImageDataset implements Dataset {
   }
 
   /**
-   * This dataset with every image centred in a {@code size x size} square of black pixels (e.g.
-   * 28 to 32).
+   * This dataset with every image centred in a {@code size x size} square of black pixels (e.g. 28
+   * to 32).
    */
   public ImageDataset paddedTo(int size) {
     if (height != width || size < height || (size - height) % 2 != 0) {
       throw new IllegalArgumentException(
-          name + ": cannot pad " + height + "x" + width + " images to " + size + "x" + size + " symmetrically");
+          name
+              + ": cannot pad "
+              + height
+              + "x"
+              + width
+              + " images to "
+              + size
+              + "x"
+              + size
+              + " symmetrically");
     }
-    return new ImageDataset(name, pixels, count, channels, height, width, labels, classes, (size - height) / 2);
+    return new ImageDataset(
+        name, pixels, count, channels, height, width, labels, classes, (size - height) / 2);
   }
 
   /** The first {@code n} images (for quick runs and tests). */
   public ImageDataset head(int n) {
     int k = Math.min(n, count);
     int per = channels * height * width;
-    return new ImageDataset(name, Arrays.copyOf(pixels, k * per), k, channels, height, width,
-        labels == null ? null : Arrays.copyOf(labels, k), classes, pad);
+    return new ImageDataset(
+        name,
+        Arrays.copyOf(pixels, k * per),
+        k,
+        channels,
+        height,
+        width,
+        labels == null ? null : Arrays.copyOf(labels, k),
+        classes,
+        pad);
   }
 
   @Override

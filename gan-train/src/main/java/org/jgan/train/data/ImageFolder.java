@@ -17,7 +17,6 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
-
 /**
  * A folder of PNG/JPEG images (read with {@code javax.imageio}), each centre-cropped to a square
  * and resized (bicubic) to the target resolution, as grayscale or RGB. Sub-folders are classes
@@ -68,11 +67,20 @@ public final class ImageFolder {
       write(square(decode(bytes, files.get(i).toString()), resolution), channels, pixels, i * per);
     }
     int[] ls = classes.isEmpty() ? null : labels.stream().mapToInt(Integer::intValue).toArray();
-    return new ImageDataset(dir.getFileName().toString(), pixels, files.size(), channels, resolution, resolution, ls, classes);
+    return new ImageDataset(
+        dir.getFileName().toString(),
+        pixels,
+        files.size(),
+        channels,
+        resolution,
+        resolution,
+        ls,
+        classes);
   }
 
   /** Largest width or height accepted (larger images are refused before decoding). */
   public static final int MAX_SIDE = 16384;
+
   /** Largest pixel count accepted. */
   public static final long MAX_PIXELS = 1L << 26;
 
@@ -82,7 +90,8 @@ public final class ImageFolder {
    */
   public static BufferedImage decode(byte[] bytes, String source) throws DatasetException {
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-      Iterator<ImageReader> readers = in == null ? Collections.emptyIterator() : ImageIO.getImageReaders(in);
+      Iterator<ImageReader> readers =
+          in == null ? Collections.emptyIterator() : ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new DatasetException(source + ": not a PNG or JPEG image");
       }
@@ -92,7 +101,15 @@ public final class ImageFolder {
         int w = reader.getWidth(0);
         int h = reader.getHeight(0);
         if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE || (long) w * h > MAX_PIXELS) {
-          throw new DatasetException(source + ": image of " + w + "x" + h + " pixels is outside 1.." + MAX_SIDE + " per side");
+          throw new DatasetException(
+              source
+                  + ": image of "
+                  + w
+                  + "x"
+                  + h
+                  + " pixels is outside 1.."
+                  + MAX_SIDE
+                  + " per side");
         }
         BufferedImage img = reader.read(0);
         if (img == null) {
@@ -111,10 +128,14 @@ public final class ImageFolder {
 
   private static List<Path> images(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(Files::isRegularFile).filter(p -> {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
-      }).sorted().toList();
+      return s.filter(Files::isRegularFile)
+          .filter(
+              p -> {
+                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+                return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
+              })
+          .sorted()
+          .toList();
     }
   }
 
@@ -125,7 +146,8 @@ public final class ImageFolder {
     int y0 = (img.getHeight() - side) / 2;
     BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
     g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
     g.drawImage(img, 0, 0, size, size, x0, y0, x0 + side, y0 + side, null);
     g.dispose();

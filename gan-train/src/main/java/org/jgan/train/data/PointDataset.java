@@ -4,7 +4,9 @@ import java.util.List;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
 
-/** Points {@code [N, d]} held in memory (2-D toy distributions), with the mode each was drawn from. */
+/**
+ * Points {@code [N, d]} held in memory (2-D toy distributions), with the mode each was drawn from.
+ */
 public final class PointDataset implements Dataset {
   private final String name;
   private final float[] values;
@@ -14,7 +16,14 @@ public final class PointDataset implements Dataset {
   /** Points (row-major {@code [n, dim]}) and the index of the mode each came from. */
   public PointDataset(String name, float[] values, int dim, int[] modes) {
     if (values.length % dim != 0 || values.length / dim != modes.length) {
-      throw new IllegalArgumentException(name + ": " + values.length + " values and " + modes.length + " modes do not match dim " + dim);
+      throw new IllegalArgumentException(
+          name
+              + ": "
+              + values.length
+              + " values and "
+              + modes.length
+              + " modes do not match dim "
+              + dim);
     }
     this.name = name;
     this.values = values;

@@ -18,6 +18,7 @@ import org.jgan.core.tensor.Rng;
 public final class ToyDistributions {
   /** Standard deviation of each ring component. */
   public static final double RING_STD = 0.02;
+
   /** Standard deviation of each grid component. */
   public static final double GRID_STD = 0.05;
 

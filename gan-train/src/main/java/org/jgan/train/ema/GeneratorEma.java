@@ -2,16 +2,16 @@ package org.jgan.train.ema;
 
 import java.util.Map;
 import org.jgan.core.autograd.GradMode;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.nn.Buffer;
 import org.jgan.core.nn.Parameter;
-import org.jgan.core.kernels.Kernels;
 import org.jgan.models.Generator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * An exponential moving average of the generator's weights (StyleGAN2-ADA's {@code G_ema}), the
- * network that samples and metrics use. With a half-life of {@code emaKimg} thousand images and
- * a ramp-up {@code r} (the half-life is at most {@code r} times the images seen so far):
+ * network that samples and metrics use. With a half-life of {@code emaKimg} thousand images and a
+ * ramp-up {@code r} (the half-life is at most {@code r} times the images seen so far):
  *
  * <pre>
  *   ema_nimg = min(emaKimg * 1000, imagesSeen * r)      (no cap when r = 0)

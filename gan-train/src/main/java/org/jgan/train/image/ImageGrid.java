@@ -7,9 +7,9 @@ import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 
 /**
- * Images {@code [N, C, H, W]} in [-1, 1] (C = 1 or 3) to pictures: one image, or a grid of
- * {@code cols} columns separated by a 2-pixel gutter, optionally scaled up by an integer factor
- * (nearest) so that 28x28 samples are visible. Values are clipped to [-1, 1] and mapped to 0..255.
+ * Images {@code [N, C, H, W]} in [-1, 1] (C = 1 or 3) to pictures: one image, or a grid of {@code
+ * cols} columns separated by a 2-pixel gutter, optionally scaled up by an integer factor (nearest)
+ * so that 28x28 samples are visible. Values are clipped to [-1, 1] and mapped to 0..255.
  */
 public final class ImageGrid {
   private ImageGrid() {}
@@ -27,7 +27,9 @@ public final class ImageGrid {
     int w = (int) s[3] * scale;
     int rows = (n + cols - 1) / cols;
     int gap = 2;
-    BufferedImage out = new BufferedImage(cols * (w + gap) + gap, rows * (h + gap) + gap, BufferedImage.TYPE_INT_RGB);
+    BufferedImage out =
+        new BufferedImage(
+            cols * (w + gap) + gap, rows * (h + gap) + gap, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < out.getHeight(); y++) {
       for (int x = 0; x < out.getWidth(); x++) {
         out.setRGB(x, y, 0x202020);

@@ -10,7 +10,9 @@ import java.util.List;
 
 /** Small charts drawn with Java2D: loss curves and 2-D scatter plots over mixture modes. */
 public final class Plots {
-  private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e)};
+  private static final Color[] PALETTE = {
+    new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e)
+  };
 
   private Plots() {}
 
@@ -18,7 +20,8 @@ public final class Plots {
   public record Series(String name, double[] x, double[] y) {}
 
   /** Line chart of the series on shared axes, with a legend. */
-  public static BufferedImage lines(String title, String xLabel, List<Series> series, int width, int height) {
+  public static BufferedImage lines(
+      String title, String xLabel, List<Series> series, int width, int height) {
     BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = canvas(img);
     double[] range = {Double.MAX_VALUE, -Double.MAX_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE};
@@ -64,10 +67,12 @@ public final class Plots {
   }
 
   /** Samples (dots) over the modes of a mixture (circles of radius {@code 3 std}). */
-  public static BufferedImage scatter(String title, float[] points, double[][] modes, double std, double extent, int size) {
+  public static BufferedImage scatter(
+      String title, float[] points, double[][] modes, double std, double extent, int size) {
     BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = canvas(img);
-    Frame f = new Frame(50, 30, size - 20, size - 40, new double[] {-extent, extent, -extent, extent}, g);
+    Frame f =
+        new Frame(50, 30, size - 20, size - 40, new double[] {-extent, extent, -extent, extent}, g);
     f.axes(title, "x");
     g.setColor(new Color(0x1f77b4));
     for (int i = 0; i + 1 < points.length; i += 2) {

@@ -12,10 +12,12 @@ public final class Png {
 
   /** Writes {@code img} to {@code path}, creating folders as needed. */
   public static void write(BufferedImage img, Path path) throws IOException {
-    AtomicFile.write(path, out -> {
-      if (!ImageIO.write(img, "png", out)) {
-        throw new IOException("no PNG writer available");
-      }
-    });
+    AtomicFile.write(
+        path,
+        out -> {
+          if (!ImageIO.write(img, "png", out)) {
+            throw new IOException("no PNG writer available");
+          }
+        });
   }
 }

@@ -15,7 +15,8 @@ public record OptimizerSettings(double lr, double beta1, double beta2, double ep
       throw new IllegalArgumentException("learning rate must be positive, got " + lr);
     }
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-      throw new IllegalArgumentException("Adam betas must be in [0, 1), got " + beta1 + ", " + beta2);
+      throw new IllegalArgumentException(
+          "Adam betas must be in [0, 1), got " + beta1 + ", " + beta2);
     }
     if (!(eps >= 0)) {
       throw new IllegalArgumentException("Adam eps must be >= 0, got " + eps);

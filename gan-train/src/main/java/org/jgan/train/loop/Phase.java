@@ -19,8 +19,8 @@ public enum Phase {
   /** The generator against the discriminator (whose weight gradients are never computed). */
   G_MAIN(true),
   /**
-   * Lazy path-length regularisation of a style-based generator, every {@code plInterval} steps
-   * (4), on {@code batch / plBatchShrink} samples.
+   * Lazy path-length regularisation of a style-based generator, every {@code plInterval} steps (4),
+   * on {@code batch / plBatchShrink} samples.
    */
   G_REG(true);
 

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 public final class StabilityMonitor {
   /** Factor over the running average that counts as an explosion. */
   public static final double EXPLODE = 20.0;
+
   /** Norm below which a gradient counts as vanished. */
   public static final double VANISH = 1e-8;
 
@@ -33,8 +34,13 @@ public final class StabilityMonitor {
       LOG.warn("step {}: {} gradient norm {} vanished (below {})", step, network, norm, VANISH);
       flagged = true;
     } else if (seen >= 20 && norm > EXPLODE * average) {
-      LOG.warn("step {}: {} gradient norm {} exploded ({}x its running average {})", step, network,
-          String.format("%.4g", norm), String.format("%.1f", norm / average), String.format("%.4g", average));
+      LOG.warn(
+          "step {}: {} gradient norm {} exploded ({}x its running average {})",
+          step,
+          network,
+          String.format("%.4g", norm),
+          String.format("%.1f", norm / average),
+          String.format("%.4g", average));
       flagged = true;
     }
     average = Double.isNaN(average) ? norm : average + 0.02 * (norm - average);

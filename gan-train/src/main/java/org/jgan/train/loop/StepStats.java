@@ -18,5 +18,16 @@ package org.jgan.train.loop;
  * @param seconds wall time of the step
  */
 public record StepStats(
-    long step, long imagesSeen, int resolution, double alpha, double lossD, double lossG, double r1, double pathLength,
-    double dReal, double dFake, double gradNormD, double gradNormG, double seconds) {}
+    long step,
+    long imagesSeen,
+    int resolution,
+    double alpha,
+    double lossD,
+    double lossG,
+    double r1,
+    double pathLength,
+    double dReal,
+    double dFake,
+    double gradNormD,
+    double gradNormG,
+    double seconds) {}

@@ -11,7 +11,6 @@ import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.optim.Adam;
 import org.jgan.core.optim.Optimizer;
-import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.tensor.TensorScope;
@@ -125,14 +124,26 @@ public final class Trainer {
       if (!Arrays.equals(s, expected)) {
         boolean pad = s.length == 3 && s[1] == 28 && expected[1] == 32;
         throw new IllegalArgumentException(
-            "dataset " + data.name() + " has samples " + Shapes.str(s) + " but the " + m.family()
-                + " model makes " + Shapes.str(expected) + (pad ? "; pad 28x28 images to 32" : ""));
+            "dataset "
+                + data.name()
+                + " has samples "
+                + Shapes.str(s)
+                + " but the "
+                + m.family()
+                + " model makes "
+                + Shapes.str(expected)
+                + (pad ? "; pad 28x28 images to 32" : ""));
       }
     }
     if (m.labelCount() != 0 && m.labelCount() != data.labelCount()) {
       throw new IllegalArgumentException(
-          "the model is conditional on " + m.labelCount() + " classes but dataset " + data.name()
-              + " has " + data.labelCount() + " labels");
+          "the model is conditional on "
+              + m.labelCount()
+              + " classes but dataset "
+              + data.name()
+              + " has "
+              + data.labelCount()
+              + " labels");
     }
     if (data.size() < 1) {
       throw new IllegalArgumentException("dataset " + data.name() + " is empty");
@@ -256,8 +267,20 @@ public final class Trainer {
     imagesSeen += batch;
     double seconds = (System.nanoTime() - t0) / 1e9;
     StepStats stats =
-        new StepStats(step, imagesSeen, stageResolution, alpha(), m.lossD, m.lossG, m.r1, m.pl,
-            m.dReal, m.dFake, m.normD, m.normG, seconds);
+        new StepStats(
+            step,
+            imagesSeen,
+            stageResolution,
+            alpha(),
+            m.lossD,
+            m.lossG,
+            m.r1,
+            m.pl,
+            m.dReal,
+            m.dFake,
+            m.normD,
+            m.normG,
+            seconds);
     step++;
     return stats;
   }
@@ -341,13 +364,17 @@ public final class Trainer {
         Tensor loss = config.loss().discriminator(realLogits, fakeLogits);
         if (config.loss() == GanLoss.WGAN_GP) {
           Tensor u = penalty.uniform(r.x().dtype(), 0, 1, uShape(r.x()));
-          Tensor gp = GradientPenalty.penalty(
-              in -> d.forward(in, r.realLabels()), r.x(), fake, u, GradientPenalty.LAMBDA);
+          Tensor gp =
+              GradientPenalty.penalty(
+                  in -> d.forward(in, r.realLabels()), r.x(), fake, u, GradientPenalty.LAMBDA);
           loss = loss.add(gp).add(GradientPenalty.drift(realLogits, GradientPenalty.DRIFT));
         }
         if (config.r1Gamma() > 0 && config.r1Interval() == 1) {
-          Tensor r1 = R1Penalty.compute(in -> d.forward(in, r.realLabels()), r.x(), config.r1Gamma());
-          m.r1 = (Double.isNaN(m.r1) ? 0 : m.r1) + finite(r1.item(), "discriminator", "R1 penalty") * r.share();
+          Tensor r1 =
+              R1Penalty.compute(in -> d.forward(in, r.realLabels()), r.x(), config.r1Gamma());
+          m.r1 =
+              (Double.isNaN(m.r1) ? 0 : m.r1)
+                  + finite(r1.item(), "discriminator", "R1 penalty") * r.share();
           loss = loss.add(r1);
         }
         m.lossD += finite(loss.item(), "discriminator", lossName()) * r.share();
@@ -357,7 +384,9 @@ public final class Trainer {
       }
       case D_REG -> {
         Tensor r1 = R1Penalty.compute(in -> d.forward(in, r.realLabels()), r.x(), config.r1Gamma());
-        m.r1 = (Double.isNaN(m.r1) ? 0 : m.r1) + finite(r1.item(), "discriminator", "R1 penalty") * r.share();
+        m.r1 =
+            (Double.isNaN(m.r1) ? 0 : m.r1)
+                + finite(r1.item(), "discriminator", "R1 penalty") * r.share();
         r1.mul(config.r1Interval() * r.share()).backward();
       }
       case G_MAIN -> {
@@ -517,11 +546,22 @@ public final class Trainer {
 
   /** The current state. */
   public State state() {
-    return new State(step, imagesSeen, pathLength.mean(), batches.epoch(), batches.position(),
-        latents.counter(), noise.counter(), mixing.counter(), labels.counter(), penalty.counter());
+    return new State(
+        step,
+        imagesSeen,
+        pathLength.mean(),
+        batches.epoch(),
+        batches.position(),
+        latents.counter(),
+        noise.counter(),
+        mixing.counter(),
+        labels.counter(),
+        penalty.counter());
   }
 
-  /** Restores a state saved by {@link #state()} (weights and optimisers are restored separately). */
+  /**
+   * Restores a state saved by {@link #state()} (weights and optimisers are restored separately).
+   */
   public void restore(State s) {
     step = s.step();
     imagesSeen = s.imagesSeen();

@@ -67,7 +67,9 @@ public record TrainingConfig(
       throw new IllegalArgumentException("a training config needs a model config");
     }
     positive("batchSize", batchSize);
-    if (microBatch < 0 || microBatch > batchSize || (microBatch > 0 && batchSize % microBatch != 0)) {
+    if (microBatch < 0
+        || microBatch > batchSize
+        || (microBatch > 0 && batchSize % microBatch != 0)) {
       throw new IllegalArgumentException(
           "microBatch must be 0 or divide batchSize " + batchSize + ", got " + microBatch);
     }
@@ -80,40 +82,61 @@ public record TrainingConfig(
     nonNegative("emaKimg", emaKimg);
     nonNegative("emaRampup", emaRampup);
     if (!(styleMixing >= 0 && styleMixing <= 1)) {
-      throw new IllegalArgumentException("styleMixing must be a probability in [0, 1], got " + styleMixing);
+      throw new IllegalArgumentException(
+          "styleMixing must be a probability in [0, 1], got " + styleMixing);
     }
     if (progressiveImages < 0 || snapshotImages < 0) {
       throw new IllegalArgumentException("progressiveImages and snapshotImages must be >= 0");
     }
     stageBatches = stageBatches == null ? new int[0] : stageBatches.clone();
-    int stages = model.resolution() == 0 ? 0 : Integer.numberOfTrailingZeros(Integer.highestOneBit(model.resolution())) - 1;
+    int stages =
+        model.resolution() == 0
+            ? 0
+            : Integer.numberOfTrailingZeros(Integer.highestOneBit(model.resolution())) - 1;
     if (stageBatches.length != 0 && stageBatches.length != stages) {
       throw new IllegalArgumentException(
-          "stageBatches needs one batch size per stage resolution 4.." + model.resolution() + " (" + stages + " values), got "
+          "stageBatches needs one batch size per stage resolution 4.."
+              + model.resolution()
+              + " ("
+              + stages
+              + " values), got "
               + stageBatches.length);
     }
     int group = model.mbstdGroup();
     for (int b : stageBatches.length == 0 ? new int[] {batchSize} : stageBatches) {
       positive("stage batch size", b);
       if (microBatch > 0 && b % microBatch != 0) {
-        throw new IllegalArgumentException("microBatch " + microBatch + " must divide every batch size, not " + b);
+        throw new IllegalArgumentException(
+            "microBatch " + microBatch + " must divide every batch size, not " + b);
       }
       int pass = microBatch == 0 ? b : microBatch;
       if (group > 0 && pass % Math.min(group, pass) != 0) {
         throw new IllegalArgumentException(
-            "the " + (microBatch == 0 ? "batch" : "micro-batch") + " of " + pass + " is not divisible by the minibatch-stddev group "
-                + group + "; use a multiple of " + group);
+            "the "
+                + (microBatch == 0 ? "batch" : "micro-batch")
+                + " of "
+                + pass
+                + " is not divisible by the minibatch-stddev group "
+                + group
+                + "; use a multiple of "
+                + group);
       }
     }
     int plPass = microBatch == 0 ? batchSize : microBatch;
     if (plWeight > 0 && plPass / plBatchShrink < 1) {
       throw new IllegalArgumentException(
-          "plBatchShrink " + plBatchShrink + " leaves no sample of a " + (microBatch == 0 ? "batch" : "micro-batch")
-              + " of " + plPass);
+          "plBatchShrink "
+              + plBatchShrink
+              + " leaves no sample of a "
+              + (microBatch == 0 ? "batch" : "micro-batch")
+              + " of "
+              + plPass);
     }
     if (progressiveImages > 0 && !model.grows()) {
       throw new IllegalArgumentException(
-          "progressive growing needs the progressive, stylegan or a progressive stylegan2 model, not " + model.family());
+          "progressive growing needs the progressive, stylegan or a progressive stylegan2 model,"
+              + " not "
+              + model.family());
     }
   }
 
@@ -133,8 +156,8 @@ public record TrainingConfig(
    * The papers' training settings for a model's family:
    *
    * <ul>
-   *   <li>vanilla GAN and DCGAN: Adam 2e-4, betas (0.5, 0.999), non-saturating loss, batch 64;
-   *       the vanilla GAN on 2-D points: Adam 1e-3, batch 256 (25 of 25 modes of the grid in 2M
+   *   <li>vanilla GAN and DCGAN: Adam 2e-4, betas (0.5, 0.999), non-saturating loss, batch 64; the
+   *       vanilla GAN on 2-D points: Adam 1e-3, batch 256 (25 of 25 modes of the grid in 2M
    *       samples, docs/results.md);
    *   <li>progressive GAN: WGAN-GP, Adam 0.001, betas (0, 0.99), batch 16 at the final resolution
    *       doubling per lower stage up to 64, EMA (0.999 per step at batch 16: 11 kimg), phases of
@@ -143,29 +166,54 @@ public record TrainingConfig(
    *       mixing 0.9, EMA 10 kimg, progressive growing;
    *   <li>StyleGAN2: non-saturating loss, lazy R1 every 16 minibatches with StyleGAN2-ADA's
    *       heuristic gamma {@code 0.0002 r^2 / batch}, path length (weight 2, every 4, half the
-   *       batch), Adam 0.0025, betas (0, 0.99), style mixing 0.9, EMA {@code batch * 10 / 32}
-   *       kimg with ramp-up 0.05, batch 32.
+   *       batch), Adam 0.0025, betas (0, 0.99), style mixing 0.9, EMA {@code batch * 10 / 32} kimg
+   *       with ramp-up 0.05, batch 32.
    * </ul>
    */
   public static TrainingConfig defaults(ModelConfig model, long totalImages) {
     Builder b = new Builder(model).totalImages(totalImages);
     long phase = Math.max(1, totalImages / 8);
     return switch (model.family()) {
-      case VANILLA -> model.imageChannels() == 0
-          ? b.batchSize(256).g(OptimizerSettings.gan2dPoints()).d(OptimizerSettings.gan2dPoints()).build()
-          : b.batchSize(64).g(OptimizerSettings.dcgan()).d(OptimizerSettings.dcgan()).build();
-      case DCGAN -> b.batchSize(64).g(OptimizerSettings.dcgan()).d(OptimizerSettings.dcgan()).build();
-      case PROGRESSIVE -> b.batchSize(16).stageBatches(progressiveBatches(model.resolution()))
-          .g(OptimizerSettings.progressive()).d(OptimizerSettings.progressive())
-          .loss(GanLoss.WGAN_GP).emaKimg(11).progressiveImages(phase).build();
-      case STYLEGAN -> b.batchSize(32).g(OptimizerSettings.progressive()).d(OptimizerSettings.progressive())
-          .r1Gamma(10).r1Interval(1).styleMixing(0.9).emaKimg(10).progressiveImages(phase).build();
+      case VANILLA ->
+          model.imageChannels() == 0
+              ? b.batchSize(256)
+                  .g(OptimizerSettings.gan2dPoints())
+                  .d(OptimizerSettings.gan2dPoints())
+                  .build()
+              : b.batchSize(64).g(OptimizerSettings.dcgan()).d(OptimizerSettings.dcgan()).build();
+      case DCGAN ->
+          b.batchSize(64).g(OptimizerSettings.dcgan()).d(OptimizerSettings.dcgan()).build();
+      case PROGRESSIVE ->
+          b.batchSize(16)
+              .stageBatches(progressiveBatches(model.resolution()))
+              .g(OptimizerSettings.progressive())
+              .d(OptimizerSettings.progressive())
+              .loss(GanLoss.WGAN_GP)
+              .emaKimg(11)
+              .progressiveImages(phase)
+              .build();
+      case STYLEGAN ->
+          b.batchSize(32)
+              .g(OptimizerSettings.progressive())
+              .d(OptimizerSettings.progressive())
+              .r1Gamma(10)
+              .r1Interval(1)
+              .styleMixing(0.9)
+              .emaKimg(10)
+              .progressiveImages(phase)
+              .build();
       case STYLEGAN2 -> {
         int batch = 32;
         int r = model.resolution();
-        yield b.batchSize(batch).g(OptimizerSettings.styleGan2()).d(OptimizerSettings.styleGan2())
-            .r1Gamma(0.0002 * r * r / batch).r1Interval(16).plWeight(2).styleMixing(0.9)
-            .emaKimg(batch * 10.0 / 32).emaRampup(0.05)
+        yield b.batchSize(batch)
+            .g(OptimizerSettings.styleGan2())
+            .d(OptimizerSettings.styleGan2())
+            .r1Gamma(0.0002 * r * r / batch)
+            .r1Interval(16)
+            .plWeight(2)
+            .styleMixing(0.9)
+            .emaKimg(batch * 10.0 / 32)
+            .emaRampup(0.05)
             .progressiveImages(model.grows() ? phase : 0)
             .build();
       }
@@ -193,7 +241,9 @@ public record TrainingConfig(
 
   /** The batch size at stage resolution {@code r}. */
   public int batchAt(int r) {
-    return stageBatches.length == 0 ? batchSize : stageBatches[Integer.numberOfTrailingZeros(r) - 2];
+    return stageBatches.length == 0
+        ? batchSize
+        : stageBatches[Integer.numberOfTrailingZeros(r) - 2];
   }
 
   /** Configs are equal when every setting is; compared through their JSON (arrays by value). */
@@ -219,7 +269,9 @@ public record TrainingConfig(
 
   /** The progressive schedule, or null when not growing. */
   public ProgressiveSchedule schedule() {
-    return progressiveImages == 0 ? null : new ProgressiveSchedule(4, model.resolution(), progressiveImages);
+    return progressiveImages == 0
+        ? null
+        : new ProgressiveSchedule(4, model.resolution(), progressiveImages);
   }
 
   /** As JSON (the model as {@code {"family": ..., ...}}). */
@@ -257,9 +309,10 @@ public record TrainingConfig(
     } else {
       throw new IllegalArgumentException("the config has no 'model'");
     }
-    TrainingConfig defaults = base != null && base.model().family() == model.family()
-        ? base.toBuilder().model(model).build()
-        : defaults(model, base != null ? base.totalImages() : 100_000);
+    TrainingConfig defaults =
+        base != null && base.model().family() == model.family()
+            ? base.toBuilder().model(model).build()
+            : defaults(model, base != null ? base.totalImages() : 100_000);
     Map<String, Object> withModel = new LinkedHashMap<>(m);
     withModel.put("model", model);
     return Records.fromMap(TrainingConfig.class, withModel, defaults);
@@ -321,34 +374,141 @@ public record TrainingConfig(
     }
 
     // One setter per component; see the record's documentation for their meaning.
-    public Builder model(ModelConfig v) { model = v; return this; }
-    public Builder batchSize(int v) { batchSize = v; return this; }
-    public Builder microBatch(int v) { microBatch = v; return this; }
-    public Builder totalImages(long v) { totalImages = v; return this; }
-    public Builder g(OptimizerSettings v) { g = v; return this; }
-    public Builder d(OptimizerSettings v) { d = v; return this; }
-    public Builder loss(GanLoss v) { loss = v; return this; }
-    public Builder r1Gamma(double v) { r1Gamma = v; return this; }
-    public Builder r1Interval(int v) { r1Interval = v; return this; }
-    public Builder plWeight(double v) { plWeight = v; return this; }
-    public Builder plInterval(int v) { plInterval = v; return this; }
-    public Builder plBatchShrink(int v) { plBatchShrink = v; return this; }
-    public Builder plDecay(double v) { plDecay = v; return this; }
-    public Builder emaKimg(double v) { emaKimg = v; return this; }
-    public Builder emaRampup(double v) { emaRampup = v; return this; }
-    public Builder styleMixing(double v) { styleMixing = v; return this; }
-    public Builder progressiveImages(long v) { progressiveImages = v; return this; }
-    public Builder stageBatches(int... v) { stageBatches = v.clone(); return this; }
-    public Builder labelSampling(LabelSampling v) { labelSampling = v; return this; }
-    public Builder xflip(boolean v) { xflip = v; return this; }
-    public Builder seed(long v) { seed = v; return this; }
-    public Builder snapshotImages(long v) { snapshotImages = v; return this; }
+    public Builder model(ModelConfig v) {
+      model = v;
+      return this;
+    }
+
+    public Builder batchSize(int v) {
+      batchSize = v;
+      return this;
+    }
+
+    public Builder microBatch(int v) {
+      microBatch = v;
+      return this;
+    }
+
+    public Builder totalImages(long v) {
+      totalImages = v;
+      return this;
+    }
+
+    public Builder g(OptimizerSettings v) {
+      g = v;
+      return this;
+    }
+
+    public Builder d(OptimizerSettings v) {
+      d = v;
+      return this;
+    }
+
+    public Builder loss(GanLoss v) {
+      loss = v;
+      return this;
+    }
+
+    public Builder r1Gamma(double v) {
+      r1Gamma = v;
+      return this;
+    }
+
+    public Builder r1Interval(int v) {
+      r1Interval = v;
+      return this;
+    }
+
+    public Builder plWeight(double v) {
+      plWeight = v;
+      return this;
+    }
+
+    public Builder plInterval(int v) {
+      plInterval = v;
+      return this;
+    }
+
+    public Builder plBatchShrink(int v) {
+      plBatchShrink = v;
+      return this;
+    }
+
+    public Builder plDecay(double v) {
+      plDecay = v;
+      return this;
+    }
+
+    public Builder emaKimg(double v) {
+      emaKimg = v;
+      return this;
+    }
+
+    public Builder emaRampup(double v) {
+      emaRampup = v;
+      return this;
+    }
+
+    public Builder styleMixing(double v) {
+      styleMixing = v;
+      return this;
+    }
+
+    public Builder progressiveImages(long v) {
+      progressiveImages = v;
+      return this;
+    }
+
+    public Builder stageBatches(int... v) {
+      stageBatches = v.clone();
+      return this;
+    }
+
+    public Builder labelSampling(LabelSampling v) {
+      labelSampling = v;
+      return this;
+    }
+
+    public Builder xflip(boolean v) {
+      xflip = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder snapshotImages(long v) {
+      snapshotImages = v;
+      return this;
+    }
 
     /** The validated config. */
     public TrainingConfig build() {
-      return new TrainingConfig(model, batchSize, microBatch, totalImages, g, d, loss, r1Gamma, r1Interval, plWeight,
-          plInterval, plBatchShrink, plDecay, emaKimg, emaRampup, styleMixing, progressiveImages, stageBatches, labelSampling, xflip,
-          seed, snapshotImages);
+      return new TrainingConfig(
+          model,
+          batchSize,
+          microBatch,
+          totalImages,
+          g,
+          d,
+          loss,
+          r1Gamma,
+          r1Interval,
+          plWeight,
+          plInterval,
+          plBatchShrink,
+          plDecay,
+          emaKimg,
+          emaRampup,
+          styleMixing,
+          progressiveImages,
+          stageBatches,
+          labelSampling,
+          xflip,
+          seed,
+          snapshotImages);
     }
   }
 }

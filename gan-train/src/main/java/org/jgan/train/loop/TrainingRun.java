@@ -76,13 +76,18 @@ public final class TrainingRun {
     this.trainer = trainer;
     this.out = out;
     Files.createDirectories(out);
-    Files.writeString(out.resolve("config.json"), trainer.config().toJson(), StandardCharsets.UTF_8);
+    Files.writeString(
+        out.resolve("config.json"), trainer.config().toJson(), StandardCharsets.UTF_8);
     Map<String, Object> start = new LinkedHashMap<>();
     start.put("started", Instant.now().toString());
     start.put("kimg", trainer.imagesSeen() / 1000.0);
     start.putAll(Checkpoint.provenance(trainer, false));
-    Files.writeString(out.resolve("provenance.jsonl"), Json.write(start) + "\n", StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(
+        out.resolve("provenance.jsonl"),
+        Json.write(start) + "\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
     Generator g = trainer.sampler();
     Rng rng = new Rng(trainer.config().seed()).split(99);
     int k = g.labelCount();
@@ -146,7 +151,10 @@ public final class TrainingRun {
       try {
         if (Long.parseLong(f[0]) < trainer.steps()) {
           keep.add(row);
-          curve.add(new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[4]), Double.parseDouble(f[5])});
+          curve.add(
+              new double[] {
+                Double.parseDouble(f[1]), Double.parseDouble(f[4]), Double.parseDouble(f[5])
+              });
         }
       } catch (NumberFormatException e) {
         // a row cut off by a kill: dropped
@@ -178,8 +186,12 @@ public final class TrainingRun {
   /** Trains until the config's total, snapshotting on schedule and at the end. */
   public void run(Listener listener) throws IOException {
     startNanos = System.nanoTime();
-    try (BufferedWriter csv = Files.newBufferedWriter(out.resolve("losses.csv"), StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+    try (BufferedWriter csv =
+        Files.newBufferedWriter(
+            out.resolve("losses.csv"),
+            StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND)) {
       if (Files.size(out.resolve("losses.csv")) == 0) {
         csv.write("step,kimg,resolution,alpha,loss_d,loss_g,r1,path_length,d_real,d_fake\n");
       }
@@ -188,10 +200,24 @@ public final class TrainingRun {
         StepStats s = trainer.step();
         sinceSnapshot.add(s);
         curve.add(new double[] {s.imagesSeen() / 1000.0, s.lossD(), s.lossG()});
-        csv.write(String.format(Locale.ROOT, "%d,%.3f,%d,%.4f,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g%n", s.step(),
-            s.imagesSeen() / 1000.0, s.resolution(), s.alpha(), s.lossD(), s.lossG(), s.r1(), s.pathLength(), s.dReal(), s.dFake()));
+        csv.write(
+            String.format(
+                Locale.ROOT,
+                "%d,%.3f,%d,%.4f,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g%n",
+                s.step(),
+                s.imagesSeen() / 1000.0,
+                s.resolution(),
+                s.alpha(),
+                s.lossD(),
+                s.lossG(),
+                s.r1(),
+                s.pathLength(),
+                s.dReal(),
+                s.dFake()));
         listener.onStep(s);
-        if (interval > 0 && trainer.imagesSeen() - lastSnapshotImages >= interval && !trainer.done()) {
+        if (interval > 0
+            && trainer.imagesSeen() - lastSnapshotImages >= interval
+            && !trainer.done()) {
           csv.flush();
           snapshot(listener);
         }
@@ -209,8 +235,12 @@ public final class TrainingRun {
     writeLossPlot();
     Path ckpt = out.resolve("checkpoint.safetensors");
     Checkpoint.save(trainer, ckpt); // first the checkpoint, so that a log line always has one
-    Files.writeString(out.resolve("log.jsonl"), Json.write(line) + "\n", StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(
+        out.resolve("log.jsonl"),
+        Json.write(line) + "\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
     LOG.info("{}", progress(line));
     sinceSnapshot.clear();
     lastSnapshotImages = trainer.imagesSeen();
@@ -220,13 +250,20 @@ public final class TrainingRun {
   private Path writePicture(double kimg) throws IOException {
     Generator g = trainer.sampler();
     Path p = out.resolve(String.format(Locale.ROOT, "fakes%06d.png", Math.round(kimg * 1000)));
-    try (TensorScope s = TensorScope.open(); GradMode.Guard off = GradMode.disabled()) {
+    try (TensorScope s = TensorScope.open();
+        GradMode.Guard off = GradMode.disabled()) {
       Tensor samples = g.forward(gridLatents, gridLabels, Sampling.fixed(1.0));
       if (samples.rank() == 2) {
         boolean ring = trainer.data().name().startsWith("ring");
-        Png.write(Plots.scatter(String.format("%s, %.1f kimg", trainer.data().name(), kimg), samples.toFloatArray(),
-            ring ? ToyDistributions.ringMeans() : ToyDistributions.gridMeans(),
-            ring ? ToyDistributions.RING_STD : ToyDistributions.GRID_STD, ring ? 3 : 6, 480), p);
+        Png.write(
+            Plots.scatter(
+                String.format("%s, %.1f kimg", trainer.data().name(), kimg),
+                samples.toFloatArray(),
+                ring ? ToyDistributions.ringMeans() : ToyDistributions.gridMeans(),
+                ring ? ToyDistributions.RING_STD : ToyDistributions.GRID_STD,
+                ring ? 3 : 6,
+                480),
+            p);
       } else {
         int full = trainer.config().model().resolution();
         ImageGrid.write(samples, gridCols, scale(full) * full / (int) samples.size(2), p);
@@ -256,7 +293,9 @@ public final class TrainingRun {
     double elapsed = (System.nanoTime() - startNanos) / 1e9;
     double rate = (trainer.imagesSeen() - startImages) / Math.max(elapsed, 1e-9);
     m.put("elapsed_sec", elapsed);
-    m.put("eta_sec", rate > 0 ? (trainer.config().totalImages() - trainer.imagesSeen()) / rate : Double.NaN);
+    m.put(
+        "eta_sec",
+        rate > 0 ? (trainer.config().totalImages() - trainer.imagesSeen()) / rate : Double.NaN);
     long[] flags = trainer.flags();
     m.put("flags_g", flags[0]);
     m.put("flags_d", flags[1]);
@@ -278,12 +317,23 @@ public final class TrainingRun {
   }
 
   private String progress(Map<String, Object> m) {
-    return String.format(Locale.ROOT,
-        "kimg %.1f/%.1f  res %s  %.2f s/kimg  loss D %s G %s  D(x) %s D(G(z)) %s  |grad| D %s G %s  R1 %s  PL %s  ETA %s",
-        (Double) m.get("kimg"), trainer.config().totalImages() / 1000.0, m.get("resolution"),
-        m.get("sec_per_kimg") == null ? Double.NaN : (Double) m.get("sec_per_kimg"), fmt(m.get("loss_d")), fmt(m.get("loss_g")),
-        fmt(m.get("d_real")), fmt(m.get("d_fake")), fmt(m.get("grad_norm_d")), fmt(m.get("grad_norm_g")), fmt(m.get("r1")),
-        fmt(m.get("path_length")), duration(m.get("eta_sec")));
+    return String.format(
+        Locale.ROOT,
+        "kimg %.1f/%.1f  res %s  %.2f s/kimg  loss D %s G %s  D(x) %s D(G(z)) %s  |grad| D %s G %s "
+            + " R1 %s  PL %s  ETA %s",
+        (Double) m.get("kimg"),
+        trainer.config().totalImages() / 1000.0,
+        m.get("resolution"),
+        m.get("sec_per_kimg") == null ? Double.NaN : (Double) m.get("sec_per_kimg"),
+        fmt(m.get("loss_d")),
+        fmt(m.get("loss_g")),
+        fmt(m.get("d_real")),
+        fmt(m.get("d_fake")),
+        fmt(m.get("grad_norm_d")),
+        fmt(m.get("grad_norm_g")),
+        fmt(m.get("r1")),
+        fmt(m.get("path_length")),
+        duration(m.get("eta_sec")));
   }
 
   private static String fmt(Object v) {
@@ -296,7 +346,9 @@ public final class TrainingRun {
       return "-";
     }
     long t = Math.round(s);
-    return t >= 3600 ? String.format("%dh%02dm", t / 3600, t % 3600 / 60) : t >= 60 ? String.format("%dm%02ds", t / 60, t % 60) : t + "s";
+    return t >= 3600
+        ? String.format("%dh%02dm", t / 3600, t % 3600 / 60)
+        : t >= 60 ? String.format("%dm%02ds", t / 60, t % 60) : t + "s";
   }
 
   private void writeLossPlot() throws IOException {
@@ -312,8 +364,14 @@ public final class TrainingRun {
       d[i] = curve.get(i)[1];
       g[i] = curve.get(i)[2];
     }
-    Png.write(Plots.lines("losses (" + trainer.config().loss().name().toLowerCase(Locale.ROOT) + ")", "kimg",
-        List.of(new Plots.Series("D", x, smooth(d)), new Plots.Series("G", x, smooth(g))), 640, 360), out.resolve("losses.png"));
+    Png.write(
+        Plots.lines(
+            "losses (" + trainer.config().loss().name().toLowerCase(Locale.ROOT) + ")",
+            "kimg",
+            List.of(new Plots.Series("D", x, smooth(d)), new Plots.Series("G", x, smooth(g))),
+            640,
+            360),
+        out.resolve("losses.png"));
   }
 
   /** A centred moving average over ~1% of the points, to make trends visible. */

@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The feature space of the metrics: a small classifier trained with this library on the
- * Fashion-MNIST training split, in place of Inception (which cannot be downloaded here and was
- * not trained on garments). Three 3x3 convolutions (32, 64, 128 channels) each followed by leaky
- * ReLU and 2x2 average pooling, a dense layer to 128 features (leaky ReLU) and a dense layer to the
- * ten classes; input {@code [N, 1, 32, 32]} in [-1, 1] (28x28 images are padded with black). The
+ * Fashion-MNIST training split, in place of Inception (which cannot be downloaded here and was not
+ * trained on garments). Three 3x3 convolutions (32, 64, 128 channels) each followed by leaky ReLU
+ * and 2x2 average pooling, a dense layer to 128 features (leaky ReLU) and a dense layer to the ten
+ * classes; input {@code [N, 1, 32, 32]} in [-1, 1] (28x28 images are padded with black). The
  * metrics use the 128 features.
  *
  * <p>The shipped weights come from {@code ./gan train-classifier} (see docs/metrics.md), which
@@ -40,7 +40,8 @@ public final class FeatureNet extends Module {
   public static final int FEATURES = 128;
 
   private static final Logger LOG = LoggerFactory.getLogger(FeatureNet.class);
-  private static final String RESOURCE = "/org/jgan/train/metrics/fashion-mnist-features.safetensors";
+  private static final String RESOURCE =
+      "/org/jgan/train/metrics/fashion-mnist-features.safetensors";
 
   private final Conv2d conv1;
   private final Conv2d conv2;
@@ -62,7 +63,8 @@ public final class FeatureNet extends Module {
   public static FeatureNet pretrained() {
     try (InputStream in = FeatureNet.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("feature network weights missing from the jar: " + RESOURCE);
+        throw new IllegalStateException(
+            "feature network weights missing from the jar: " + RESOURCE);
       }
       SafeTensors.Contents c = SafeTensors.read(in.readAllBytes(), RESOURCE);
       FeatureNet net = new FeatureNet(0);
@@ -105,7 +107,10 @@ public final class FeatureNet extends Module {
     return out.forward(features(x));
   }
 
-  /** Features of many images, computed in batches without a graph, as a {@code [N, 128]} float64 tensor. */
+  /**
+   * Features of many images, computed in batches without a graph, as a {@code [N, 128]} float64
+   * tensor.
+   */
   public double[][] featuresOf(IntFunction<Tensor> batches, int count, int batch) {
     double[][] f = new double[count][];
     try (GradMode.Guard off = GradMode.disabled()) {
@@ -167,7 +172,8 @@ public final class FeatureNet extends Module {
         loss.backward();
         adam.step();
         if (step % 500 == 0) {
-          LOG.info("classifier step {}/{}: loss {}", step, steps, String.format("%.4f", loss.item()));
+          LOG.info(
+              "classifier step {}/{}: loss {}", step, steps, String.format("%.4f", loss.item()));
         }
       }
     }

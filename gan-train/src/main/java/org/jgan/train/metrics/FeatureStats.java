@@ -67,7 +67,8 @@ public final class FeatureStats {
   /** Square root of a symmetric positive semi-definite matrix. */
   static INDArray sqrtPsd(INDArray s) {
     INDArray v = s.dup();
-    INDArray eig = Eigen.symmetricGeneralizedEigenvalues(v, true); // v now holds eigenvectors (columns)
+    INDArray eig =
+        Eigen.symmetricGeneralizedEigenvalues(v, true); // v now holds eigenvectors (columns)
     INDArray root = Nd4j.zeros(DataType.DOUBLE, eig.length());
     for (int i = 0; i < eig.length(); i++) {
       root.putScalar(i, Math.sqrt(Math.max(eig.getDouble(i), 0)));

@@ -21,7 +21,8 @@ public final class Metrics {
   private Metrics() {}
 
   /** The metrics of one comparison. */
-  public record Report(double fd, double kidTimes1000, double precision, double recall, int samples) {
+  public record Report(
+      double fd, double kidTimes1000, double precision, double recall, int samples) {
     /** As a map for JSON output. */
     public Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -45,31 +46,40 @@ public final class Metrics {
   /** Features of {@code count} generated samples. */
   public static double[][] fakeFeatures(FeatureNet net, Generator g, int count, long seed) {
     Rng rng = new Rng(seed);
-    return net.featuresOf(k -> {
-      try (GradMode.Guard off = GradMode.disabled()) {
-        Tensor z = g.sampleLatents(k, rng);
-        int[] labels = null;
-        if (g.labelCount() > 0) {
-          labels = new int[k];
-          for (int i = 0; i < k; i++) {
-            labels[i] = rng.nextInt(g.labelCount());
+    return net.featuresOf(
+        k -> {
+          try (GradMode.Guard off = GradMode.disabled()) {
+            Tensor z = g.sampleLatents(k, rng);
+            int[] labels = null;
+            if (g.labelCount() > 0) {
+              labels = new int[k];
+              for (int i = 0; i < k; i++) {
+                labels[i] = rng.nextInt(g.labelCount());
+              }
+            }
+            return g.forward(z, labels, Sampling.fixed(1.0));
           }
-        }
-        return g.forward(z, labels, Sampling.fixed(1.0));
-      }
-    }, count, 250);
+        },
+        count,
+        250);
   }
 
   /** All metrics of {@code fake} against {@code real} features. */
   public static Report compare(double[][] real, double[][] fake, long seed) {
     double[] pr = FeatureStats.precisionRecall(real, fake, 3);
-    return new Report(FeatureStats.frechet(real, fake), 1000 * FeatureStats.kid(real, fake, 100, seed), pr[0], pr[1], fake.length);
+    return new Report(
+        FeatureStats.frechet(real, fake),
+        1000 * FeatureStats.kid(real, fake, 100, seed),
+        pr[0],
+        pr[1],
+        fake.length);
   }
 
   /** A generator against a dataset with {@code count} samples on each side. */
   public static Report evaluate(Generator g, Dataset data, int count, long seed) {
     FeatureNet net = FeatureNet.pretrained();
     g.eval();
-    return compare(realFeatures(net, data, count, seed), fakeFeatures(net, g, count, seed + 1), seed + 2);
+    return compare(
+        realFeatures(net, data, count, seed), fakeFeatures(net, g, count, seed + 1), seed + 2);
   }
 }

@@ -17,6 +17,7 @@ import org.jgan.core.tensor.Tensor;
 public final class GradientPenalty {
   /** WGAN-GP's lambda. */
   public static final double LAMBDA = 10.0;
+
   /** The progressive GAN's drift epsilon. */
   public static final double DRIFT = 0.001;
 
@@ -26,7 +27,8 @@ public final class GradientPenalty {
    * The gradient penalty at interpolates of {@code real} and {@code fake} with per-sample weights
    * {@code u [N, 1, ..., 1]}.
    */
-  public static Tensor penalty(Function<Tensor, Tensor> discriminator, Tensor real, Tensor fake, Tensor u, double lambda) {
+  public static Tensor penalty(
+      Function<Tensor, Tensor> discriminator, Tensor real, Tensor fake, Tensor u, double lambda) {
     Tensor xHat = Tensor.leaf(real.add(u.mul(fake.detach().sub(real))).data(), true);
     Tensor g = Autograd.grad(discriminator.apply(xHat).sum(), xHat, true);
     int[] axes = new int[g.rank() - 1];

@@ -18,8 +18,7 @@ import org.jgan.core.tensor.Tensor;
  * </pre>
  *
  * It runs on {@code N / batchShrink} samples (2) every 4 minibatches in StyleGAN2, its loss then
- * multiplied by the interval (lazy regularisation). The running mean is part of the training
- * state.
+ * multiplied by the interval (lazy regularisation). The running mean is part of the training state.
  */
 public final class PathLengthPenalty {
   private final double weight;

@@ -5,8 +5,8 @@ import org.jgan.core.autograd.Autograd;
 import org.jgan.core.tensor.Tensor;
 
 /**
- * The R1 penalty (Mescheder et al. 2018), as in StyleGAN2: the squared norm of the
- * discriminator's gradient on real images,
+ * The R1 penalty (Mescheder et al. 2018), as in StyleGAN2: the squared norm of the discriminator's
+ * gradient on real images,
  *
  * <pre>
  *   R1 = (gamma / 2) mean_n sum_{C,H,W} (d sum_n D(x_n) / d x_n)^2

@@ -32,7 +32,15 @@ class GeneratorEmaTest {
     double beta = ema.beta(1_000_000, 100);
     ema.update(g, 1_000_000, 100);
     // ema = beta ema + (1 - beta)(ema + 1) = ema + (1 - beta)
-    TensorAssert.assertClose(before.add(1 - beta), target.stateDict().get("synthesis.b4.conv1.weight"), 1e-6, "averaged weight");
-    TensorAssert.assertClose(Tensor.full(DType.FLOAT32, 3.0, 8), target.stateDict().get("mapping.w_avg"), 0, "copied buffer");
+    TensorAssert.assertClose(
+        before.add(1 - beta),
+        target.stateDict().get("synthesis.b4.conv1.weight"),
+        1e-6,
+        "averaged weight");
+    TensorAssert.assertClose(
+        Tensor.full(DType.FLOAT32, 3.0, 8),
+        target.stateDict().get("mapping.w_avg"),
+        0,
+        "copied buffer");
   }
 }

@@ -12,10 +12,10 @@ import org.jgan.train.loop.TrainingConfig;
 
 /**
  * Coverage-guided fuzzing of every loader (Jazzer). The contract: an input either loads or raises
- * the loader's documented exception with a message; any other exception, an out-of-memory error
- * or a hang is a finding. Plain {@code mvn test} runs the seed corpora and past findings in
- * {@code src/test/resources/org/jgan/train/fuzz/LoaderFuzzTestInputs/<method>/} (regression mode);
- * {@code JAZZER_FUZZ=1 mvn -pl gan-train test -Dtest=LoaderFuzzTest#idx} fuzzes one loader (see
+ * the loader's documented exception with a message; any other exception, an out-of-memory error or
+ * a hang is a finding. Plain {@code mvn test} runs the seed corpora and past findings in {@code
+ * src/test/resources/org/jgan/train/fuzz/LoaderFuzzTestInputs/<method>/} (regression mode); {@code
+ * JAZZER_FUZZ=1 mvn -pl gan-train test -Dtest=LoaderFuzzTest#idx} fuzzes one loader (see
  * docs/reliability.md).
  */
 class LoaderFuzzTest {

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Real training: a small DCGAN on the embedded Fashion-MNIST split for 300 steps, whose Fréchet
- * distance to the real images must fall by at least half; the vanilla GAN on the 25-Gaussian
- * grid, which must cover most of the modes.
+ * distance to the real images must fall by at least half; the vanilla GAN on the 25-Gaussian grid,
+ * which must cover most of the modes.
  */
 @Tag("slow")
 class LearningProgressTest {
@@ -34,7 +34,8 @@ class LearningProgressTest {
   @Test
   void frechetDistanceFallsByAtLeastHalfIn300Steps() {
     ImageDataset data = FashionMnist.embeddedTest();
-    TrainingConfig config = TrainingConfig.defaults(DcganConfig.fashion28(), 300L * 64).toBuilder().seed(3).build();
+    TrainingConfig config =
+        TrainingConfig.defaults(DcganConfig.fashion28(), 300L * 64).toBuilder().seed(3).build();
     Trainer t = new Trainer(config, data);
     FeatureNet net = FeatureNet.pretrained();
     double[][] real = Metrics.realFeatures(net, data, 2000, 1);
@@ -43,7 +44,10 @@ class LearningProgressTest {
       t.step();
     }
     double after = fd(net, real, t.sampler());
-    LOG.info("DCGAN fashion28, 300 steps of 64: FD {} -> {}", String.format("%.1f", before), String.format("%.1f", after));
+    LOG.info(
+        "DCGAN fashion28, 300 steps of 64: FD {} -> {}",
+        String.format("%.1f", before),
+        String.format("%.1f", after));
     assertTrue(after < before / 2, "FD " + before + " -> " + after);
   }
 
@@ -56,15 +60,23 @@ class LearningProgressTest {
       t.step();
     }
     double[] after = modes(t.sampler());
-    LOG.info("vanilla GAN on grid25, 1M samples: modes {} -> {}, high quality {} -> {}", (int) before[0], (int) after[0],
-        String.format("%.2f", before[1]), String.format("%.2f", after[1]));
-    assertTrue(after[0] >= 18 && after[1] >= 0.5, "modes " + after[0] + ", high-quality share " + after[1]);
+    LOG.info(
+        "vanilla GAN on grid25, 1M samples: modes {} -> {}, high quality {} -> {}",
+        (int) before[0],
+        (int) after[0],
+        String.format("%.2f", before[1]),
+        String.format("%.2f", after[1]));
+    assertTrue(
+        after[0] >= 18 && after[1] >= 0.5,
+        "modes " + after[0] + ", high-quality share " + after[1]);
   }
 
   private static double[] modes(Generator g) {
-    try (TensorScope s = TensorScope.open(); GradMode.Guard off = GradMode.disabled()) {
+    try (TensorScope s = TensorScope.open();
+        GradMode.Guard off = GradMode.disabled()) {
       Tensor pts = g.forward(g.sampleLatents(2500, new Rng(5)), null, Sampling.fixed(1.0));
-      return ToyMetrics.score(pts.toFloatArray(), ToyDistributions.gridMeans(), ToyDistributions.GRID_STD, 20);
+      return ToyMetrics.score(
+          pts.toFloatArray(), ToyDistributions.gridMeans(), ToyDistributions.GRID_STD, 20);
     }
   }
 

@@ -38,11 +38,27 @@ class TrainerTest {
     return Stream.of(
         TrainingConfig.defaults(TinyConfigs.vanilla(), 64).toBuilder().batchSize(8).build(),
         TrainingConfig.defaults(TinyConfigs.dcgan(), 64).toBuilder().batchSize(8).build(),
-        TrainingConfig.defaults(TinyConfigs.progressive(), 64).toBuilder().batchSize(8).stageBatches().progressiveImages(8).build(),
-        TrainingConfig.defaults(TinyConfigs.styleGan(), 64).toBuilder().batchSize(8).progressiveImages(8).build(),
-        TrainingConfig.defaults(TinyConfigs.styleGan2(), 64).toBuilder().batchSize(8).r1Interval(2).plInterval(2).build(),
-        TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 64).toBuilder().batchSize(8).build(),
-        TrainingConfig.defaults(TinyConfigs.styleGan2().withProgressive(true), 64).toBuilder().batchSize(8).progressiveImages(8).build());
+        TrainingConfig.defaults(TinyConfigs.progressive(), 64).toBuilder()
+            .batchSize(8)
+            .stageBatches()
+            .progressiveImages(8)
+            .build(),
+        TrainingConfig.defaults(TinyConfigs.styleGan(), 64).toBuilder()
+            .batchSize(8)
+            .progressiveImages(8)
+            .build(),
+        TrainingConfig.defaults(TinyConfigs.styleGan2(), 64).toBuilder()
+            .batchSize(8)
+            .r1Interval(2)
+            .plInterval(2)
+            .build(),
+        TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 64).toBuilder()
+            .batchSize(8)
+            .build(),
+        TrainingConfig.defaults(TinyConfigs.styleGan2().withProgressive(true), 64).toBuilder()
+            .batchSize(8)
+            .progressiveImages(8)
+            .build());
   }
 
   @ParameterizedTest(name = "{index}: {0}")
@@ -69,8 +85,13 @@ class TrainerTest {
 
   @Test
   void resumingFromACheckpointContinuesTheSameRun() throws IOException {
-    TrainingConfig config = TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 10_000).toBuilder()
-        .batchSize(8).r1Interval(2).plInterval(2).xflip(true).build();
+    TrainingConfig config =
+        TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 10_000).toBuilder()
+            .batchSize(8)
+            .r1Interval(2)
+            .plInterval(2)
+            .xflip(true)
+            .build();
     Trainer straight = new Trainer(config, FASHION32);
     for (int i = 0; i < 6; i++) {
       straight.step();
@@ -95,7 +116,8 @@ class TrainerTest {
   @Test
   void gradientAccumulationEqualsOneLargeBatch() {
     Dataset toy = ToyDistributions.grid25(512, new Rng(1));
-    TrainingConfig whole = TrainingConfig.defaults(VanillaConfig.toy2d(), 10_000).toBuilder().batchSize(32).build();
+    TrainingConfig whole =
+        TrainingConfig.defaults(VanillaConfig.toy2d(), 10_000).toBuilder().batchSize(32).build();
     TrainingConfig micro = whole.toBuilder().microBatch(8).build();
     Trainer a = new Trainer(whole, toy);
     Trainer b = new Trainer(micro, toy);
@@ -117,18 +139,29 @@ class TrainerTest {
 
   @Test
   void aPoisonedLearningRateStopsWithTheStepNetworkAndTerm() throws IOException {
-    TrainingConfig config = TrainingConfig.defaults(TinyConfigs.dcgan(), 10_000).toBuilder().batchSize(8)
-        .d(new OptimizerSettings(1e30, 0.5, 0.999, 1e-8)).build();
+    TrainingConfig config =
+        TrainingConfig.defaults(TinyConfigs.dcgan(), 10_000).toBuilder()
+            .batchSize(8)
+            .d(new OptimizerSettings(1e30, 0.5, 0.999, 1e-8))
+            .build();
     Trainer t = new Trainer(config, FASHION32);
     Path ckpt = dir.resolve("good.safetensors");
     Checkpoint.save(t, ckpt);
     byte[] good = Files.readAllBytes(ckpt);
-    TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> {
-      for (int i = 0; i < 20; i++) {
-        t.step();
-      }
-    });
-    assertTrue(e.getMessage().matches("training diverged at step \\d+: (generator|discriminator) .* is (NaN|Infinity|-Infinity).*"), e.getMessage());
+    TrainingDivergedException e =
+        assertThrows(
+            TrainingDivergedException.class,
+            () -> {
+              for (int i = 0; i < 20; i++) {
+                t.step();
+              }
+            });
+    assertTrue(
+        e.getMessage()
+            .matches(
+                "training diverged at step \\d+: (generator|discriminator) .* is"
+                    + " (NaN|Infinity|-Infinity).*"),
+        e.getMessage());
     assertArrayEquals(good, Files.readAllBytes(ckpt), "the last good checkpoint is untouched");
     assertEquals(0, Checkpoint.resume(ckpt, FASHION32).steps());
   }
@@ -139,19 +172,35 @@ class TrainerTest {
       assertEquals(c, TrainingConfig.fromJson(c.toJson(), null));
     }
     TrainingConfig base = TrainingConfig.defaults(TinyConfigs.styleGan2(), 1000);
-    TrainingConfig tweaked = TrainingConfig.fromJson("{\"batchSize\": 16, \"loss\": \"hinge\", \"model\": {\"resolution\": 16}}", base);
+    TrainingConfig tweaked =
+        TrainingConfig.fromJson(
+            "{\"batchSize\": 16, \"loss\": \"hinge\", \"model\": {\"resolution\": 16}}", base);
     assertEquals(16, tweaked.batchSize());
     assertEquals(GanLoss.HINGE, tweaked.loss());
     assertEquals(16, tweaked.model().resolution());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> base.toBuilder().batchSize(6).build());
-    assertTrue(e.getMessage().contains("not divisible by the minibatch-stddev group 4"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> TrainingConfig.fromJson("{\"batchsize\": 16}", base));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> base.toBuilder().batchSize(6).build());
+    assertTrue(
+        e.getMessage().contains("not divisible by the minibatch-stddev group 4"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TrainingConfig.fromJson("{\"batchsize\": 16}", base));
     assertTrue(e.getMessage().contains("unknown key 'batchsize'"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> new Trainer(base, FashionMnist.embeddedTest().head(8)));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Trainer(base, FashionMnist.embeddedTest().head(8)));
     assertTrue(e.getMessage().contains("pad 28x28 images to 32"), e.getMessage());
     ModelConfig conditional = TinyConfigs.styleGan2().withLabels(3);
-    e = assertThrows(IllegalArgumentException.class, () -> new Trainer(TrainingConfig.defaults(conditional, 100), FASHION32));
-    assertTrue(e.getMessage().contains("conditional on 3 classes but dataset fashion-mnist-test has 10 labels"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Trainer(TrainingConfig.defaults(conditional, 100), FASHION32));
+    assertTrue(
+        e.getMessage()
+            .contains("conditional on 3 classes but dataset fashion-mnist-test has 10 labels"),
+        e.getMessage());
   }
 
   @Test
@@ -173,8 +222,11 @@ class TrainerTest {
 
   @Test
   void batchSizeFollowsTheStage() {
-    TrainingConfig config = TrainingConfig.defaults(TinyConfigs.progressive(), 200).toBuilder().stageBatches(16, 8, 8, 4)
-        .progressiveImages(16).build();
+    TrainingConfig config =
+        TrainingConfig.defaults(TinyConfigs.progressive(), 200).toBuilder()
+            .stageBatches(16, 8, 8, 4)
+            .progressiveImages(16)
+            .build();
     assertEquals(16, config.batchAt(4));
     assertEquals(4, config.batchAt(32));
     Trainer t = new Trainer(config, FASHION32);
@@ -186,8 +238,12 @@ class TrainerTest {
     }
     long before = t.imagesSeen();
     assertEquals(4, t.step().imagesSeen() - before, "batch 4 at 32x32");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config.toBuilder().stageBatches(8, 8).build());
-    assertTrue(e.getMessage().contains("one batch size per stage resolution 4..32 (4 values)"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> config.toBuilder().stageBatches(8, 8).build());
+    assertTrue(
+        e.getMessage().contains("one batch size per stage resolution 4..32 (4 values)"),
+        e.getMessage());
   }
 
   @Test

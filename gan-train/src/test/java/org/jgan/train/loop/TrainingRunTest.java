@@ -30,18 +30,44 @@ class TrainingRunTest {
 
   @Test
   void aRunLeavesGridsLogsPlotAndCheckpointAndResumes() throws IOException {
-    TrainingConfig config = TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 48).toBuilder()
-        .batchSize(8).snapshotImages(16).build();
+    TrainingConfig config =
+        TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 48).toBuilder()
+            .batchSize(8)
+            .snapshotImages(16)
+            .build();
     Trainer t = new Trainer(config, TrainerTest.FASHION32);
     new TrainingRun(t, dir).run(new TrainingRun.Listener() {});
-    for (String f : new String[] {"config.json", "losses.csv", "losses.png", "log.jsonl", "reals.png", "checkpoint.safetensors",
-        "fakes000016.png", "fakes000032.png", "fakes000048.png"}) {
-      assertTrue(Files.exists(dir.resolve(f)), f + " missing; have " + List.of(dir.toFile().list()));
+    for (String f :
+        new String[] {
+          "config.json",
+          "losses.csv",
+          "losses.png",
+          "log.jsonl",
+          "reals.png",
+          "checkpoint.safetensors",
+          "fakes000016.png",
+          "fakes000032.png",
+          "fakes000048.png"
+        }) {
+      assertTrue(
+          Files.exists(dir.resolve(f)), f + " missing; have " + List.of(dir.toFile().list()));
     }
     List<String> log = Files.readAllLines(dir.resolve("log.jsonl"));
     assertEquals(3, log.size());
     Map<String, Object> line = Json.parseObject(log.get(2));
-    for (String k : new String[] {"kimg", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "r1", "path_length", "sec_per_kimg"}) {
+    for (String k :
+        new String[] {
+          "kimg",
+          "loss_d",
+          "loss_g",
+          "d_real",
+          "d_fake",
+          "grad_norm_d",
+          "grad_norm_g",
+          "r1",
+          "path_length",
+          "sec_per_kimg"
+        }) {
       assertTrue(line.containsKey(k), "log line lacks " + k);
     }
     assertEquals(0.048, (Double) line.get("kimg"), 1e-12);
@@ -51,7 +77,8 @@ class TrainingRunTest {
     assertEquals(1 + 6, Files.readAllLines(dir.resolve("losses.csv")).size());
     // resume and go on: the loss log continues from the checkpoint's step
     TrainingConfig longer = config.toBuilder().totalImages(64).build();
-    Trainer resumed = Checkpoint.resume(dir.resolve("checkpoint.safetensors"), TrainerTest.FASHION32);
+    Trainer resumed =
+        Checkpoint.resume(dir.resolve("checkpoint.safetensors"), TrainerTest.FASHION32);
     assertEquals(6, resumed.steps());
     Trainer continued = new Trainer(longer, TrainerTest.FASHION32);
     assertEquals(0, continued.steps());
@@ -61,25 +88,34 @@ class TrainingRunTest {
   void snapshotsAndRegularisedStepsLeaveNoArraysBehind() throws IOException {
     // R1 and path length every other step, a snapshot (grid, checkpoint) every step: after the
     // first steps have created the optimiser state, the library's array bytes must not change.
-    TrainingConfig config = TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 8 * 12).toBuilder()
-        .batchSize(8).r1Interval(2).plInterval(2).snapshotImages(8).build();
+    TrainingConfig config =
+        TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 8 * 12).toBuilder()
+            .batchSize(8)
+            .r1Interval(2)
+            .plInterval(2)
+            .snapshotImages(8)
+            .build();
     Trainer t = new Trainer(config, TrainerTest.FASHION32);
     List<Long> live = new ArrayList<>();
-    new TrainingRun(t, dir).run(new TrainingRun.Listener() {
-      @Override
-      public void onSnapshot(Map<String, Object> line, Path picture, Path checkpoint) {
-        live.add(Engine.current().liveBytes());
-      }
-    });
+    new TrainingRun(t, dir)
+        .run(
+            new TrainingRun.Listener() {
+              @Override
+              public void onSnapshot(Map<String, Object> line, Path picture, Path checkpoint) {
+                live.add(Engine.current().liveBytes());
+              }
+            });
     assertEquals(12, live.size());
     for (int i = 4; i < live.size(); i++) {
-      assertEquals(live.get(3), live.get(i), "library array bytes after snapshot " + (i + 1) + ": " + live);
+      assertEquals(
+          live.get(3), live.get(i), "library array bytes after snapshot " + (i + 1) + ": " + live);
     }
   }
 
   @Test
   void aSaveInterruptedHalfWayLeavesThePreviousCheckpointLoadable() throws IOException {
-    TrainingConfig config = TrainingConfig.defaults(TinyConfigs.dcgan(), 1000).toBuilder().batchSize(8).build();
+    TrainingConfig config =
+        TrainingConfig.defaults(TinyConfigs.dcgan(), 1000).toBuilder().batchSize(8).build();
     Trainer t = new Trainer(config, TrainerTest.FASHION32);
     t.step();
     Path ckpt = dir.resolve("checkpoint.safetensors");
@@ -92,7 +128,9 @@ class TrainingRunTest {
       dead = Tensor.ones(DType.FLOAT32, 4);
     }
     tensors.put("zz", dead);
-    assertThrows(IllegalStateException.class, () -> SafeTensors.write(ckpt, tensors, Map.of("format", Checkpoint.FORMAT)));
+    assertThrows(
+        IllegalStateException.class,
+        () -> SafeTensors.write(ckpt, tensors, Map.of("format", Checkpoint.FORMAT)));
     assertTrue(Arrays.equals(before, Files.readAllBytes(ckpt)));
     assertEquals(1, Checkpoint.resume(ckpt, TrainerTest.FASHION32).steps());
     try (var files = Files.list(dir)) {

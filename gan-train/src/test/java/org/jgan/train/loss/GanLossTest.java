@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /** The losses against PyTorch values (golden/losses) and hand-computed cases. */
 class GanLossTest {
-  private static void check(Golden c, String prefix, Tensor loss, Tensor real, Tensor fake, boolean usesReal) {
+  private static void check(
+      Golden c, String prefix, Tensor loss, Tensor real, Tensor fake, boolean usesReal) {
     TensorAssert.assertClose(c.get(prefix + "_loss"), loss.reshape(1), 1e-10, prefix + " loss");
     List<Tensor> g = Autograd.grad(List.of(loss), List.of(real, fake), null, false);
     if (usesReal) {
@@ -26,11 +27,23 @@ class GanLossTest {
     Tensor real = c.leaf("real");
     Tensor fake = c.leaf("fake");
     check(c, "ns_d", GanLoss.NON_SATURATING.discriminator(real, fake), real, fake, true);
-    check(c, "ns_g", GanLoss.NON_SATURATING.generator(fake).add(real.mul(0.0).sum()), real, fake, false);
+    check(
+        c,
+        "ns_g",
+        GanLoss.NON_SATURATING.generator(fake).add(real.mul(0.0).sum()),
+        real,
+        fake,
+        false);
     check(c, "hinge_d", GanLoss.HINGE.discriminator(real, fake), real, fake, true);
     check(c, "hinge_g", GanLoss.HINGE.generator(fake).add(real.mul(0.0).sum()), real, fake, false);
     check(c, "ls_d", GanLoss.LEAST_SQUARES.discriminator(real, fake), real, fake, true);
-    check(c, "ls_g", GanLoss.LEAST_SQUARES.generator(fake).add(real.mul(0.0).sum()), real, fake, false);
+    check(
+        c,
+        "ls_g",
+        GanLoss.LEAST_SQUARES.generator(fake).add(real.mul(0.0).sum()),
+        real,
+        fake,
+        false);
   }
 
   @Test
@@ -39,12 +52,17 @@ class GanLossTest {
     Tensor fake = Tensor.of(new double[] {-1.0, 0.5}, 2, 1);
     double sp0 = Math.log(2);
     // minimax generator: -mean softplus(f) = -(log(1 + e^-1) + log(1 + e^0.5)) / 2
-    assertEquals(-(Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(0.5))) / 2, GanLoss.MINIMAX.generator(fake).item(), 1e-12);
+    assertEquals(
+        -(Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(0.5))) / 2,
+        GanLoss.MINIMAX.generator(fake).item(),
+        1e-12);
     // WGAN: mean f - mean r = -0.25 - 1
     assertEquals(-1.25, GanLoss.WGAN_GP.discriminator(real, fake).item(), 1e-12);
     assertEquals(0.25, GanLoss.WGAN_GP.generator(fake).item(), 1e-12);
     // non-saturating D: mean softplus(f) + mean softplus(-r)
-    double expected = (Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(0.5))) / 2 + (sp0 + Math.log1p(Math.exp(-2))) / 2;
+    double expected =
+        (Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(0.5))) / 2
+            + (sp0 + Math.log1p(Math.exp(-2))) / 2;
     assertEquals(expected, GanLoss.NON_SATURATING.discriminator(real, fake).item(), 1e-12);
   }
 

@@ -12,7 +12,9 @@ import org.jgan.core.testing.TensorAssert;
 import org.jgan.models.blocks.Modulation;
 import org.junit.jupiter.api.Test;
 
-/** R1, WGAN-GP and path length against PyTorch (double backward included) and finite differences. */
+/**
+ * R1, WGAN-GP and path length against PyTorch (double backward included) and finite differences.
+ */
 class RegularizerGoldenTest {
   /** The tiny discriminator of the golden cases. */
   private static Function<Tensor, Tensor> tinyD(Tensor w1, Tensor b1, Tensor w2, Tensor b2) {
@@ -26,14 +28,22 @@ class RegularizerGoldenTest {
   void r1MatchesPyTorch() {
     Golden c = Golden.load("r1_small_d");
     List<Tensor> p = List.of(c.leaf("w1"), c.leaf("b1"), c.leaf("w2"), c.leaf("b2"));
-    Tensor r1 = R1Penalty.compute(tinyD(p.get(0), p.get(1), p.get(2), p.get(3)), c.get("x"), c.meta("gamma"));
+    Tensor r1 =
+        R1Penalty.compute(
+            tinyD(p.get(0), p.get(1), p.get(2), p.get(3)), c.get("x"), c.meta("gamma"));
     TensorAssert.assertClose(c.get("r1"), r1.reshape(1), 1e-10, "r1");
     List<Tensor> g = Autograd.grad(List.of(r1), p, null, false);
     TensorAssert.assertClose(c.get("dr1_dw1"), g.get(0), 1e-10, "dr1/dw1");
     TensorAssert.assertClose(c.get("dr1_dw2"), g.get(2), 1e-10, "dr1/dw2");
     TensorAssert.assertZero(g.get(1), 1e-14, "dr1/db1");
     TensorAssert.assertZero(g.get(3), 1e-14, "dr1/db2");
-    TensorAssert.assertGradients(ps -> List.of(R1Penalty.compute(tinyD(ps.get(0), ps.get(1), ps.get(2), ps.get(3)), c.get("x"), 0.5)), p, 1e-6);
+    TensorAssert.assertGradients(
+        ps ->
+            List.of(
+                R1Penalty.compute(
+                    tinyD(ps.get(0), ps.get(1), ps.get(2), ps.get(3)), c.get("x"), 0.5)),
+        p,
+        1e-6);
   }
 
   @Test
@@ -62,38 +72,72 @@ class RegularizerGoldenTest {
   @Test
   void pathLengthMatchesPyTorchWithTheUndetachedMean() {
     Golden c = Golden.load("path_length_small_g");
-    List<Tensor> p = List.of(c.leaf("fc_weight"), c.leaf("fc_bias"), c.leaf("affine_weight"), c.leaf("affine_bias"),
-        c.leaf("conv_weight"), c.leaf("conv_bias"));
-    Function<Tensor, Tensor> synth = ws -> {
-      long n = ws.size(0);
-      Tensor h = ws.slice(1, 0, 1).squeeze(1).matmul(p.get(0), false, true).add(p.get(1)).leakyRelu(0.2).mul(Math.sqrt(2));
-      h = h.reshape(n, 4, 4, 4);
-      Tensor s = ws.slice(1, 1, 2).squeeze(1).matmul(p.get(2), false, true).add(p.get(3));
-      return Modulation.modulatedConv2d(h, p.get(4), s, true, false).add(p.get(5).reshape(1, 3, 1, 1));
-    };
+    List<Tensor> p =
+        List.of(
+            c.leaf("fc_weight"),
+            c.leaf("fc_bias"),
+            c.leaf("affine_weight"),
+            c.leaf("affine_bias"),
+            c.leaf("conv_weight"),
+            c.leaf("conv_bias"));
+    Function<Tensor, Tensor> synth =
+        ws -> {
+          long n = ws.size(0);
+          Tensor h =
+              ws.slice(1, 0, 1)
+                  .squeeze(1)
+                  .matmul(p.get(0), false, true)
+                  .add(p.get(1))
+                  .leakyRelu(0.2)
+                  .mul(Math.sqrt(2));
+          h = h.reshape(n, 4, 4, 4);
+          Tensor s = ws.slice(1, 1, 2).squeeze(1).matmul(p.get(2), false, true).add(p.get(3));
+          return Modulation.modulatedConv2d(h, p.get(4), s, true, false)
+              .add(p.get(5).reshape(1, 3, 1, 1));
+        };
     PathLengthPenalty pl = new PathLengthPenalty(c.meta("pl_weight"), c.meta("pl_decay"));
     pl.setMean(c.meta("pl_mean_old"));
-    PathLengthPenalty.Result r = pl.compute(synth, Tensor.leaf(c.get("w").data(), true), c.get("y"));
+    PathLengthPenalty.Result r =
+        pl.compute(synth, Tensor.leaf(c.get("w").data(), true), c.get("y"));
     TensorAssert.assertClose(c.get("a"), r.lengths(), 1e-10, "path lengths");
     assertEquals(c.get("pl_mean_new").item(), pl.mean(), 1e-12);
     TensorAssert.assertClose(c.get("loss"), r.loss().reshape(1), 1e-10, "loss");
     List<Tensor> g = Autograd.grad(List.of(r.loss()), p, null, false);
-    String[] names = {"dloss_dfc_weight", "dloss_dfc_bias", "dloss_daffine_weight", "dloss_daffine_bias", "dloss_dconv_weight"};
+    String[] names = {
+      "dloss_dfc_weight",
+      "dloss_dfc_bias",
+      "dloss_daffine_weight",
+      "dloss_daffine_bias",
+      "dloss_dconv_weight"
+    };
     for (int i = 0; i < names.length; i++) {
       TensorAssert.assertClose(c.get(names[i]), g.get(i), 1e-10, names[i]);
     }
     TensorAssert.assertZero(g.get(5), 1e-14, "dloss/dconv_bias");
     // and against finite differences of the penalty itself (a fresh running mean each time)
-    TensorAssert.assertGradients(ps -> {
-      PathLengthPenalty fresh = new PathLengthPenalty(2.0, 0.01);
-      fresh.setMean(0.5);
-      Function<Tensor, Tensor> s2 = ws -> {
-        long n = ws.size(0);
-        Tensor h = ws.slice(1, 0, 1).squeeze(1).matmul(ps.get(0), false, true).add(ps.get(1)).leakyRelu(0.2).mul(Math.sqrt(2));
-        Tensor s = ws.slice(1, 1, 2).squeeze(1).matmul(ps.get(2), false, true).add(ps.get(3));
-        return Modulation.modulatedConv2d(h.reshape(n, 4, 4, 4), ps.get(4), s, true, false).add(ps.get(5).reshape(1, 3, 1, 1));
-      };
-      return List.of(fresh.compute(s2, Tensor.leaf(c.get("w").data(), true), c.get("y")).loss());
-    }, p, 1e-6);
+    TensorAssert.assertGradients(
+        ps -> {
+          PathLengthPenalty fresh = new PathLengthPenalty(2.0, 0.01);
+          fresh.setMean(0.5);
+          Function<Tensor, Tensor> s2 =
+              ws -> {
+                long n = ws.size(0);
+                Tensor h =
+                    ws.slice(1, 0, 1)
+                        .squeeze(1)
+                        .matmul(ps.get(0), false, true)
+                        .add(ps.get(1))
+                        .leakyRelu(0.2)
+                        .mul(Math.sqrt(2));
+                Tensor s =
+                    ws.slice(1, 1, 2).squeeze(1).matmul(ps.get(2), false, true).add(ps.get(3));
+                return Modulation.modulatedConv2d(h.reshape(n, 4, 4, 4), ps.get(4), s, true, false)
+                    .add(ps.get(5).reshape(1, 3, 1, 1));
+              };
+          return List.of(
+              fresh.compute(s2, Tensor.leaf(c.get("w").data(), true), c.get("y")).loss());
+        },
+        p,
+        1e-6);
   }
 }
