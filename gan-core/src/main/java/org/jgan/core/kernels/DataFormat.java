@@ -6,12 +6,12 @@ package org.jgan.core.kernels;
  * PyTorch's {@code [O, I, kH, kW]} in both.
  *
  * <p>oneDNN computes convolutions in a blocked channels-inner layout; libnd4j hands it NCHW arrays
- * with the layout left open, so every NCHW call reorders its input and output (about 20% of a 3x3
- * convolution's time at {@code [32, 128, 32, 32]}), while NHWC arrays go in as they are. Networks
- * that keep their activations NHWC from layer to layer save that, as long as the element-wise ops
- * between the convolutions broadcast along the last axis; which layout a network uses inside is
- * part of its config ({@code StyleGan2Config.layout}). {@code Functional.relayout} converts a
- * tensor between the two.
+ * with the layout left open, so every NCHW call reorders its input and output (a fifth of a 3x3
+ * convolution's time on the StyleGAN2 shapes, docs/benchmarks.md), while NHWC arrays go in as they
+ * are. Networks that keep their activations NHWC from layer to layer save that, as long as the
+ * element-wise ops between the convolutions broadcast along the last axis; which layout a network
+ * uses inside is part of its config ({@code StyleGan2Config.layout}). {@code Functional.relayout}
+ * converts a tensor between the two.
  */
 public enum DataFormat {
   /** {@code [N, C, H, W]}. */

@@ -34,8 +34,8 @@ public final class Conv {
         && w.size(2) == 1
         && w.size(3) == 1) {
       // One input channel, 1x1 (a discriminator's fromRGB on grey images): a broadcast product,
-      // one pass over the output; oneDNN took 4 times as long ([32, 1, 32, 32] to 128 channels:
-      // 4 ms a call) and its transpose, the gradient for the input, twice that.
+      // one pass over the output; oneDNN's convolution and its transpose take several times as
+      // long (docs/benchmarks.md, "Changes and their effect").
       long o = w.size(0);
       Tensor y = x.mul(w.reshape(format.channelShape(o)));
       return b == null ? y : y.add(b.reshape(format.channelShape(o)));

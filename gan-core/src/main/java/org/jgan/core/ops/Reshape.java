@@ -29,8 +29,8 @@ public final class Reshape extends Op {
     }
     // A strided input (a permutation) must be copied; the copy is ours, so that its scope frees
     // it (ND4J's own reshape would leave a garbage-collected copy behind). The copy is made in
-    // the input's shape: ND4J's assign between different shapes walks element by element, 5 times
-    // slower than between equal shapes ([8192, 32, 16] transposed: 6.0 against 1.05 ms).
+    // the input's shape: ND4J's assign between different shapes walks element by element, several
+    // times slower than between equal shapes (docs/benchmarks.md, "Changes and their effect").
     INDArray out = Kernels.alloc(x.dataType(), shape);
     out.reshape('c', x.shape()).assign(x);
     return out;

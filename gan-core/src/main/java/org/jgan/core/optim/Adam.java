@@ -23,8 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  *
  * State per parameter: {@code step}, {@code exp_avg} (m), {@code exp_avg_sq} (v). The update runs
- * as libnd4j's fused {@code adam_updater} kernel (both optimisers of the SG2-32 twin: 19-29 ms a
- * step as eleven ND4J passes, 6-13 ms fused), with its epsilon rescaled to give this formula.
+ * as libnd4j's fused {@code adam_updater} kernel (one pass instead of eleven; docs/benchmarks.md,
+ * "Changes and their effect"), with its epsilon rescaled to give this formula.
  */
 public final class Adam extends Optimizer {
   private final double beta1;

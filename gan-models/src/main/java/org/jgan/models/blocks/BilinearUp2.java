@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * F.interpolate(mode='bilinear', align_corners=False)}) on libnd4j's native {@code resize_bilinear}
  * with half-pixel centres, which is the same map: one pass over the output, where the
  * matrix-product form ({@link Fir#separable}) needs two products and, for NHWC maps, four layout
- * copies (3 against 13 ms at {@code [64, 16, 16, 128]}).
+ * copies (docs/benchmarks.md, "Changes and their effect").
  *
  * <p>The gradient is the adjoint, {@code M_H^T g M_W}, computed by {@link Fir#separable} with the
  * transposed one-dimensional operators; being made of matrix products it is differentiable again.

@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Because the filter is separable and the whole operation is linear, it is computed exactly as
  * two small matrix products, one per axis, with the 1-D operator {@code M [L_out, L]} built from
  * the definition: {@code y = M_H x M_W^T} for every channel. That runs on the GEMM kernel (a
- * one-channel convolution over {@code N C} images is ~50 times slower in oneDNN) and, being made of
+ * one-channel convolution over {@code N C} images is far slower in oneDNN) and, being made of
  * matmuls and reshapes, is differentiable to any order. Channels-last float32 maps without zero
  * insertion and with symmetric padding (filtering, down-sampling) take oneDNN's depthwise
  * convolution instead ({@link FirConv}), which beats the products there by 3 to 6 times.
@@ -171,9 +171,9 @@ public final class Fir {
         && pad0 < taps.length
         && x.dtype() == DType.FLOAT32) {
       // No zero insertion, symmetric padding below the filter's length (the transpose pads
-      // k - 1 - p), channels-last float32 maps: a depthwise convolution on oneDNN (2.4 against
-      // 7 ms for the products in NCHW, 10-16 ms in NHWC, at [32, 33, 33, 128]). NCHW maps gain
-      // nothing from it, float64 runs a scalar loop there.
+      // k - 1 - p), channels-last float32 maps: a depthwise convolution on oneDNN (faster than
+      // the products with their layout copies; docs/benchmarks.md). NCHW maps gain nothing from
+      // it, float64 runs a scalar loop there.
       return Autograd.apply(new FirConv(this, gain, down, pad0, format), x);
     }
     int h = (int) x.size(format.heightAxis());

@@ -11,11 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A FIR filter applied to every channel alike, with symmetric zero padding and a stride: libnd4j's
- * {@code depthwise_conv2d} with the 2-D kernel repeated over channels (oneDNN in float32: 2.4 ms at
- * {@code [32, 33, 33, 128]} against 7 ms for the two matrix products of {@link Fir#separable} on
- * NCHW maps and 10-16 ms on NHWC maps with their layout copies). Its gradient is the same op on the
- * reversed filter (stride 1), or, strided, the transposed separable form; either is differentiable
- * again.
+ * {@code depthwise_conv2d} with the 2-D kernel repeated over channels (oneDNN in float32, faster
+ * than the two matrix products of {@link Fir#separable} and their layout copies;
+ * docs/benchmarks.md). Its gradient is the same op on the reversed filter (stride 1), or, strided,
+ * the transposed separable form; either is differentiable again.
  */
 final class FirConv extends Op {
   private final Fir fir;
