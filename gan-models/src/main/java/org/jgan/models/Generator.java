@@ -9,16 +9,31 @@ import org.jgan.core.tensor.Tensor;
  * {@code [N, C, H, W]} nominally in [-1, 1] or points {@code [N, d]}.
  */
 public abstract class Generator extends Module {
+  private final ModelConfig config;
+
+  /** A generator of the family and sizes {@code config} states. */
+  protected Generator(ModelConfig config) {
+    this.config = config;
+  }
+
   /** Size of the latent {@code z}. */
-  public abstract int zDim();
+  public int zDim() {
+    return config.zDim();
+  }
 
   /** Number of classes for conditioning; 0 when unconditional. */
   public int labelCount() {
-    return 0;
+    return config.labelCount();
   }
 
-  /** Shape of one sample at the current stage: {@code [C, H, W]}, or {@code [d]} for points. */
-  public abstract long[] sampleShape();
+  /**
+   * Shape of one sample at the current stage: {@code [C, H, W]} (H = W the stage resolution of a
+   * growing network, else the config's), or {@code [d]} for points.
+   */
+  public long[] sampleShape() {
+    int r = this instanceof Progressive p ? p.stageResolution() : config.resolution();
+    return new long[] {config.imageChannels(), r, r};
+  }
 
   /**
    * Generates samples.

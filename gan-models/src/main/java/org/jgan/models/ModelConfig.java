@@ -5,6 +5,9 @@ public interface ModelConfig {
   /** The family, which names the config in checkpoints and on the command line. */
   Family family();
 
+  /** Size of the generator's latent {@code z}. */
+  int zDim();
+
   /** Image channels (1 for Fashion-MNIST, 3 for RGB); 0 for point data. */
   int imageChannels();
 

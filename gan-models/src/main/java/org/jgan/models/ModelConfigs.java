@@ -44,6 +44,18 @@ public final class ModelConfigs {
     return fromMap(family.configType(), rest, sameFamily ? defaults : null);
   }
 
+  /**
+   * {@code config} at resolution {@code r} with its channel base scaled alike, so that each block
+   * keeps its width relative to the output (the last block as wide as before), validated as a new
+   * config is.
+   */
+  @SuppressWarnings("unchecked")
+  public static <R extends Record & ChannelSchedule> R atResolution(R config, int r) {
+    long base = (long) config.channelBase() * r / config.resolution();
+    Map<String, Object> changed = Map.of("resolution", r, "channelBase", Math.toIntExact(base));
+    return Records.fromMap((Class<R>) config.getClass(), changed, config);
+  }
+
   @SuppressWarnings("unchecked")
   private static <R extends Record> ModelConfig fromMap(
       Class<R> type, Map<String, Object> map, ModelConfig defaults) {

@@ -1,6 +1,5 @@
 package org.jgan.models;
 
-import org.jgan.core.nn.Functional;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -47,13 +46,13 @@ public interface Progressive {
    * StyleGAN2): the training loop uses it to bring real images to the stage resolution.
    */
   default Tensor downsampleImages(Tensor x) {
-    return Functional.avgPool2d(x, 2);
+    return stage().downsample(x);
   }
 
   /**
    * Doubles an image's resolution the way this family's fade-in does (nearest; FIR for StyleGAN2).
    */
   default Tensor upsampleImages(Tensor x) {
-    return Functional.upsampleNearest2d(x, 2);
+    return stage().upsample(x);
   }
 }

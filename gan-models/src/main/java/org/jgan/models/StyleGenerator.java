@@ -13,11 +13,20 @@ import org.jgan.models.blocks.NoiseMode;
  * ({@link #mix}); truncation pulls latents towards {@code w_avg}.
  */
 public abstract class StyleGenerator extends Generator {
+  /** A style-based generator of the family and sizes {@code config} states. */
+  protected StyleGenerator(ModelConfig config) {
+    super(config);
+  }
+
   /** The mapping network. */
   public abstract MappingNetwork mappingNetwork();
 
-  /** Latents per image (synthesis layers plus the last toRGB). */
-  public abstract int numWs();
+  /**
+   * Latents per image (synthesis layers plus the last toRGB), as the mapping network emits them.
+   */
+  public int numWs() {
+    return mappingNetwork().numWs();
+  }
 
   /** Size of {@code w}. */
   public int wDim() {

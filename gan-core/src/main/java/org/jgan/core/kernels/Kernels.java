@@ -50,7 +50,12 @@ public final class Kernels {
 
   /** A detached, C-ordered copy. */
   public static INDArray copy(INDArray a) {
-    INDArray out = alloc(a.dataType(), a.shape());
+    return copy(a, a.dataType());
+  }
+
+  /** A detached, C-ordered copy converted to {@code type}. */
+  public static INDArray copy(INDArray a, DataType type) {
+    INDArray out = alloc(type, a.shape());
     out.assign(a);
     return out;
   }

@@ -81,6 +81,19 @@ public final class Shapes {
     }
   }
 
+  /**
+   * Asserts that {@code actual} is exactly {@code expected}.
+   *
+   * @param what names the value in the message, e.g. a parameter's dotted name
+   * @throws IllegalArgumentException naming {@code what} and both shapes
+   */
+  public static void checkEqual(String what, long[] expected, long[] actual) {
+    if (!Arrays.equals(expected, actual)) {
+      throw new IllegalArgumentException(
+          what + ": expected shape " + str(expected) + ", got " + str(actual));
+    }
+  }
+
   /** Shape with the leading dimension replaced. */
   public static long[] withFirst(long[] shape, long first) {
     long[] s = shape.clone();

@@ -384,14 +384,10 @@ final class Winograd {
           op = keep(new convolution_forward(fpd));
         }
         case BACKWARD_DATA -> {
-          convolution_backward_data.primitive_desc bpd =
-              keep(
-                  new convolution_backward_data.primitive_desc(
-                      keep(
-                          new convolution_backward_data.desc(
-                              algorithm.convolution_winograd, inAny, wAny, outAny, one, one, one)),
-                      eng,
-                      fpd));
+          convolution_backward_data.desc bd =
+              new convolution_backward_data.desc(
+                  algorithm.convolution_winograd, inAny, wAny, outAny, one, one, one);
+          var bpd = keep(new convolution_backward_data.primitive_desc(keep(bd), eng, fpd));
           layouts =
               new memory.desc[] {bpd.diff_dst_desc(), bpd.weights_desc(), bpd.diff_src_desc()};
           dims = new long[][] {outDims, wDims, inDims};
@@ -400,14 +396,10 @@ final class Winograd {
           op = keep(new convolution_backward_data(bpd));
         }
         default -> {
-          convolution_backward_weights.primitive_desc bpd =
-              keep(
-                  new convolution_backward_weights.primitive_desc(
-                      keep(
-                          new convolution_backward_weights.desc(
-                              algorithm.convolution_winograd, inAny, wAny, outAny, one, one, one)),
-                      eng,
-                      fpd));
+          convolution_backward_weights.desc bd =
+              new convolution_backward_weights.desc(
+                  algorithm.convolution_winograd, inAny, wAny, outAny, one, one, one);
+          var bpd = keep(new convolution_backward_weights.primitive_desc(keep(bd), eng, fpd));
           layouts =
               new memory.desc[] {bpd.src_desc(), bpd.diff_dst_desc(), bpd.diff_weights_desc()};
           dims = new long[][] {inDims, outDims, wDims};

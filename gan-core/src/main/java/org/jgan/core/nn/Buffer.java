@@ -1,6 +1,5 @@
 package org.jgan.core.nn;
 
-import java.util.Arrays;
 import org.jgan.core.kernels.Kernels;
 import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.DType;
@@ -35,14 +34,7 @@ public final class Buffer {
    * @throws IllegalArgumentException when the shapes differ
    */
   public void copyFrom(INDArray source, String name) {
-    if (!Arrays.equals(source.shape(), value.shape())) {
-      throw new IllegalArgumentException(
-          name
-              + ": expected shape "
-              + Shapes.str(value.shape())
-              + ", got "
-              + Shapes.str(source.shape()));
-    }
+    Shapes.checkEqual(name, value.shape(), source.shape());
     value.data().assign(source);
   }
 
@@ -55,9 +47,7 @@ public final class Buffer {
   public void to(DType type) {
     if (type != value.dtype()) {
       INDArray old = value.data();
-      INDArray converted = Kernels.alloc(type.nd4j(), old.shape());
-      converted.assign(old);
-      value = Tensor.of(converted);
+      value = Tensor.of(Kernels.copy(old, type.nd4j()));
       Kernels.free(old);
     }
   }

@@ -8,9 +8,7 @@ import org.jgan.core.tensor.Tensor;
  * Transposed 2-D convolution layer, {@code W [in, out, k, k]} (PyTorch's layout), {@code b [out]},
  * initialised as PyTorch's {@code nn.ConvTranspose2d} (fan_in = out k^2).
  */
-public final class ConvTranspose2d extends Layer {
-  private final Parameter weight;
-  private final Parameter bias;
+public final class ConvTranspose2d extends WeightedLayer {
   private final int in;
   private final int stride;
   private final int padding;
@@ -32,29 +30,17 @@ public final class ConvTranspose2d extends Layer {
       int outputPadding,
       boolean bias,
       Rng rng) {
+    super(new long[] {in, out, kernel, kernel}, out, bias, rng);
     this.in = in;
     this.stride = stride;
     this.padding = padding;
     this.outputPadding = outputPadding;
-    double bound = 1.0 / Math.sqrt((double) out * kernel * kernel);
-    this.weight = param("weight", Init.kaimingUniform(rng, Math.sqrt(5), in, out, kernel, kernel));
-    this.bias = bias ? param("bias", Init.uniform(rng, -bound, bound, out)) : null;
-  }
-
-  /** The weight {@code [in, out, k, k]}. */
-  public Parameter weight() {
-    return weight;
-  }
-
-  /** The bias, or null. */
-  public Parameter bias() {
-    return bias;
   }
 
   @Override
   public Tensor forward(Tensor x) {
     Shapes.check(x.shape(), "ConvTranspose2d input", -1, in, -1, -1);
     return Functional.convTranspose2d(
-        x, weight.value(), bias == null ? null : bias.value(), stride, padding, outputPadding);
+        x, weight().value(), biasValue(), stride, padding, outputPadding);
   }
 }

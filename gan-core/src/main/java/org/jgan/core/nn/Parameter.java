@@ -1,6 +1,5 @@
 package org.jgan.core.nn;
 
-import java.util.Arrays;
 import org.jgan.core.kernels.Kernels;
 import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.DType;
@@ -64,14 +63,7 @@ public final class Parameter {
    * @throws IllegalArgumentException when the shapes differ
    */
   public void copyFrom(INDArray source, String name) {
-    if (!Arrays.equals(source.shape(), value.shape())) {
-      throw new IllegalArgumentException(
-          name
-              + ": expected shape "
-              + Shapes.str(value.shape())
-              + ", got "
-              + Shapes.str(source.shape()));
-    }
+    Shapes.checkEqual(name, value.shape(), source.shape());
     value.data().assign(source);
   }
 
@@ -79,11 +71,9 @@ public final class Parameter {
   public void to(DType type) {
     if (type != value.dtype()) {
       INDArray old = value.data();
-      INDArray converted = Kernels.alloc(type.nd4j(), old.shape());
-      converted.assign(old);
       boolean rg = value.requiresGrad();
       value.clearGrad();
-      value = leaf(converted, rg);
+      value = leaf(Kernels.copy(old, type.nd4j()), rg);
       Kernels.free(old);
     }
   }

@@ -23,9 +23,7 @@ public final class Cast extends Op {
 
   @Override
   public INDArray forward(INDArray... in) {
-    INDArray out = Kernels.alloc(type.nd4j(), in[0].shape());
-    out.assign(in[0]);
-    return out;
+    return Kernels.copy(in[0], type.nd4j());
   }
 
   @Override

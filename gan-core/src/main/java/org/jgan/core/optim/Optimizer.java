@@ -120,8 +120,7 @@ public abstract class Optimizer {
                 + ", parameter has "
                 + Shapes.str(p.shape()));
       }
-      INDArray copy = Kernels.alloc(p.value().data().dataType(), v.shape());
-      copy.assign(v);
+      INDArray copy = Kernels.copy(v, p.value().data().dataType());
       restored.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(key.substring(dot + 1), copy);
     }
     state.values().forEach(s -> s.values().forEach(Kernels::free));

@@ -28,6 +28,7 @@ public final class DcganGenerator extends Generator {
 
   /** A generator for {@code config}. */
   public DcganGenerator(DcganConfig config, long seed) {
+    super(config);
     this.config = config;
     Rng rng = new Rng(seed);
     int n = config.doublings();
@@ -49,16 +50,6 @@ public final class DcganGenerator extends Generator {
         config.resolution(),
         config.resolution(),
         String.format("%,d", parameterCount()));
-  }
-
-  @Override
-  public int zDim() {
-    return config.zDim();
-  }
-
-  @Override
-  public long[] sampleShape() {
-    return new long[] {config.imageChannels(), config.resolution(), config.resolution()};
   }
 
   /** The layers, for inspection. */

@@ -1,10 +1,12 @@
 package org.jgan.models.progressive;
 
 import java.util.List;
+import org.jgan.models.ChannelSchedule;
 import org.jgan.models.Discriminator;
 import org.jgan.models.Family;
 import org.jgan.models.Generator;
 import org.jgan.models.ModelConfig;
+import org.jgan.models.ModelConfigs;
 
 /**
  * Progressive GAN (Karras et al. 2018): networks that grow from 4x4 with fade-in, pixel norm in the
@@ -20,14 +22,12 @@ import org.jgan.models.ModelConfig;
  */
 public record ProgressiveConfig(
     int zDim, int imageChannels, int resolution, int channelBase, int channelMax, int mbstdGroup)
-    implements ModelConfig {
+    implements ModelConfig, ChannelSchedule {
   /** Validates the sizes. */
   public ProgressiveConfig {
     ModelConfig.checkAtLeast("zDim", zDim, 1);
     ModelConfig.checkAtLeast("imageChannels", imageChannels, 1);
-    ModelConfig.checkPowerOfTwo("resolution", resolution, 8, 128);
-    ModelConfig.checkAtLeast("channelBase", channelBase, resolution);
-    ModelConfig.checkAtLeast("channelMax", channelMax, 1);
+    ChannelSchedule.check(resolution, 128, channelBase, channelMax);
     ModelConfig.checkAtLeast("mbstdGroup", mbstdGroup, 1);
   }
 
@@ -37,25 +37,13 @@ public record ProgressiveConfig(
   /**
    * A named preset for data of {@code imageChannels} channels at {@code resolution}, at the
    * power-of-two resolution for it ({@link ModelConfig#powerOfTwoFor}): {@code cpu32} (scaled with
-   * {@link #atResolution}) or {@code paper}.
+   * {@link ModelConfigs#atResolution}) or {@code paper}.
    */
   public static ProgressiveConfig preset(String name, int imageChannels, int resolution) {
     int r = ModelConfig.powerOfTwoFor(resolution);
-    return name.equals("paper") ? paper(imageChannels, r) : cpu32(imageChannels).atResolution(r);
-  }
-
-  /**
-   * This config at another resolution with the channel base scaled alike, so that each block keeps
-   * its width relative to the output (the last block as wide as before).
-   */
-  public ProgressiveConfig atResolution(int r) {
-    return new ProgressiveConfig(
-        zDim,
-        imageChannels,
-        r,
-        (int) ((long) channelBase * r / resolution),
-        channelMax,
-        mbstdGroup);
+    return name.equals("paper")
+        ? paper(imageChannels, r)
+        : ModelConfigs.atResolution(cpu32(imageChannels), r);
   }
 
   /** The paper's widths at a given resolution: z = 512, channels 16384 / r capped at 512. */
@@ -76,11 +64,6 @@ public record ProgressiveConfig(
   @Override
   public boolean grows() {
     return true;
-  }
-
-  /** Channels at resolution {@code r}. */
-  public int channels(int r) {
-    return Math.min(channelBase / r, channelMax);
   }
 
   @Override

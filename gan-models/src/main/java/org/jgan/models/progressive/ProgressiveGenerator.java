@@ -39,6 +39,7 @@ public final class ProgressiveGenerator extends Generator implements Progressive
 
   /** A generator for {@code config}, at its full resolution. */
   public ProgressiveGenerator(ProgressiveConfig config, long seed) {
+    super(config);
     this.config = config;
     Rng rng = new Rng(seed);
     int c4 = config.channels(4);
@@ -63,16 +64,6 @@ public final class ProgressiveGenerator extends Generator implements Progressive
         config.resolution(),
         config.resolution(),
         String.format("%,d", parameterCount()));
-  }
-
-  @Override
-  public int zDim() {
-    return config.zDim();
-  }
-
-  @Override
-  public long[] sampleShape() {
-    return new long[] {config.imageChannels(), stage.resolution(), stage.resolution()};
   }
 
   @Override

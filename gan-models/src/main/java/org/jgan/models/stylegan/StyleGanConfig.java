@@ -1,10 +1,13 @@
 package org.jgan.models.stylegan;
 
 import java.util.List;
+import org.jgan.models.ChannelSchedule;
 import org.jgan.models.Discriminator;
 import org.jgan.models.Family;
 import org.jgan.models.Generator;
 import org.jgan.models.ModelConfig;
+import org.jgan.models.ModelConfigs;
+import org.jgan.models.StyleConfig;
 import org.jgan.models.progressive.ProgressiveDiscriminator;
 
 /**
@@ -31,16 +34,14 @@ public record StyleGanConfig(
     int channelBase,
     int channelMax,
     int mbstdGroup)
-    implements ModelConfig {
+    implements StyleConfig {
   /** Validates the sizes. */
   public StyleGanConfig {
     ModelConfig.checkAtLeast("zDim", zDim, 1);
     ModelConfig.checkAtLeast("wDim", wDim, 1);
     ModelConfig.checkAtLeast("mappingLayers", mappingLayers, 1);
     ModelConfig.checkAtLeast("imageChannels", imageChannels, 1);
-    ModelConfig.checkPowerOfTwo("resolution", resolution, 8, 1024);
-    ModelConfig.checkAtLeast("channelBase", channelBase, resolution);
-    ModelConfig.checkAtLeast("channelMax", channelMax, 1);
+    ChannelSchedule.check(resolution, 1024, channelBase, channelMax);
     ModelConfig.checkAtLeast("mbstdGroup", mbstdGroup, 1);
   }
 
@@ -50,27 +51,13 @@ public record StyleGanConfig(
   /**
    * A named preset for data of {@code imageChannels} channels at {@code resolution}, at the
    * power-of-two resolution for it ({@link ModelConfig#powerOfTwoFor}): {@code cpu32} (scaled with
-   * {@link #atResolution}) or {@code paper}.
+   * {@link ModelConfigs#atResolution}) or {@code paper}.
    */
   public static StyleGanConfig preset(String name, int imageChannels, int resolution) {
     int r = ModelConfig.powerOfTwoFor(resolution);
-    return name.equals("paper") ? paper(imageChannels, r) : cpu32(imageChannels).atResolution(r);
-  }
-
-  /**
-   * This config at another resolution with the channel base scaled alike, so that each block keeps
-   * its width relative to the output (the last block as wide as before).
-   */
-  public StyleGanConfig atResolution(int r) {
-    return new StyleGanConfig(
-        zDim,
-        wDim,
-        mappingLayers,
-        imageChannels,
-        r,
-        (int) ((long) channelBase * r / resolution),
-        channelMax,
-        mbstdGroup);
+    return name.equals("paper")
+        ? paper(imageChannels, r)
+        : ModelConfigs.atResolution(cpu32(imageChannels), r);
   }
 
   /** The paper's widths: z = w = 512, 8 mapping layers, channels 16384 / r capped at 512. */
@@ -93,27 +80,6 @@ public record StyleGanConfig(
   @Override
   public boolean grows() {
     return true;
-  }
-
-  /** Channels at resolution {@code r}. */
-  public int channels(int r) {
-    return Math.min(channelBase / r, channelMax);
-  }
-
-  /** Latents per image: two per resolution. */
-  public int numWs() {
-    return 2 * (Integer.numberOfTrailingZeros(resolution) - 1);
-  }
-
-  @Override
-  public long parameterBound() {
-    return ModelConfig.styleBound(
-        resolution,
-        channelBase,
-        channelMax,
-        Math.max(zDim, wDim) + imageChannels,
-        mappingLayers,
-        0);
   }
 
   @Override

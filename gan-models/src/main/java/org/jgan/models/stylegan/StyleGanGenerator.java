@@ -41,7 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class StyleGanGenerator extends StyleGenerator implements Progressive {
   private static final Logger LOG = LoggerFactory.getLogger(StyleGanGenerator.class);
 
-  private final StyleGanConfig config;
   private final MappingNetwork mapping;
   private final ConstantInput constant;
   private final Map<Integer, EqualizedConv2d[]> convs = new LinkedHashMap<>();
@@ -51,7 +50,7 @@ public final class StyleGanGenerator extends StyleGenerator implements Progressi
 
   /** A generator for {@code config}, at its full resolution. */
   public StyleGanGenerator(StyleGanConfig config, long seed) {
-    this.config = config;
+    super(config);
     Rng rng = new Rng(seed);
     this.mapping =
         child(
@@ -124,21 +123,6 @@ public final class StyleGanGenerator extends StyleGenerator implements Progressi
   @Override
   public Tensor firstStyleWeight() {
     return epilogues.get(4)[0].adain.affine().effectiveWeight();
-  }
-
-  @Override
-  public int numWs() {
-    return config.numWs();
-  }
-
-  @Override
-  public int zDim() {
-    return config.zDim();
-  }
-
-  @Override
-  public long[] sampleShape() {
-    return new long[] {config.imageChannels(), stage.resolution(), stage.resolution()};
   }
 
   @Override

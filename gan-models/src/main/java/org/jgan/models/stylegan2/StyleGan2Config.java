@@ -4,10 +4,13 @@ import java.util.List;
 import java.util.Map;
 import org.jgan.core.io.Records;
 import org.jgan.core.kernels.DataFormat;
+import org.jgan.models.ChannelSchedule;
 import org.jgan.models.Discriminator;
 import org.jgan.models.Family;
 import org.jgan.models.Generator;
 import org.jgan.models.ModelConfig;
+import org.jgan.models.ModelConfigs;
+import org.jgan.models.StyleConfig;
 
 /**
  * StyleGAN2 (Karras et al. 2020), as released in StyleGAN2-ADA: modulated and demodulated
@@ -49,7 +52,7 @@ public record StyleGan2Config(
     int mbstdChannels,
     int dMappingLayers,
     DataFormat layout)
-    implements ModelConfig {
+    implements StyleConfig {
   /** The presets by name, the default first ({@link Family#preset}). */
   public static final List<String> PRESETS = List.of("cpu32", "cifar", "paper256");
 
@@ -62,9 +65,7 @@ public record StyleGan2Config(
       throw new IllegalArgumentException("mappingLrMul must be in (0, 1], got " + mappingLrMul);
     }
     ModelConfig.checkAtLeast("imageChannels", imageChannels, 1);
-    ModelConfig.checkPowerOfTwo("resolution", resolution, 8, 1024);
-    ModelConfig.checkAtLeast("channelBase", channelBase, resolution);
-    ModelConfig.checkAtLeast("channelMax", channelMax, 1);
+    ChannelSchedule.check(resolution, 1024, channelBase, channelMax);
     ModelConfig.checkAtLeast("labelCount", labelCount, 0);
     ModelConfig.checkAtLeast("mbstdGroup", mbstdGroup, 1);
     ModelConfig.checkAtLeast("mbstdChannels", mbstdChannels, 1);
@@ -157,14 +158,15 @@ public record StyleGan2Config(
   /**
    * A named preset, unconditional, for data of {@code imageChannels} channels at {@code
    * resolution}: {@code cpu32} at the power-of-two resolution for the data ({@link
-   * ModelConfig#powerOfTwoFor}, scaled with {@link #atResolution}), or the fixed-size {@code cifar}
-   * (32) and {@code paper256} (256).
+   * ModelConfig#powerOfTwoFor}, scaled with {@link ModelConfigs#atResolution}), or the fixed-size
+   * {@code cifar} (32) and {@code paper256} (256).
    */
   public static StyleGan2Config preset(String name, int imageChannels, int resolution) {
     return switch (name) {
       case "cifar" -> cifar(imageChannels, 0);
       case "paper256" -> paper256(imageChannels, 0);
-      default -> cpu32(imageChannels, 0).atResolution(ModelConfig.powerOfTwoFor(resolution));
+      default ->
+          ModelConfigs.atResolution(cpu32(imageChannels, 0), ModelConfig.powerOfTwoFor(resolution));
     };
   }
 
@@ -188,15 +190,6 @@ public record StyleGan2Config(
     return with("imageChannels", imageChannels);
   }
 
-  /**
-   * This config at another resolution with the channel base scaled alike, so that each block keeps
-   * its width relative to the output (the last block as wide as before).
-   */
-  public StyleGan2Config atResolution(int r) {
-    return with(
-        Map.of("resolution", r, "channelBase", (int) ((long) channelBase * r / resolution)));
-  }
-
   /** This config with one component changed, validated as a new config is. */
   private StyleGan2Config with(String component, Object value) {
     return with(Map.of(component, value));
@@ -217,25 +210,10 @@ public record StyleGan2Config(
     return progressive;
   }
 
-  /** Channels at resolution {@code r}. */
-  public int channels(int r) {
-    return Math.min(channelBase / r, channelMax);
-  }
-
-  /** Latents per image: one per convolution plus the last toRGB (8 at 32x32). */
-  public int numWs() {
-    return 2 * (Integer.numberOfTrailingZeros(resolution) - 1);
-  }
-
+  /** The mapping layers of both networks: the generator's and the discriminator's label mapping. */
   @Override
-  public long parameterBound() {
-    return ModelConfig.styleBound(
-        resolution,
-        channelBase,
-        channelMax,
-        Math.max(zDim, wDim) + imageChannels,
-        mappingLayers + dMappingLayers,
-        labelCount);
+  public int denseLayers() {
+    return mappingLayers + dMappingLayers;
   }
 
   @Override

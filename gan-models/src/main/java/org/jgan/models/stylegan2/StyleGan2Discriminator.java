@@ -15,7 +15,6 @@ import org.jgan.models.Stage;
 import org.jgan.models.blocks.Act;
 import org.jgan.models.blocks.EqualizedConv2d;
 import org.jgan.models.blocks.EqualizedLinear;
-import org.jgan.models.blocks.Fir;
 import org.jgan.models.blocks.MinibatchStdDev;
 import org.jgan.models.blocks.ProjectionHead;
 import org.jgan.models.blocks.Resample;
@@ -84,7 +83,7 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
       this.out = b4.put("out", new EqualizedLinear(c4, 1, Act.LINEAR, rng));
       this.projection = null;
     }
-    this.stage = new Stage(4, config.resolution(), config.progressive());
+    this.stage = new Stage(4, config.resolution(), config.progressive(), Stage.Filter.FIR);
     LOG.info(
         "StyleGAN2 discriminator {}x{}{}: {} parameters",
         config.resolution(),
@@ -125,16 +124,6 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
   @Override
   public Stage stage() {
     return stage;
-  }
-
-  @Override
-  public Tensor downsampleImages(Tensor x) {
-    return Fir.STYLEGAN2.downsample2d(x);
-  }
-
-  @Override
-  public Tensor upsampleImages(Tensor x) {
-    return Fir.STYLEGAN2.upsample2d(x);
   }
 
   @Override

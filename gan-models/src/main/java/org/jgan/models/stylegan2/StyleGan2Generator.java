@@ -44,6 +44,7 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
 
   /** A generator for {@code config}, at its full resolution. */
   public StyleGan2Generator(StyleGan2Config config, long seed) {
+    super(config);
     this.config = config;
     Rng rng = new Rng(seed);
     this.mapping =
@@ -79,7 +80,7 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
     this.constant =
         ((ModuleDict) synthesis.children().get("b4"))
             .put("input", new ConstantInput(config.channels(4), 4, rng));
-    this.stage = new Stage(4, config.resolution(), config.progressive());
+    this.stage = new Stage(4, config.resolution(), config.progressive(), Stage.Filter.FIR);
     LOG.info(
         "StyleGAN2 generator {}x{}{}{}: {} parameters",
         config.resolution(),
@@ -105,38 +106,8 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
   }
 
   @Override
-  public int numWs() {
-    return config.numWs();
-  }
-
-  @Override
-  public int zDim() {
-    return config.zDim();
-  }
-
-  @Override
-  public int labelCount() {
-    return config.labelCount();
-  }
-
-  @Override
-  public long[] sampleShape() {
-    return new long[] {config.imageChannels(), stage.resolution(), stage.resolution()};
-  }
-
-  @Override
   public Stage stage() {
     return stage;
-  }
-
-  @Override
-  public Tensor downsampleImages(Tensor x) {
-    return Fir.STYLEGAN2.downsample2d(x);
-  }
-
-  @Override
-  public Tensor upsampleImages(Tensor x) {
-    return Fir.STYLEGAN2.upsample2d(x);
   }
 
   /**

@@ -23,6 +23,7 @@ public final class VanillaGenerator extends Generator {
 
   /** A generator for {@code config}. */
   public VanillaGenerator(VanillaConfig config, long seed) {
+    super(config);
     this.config = config;
     Rng rng = new Rng(seed);
     Sequential s = new Sequential();
@@ -40,15 +41,8 @@ public final class VanillaGenerator extends Generator {
   }
 
   @Override
-  public int zDim() {
-    return config.zDim();
-  }
-
-  @Override
   public long[] sampleShape() {
-    return config.pointDim() == 0
-        ? new long[] {config.imageChannels(), config.resolution(), config.resolution()}
-        : new long[] {config.pointDim()};
+    return config.pointDim() == 0 ? super.sampleShape() : new long[] {config.pointDim()};
   }
 
   @Override
