@@ -89,9 +89,11 @@ public final class BenchCommand implements Callable<Integer> {
         new CoreBenchmark(System.out, seconds).run();
         return 0;
       case "profile":
+        System.out.println("backend: " + Engine.current().describe());
         new TwinsBenchmark(System.out, timedSteps(), warmup).profile(byShape);
         return 0;
       case "longrun":
+        System.out.println("backend: " + Engine.current().describe());
         LongRun.run(steps == null ? 10_000 : steps, Path.of("runs", "longrun"), System.out);
         return 0;
       case "twins":

@@ -97,6 +97,7 @@ public final class Engine implements AutoCloseable {
   public static final class Guard implements AutoCloseable {
     private final ArrayDeque<Engine> stack;
     private final Engine engine;
+    private final Thread thread = Thread.currentThread();
     private boolean closed;
 
     private Guard(ArrayDeque<Engine> stack, Engine engine) {
@@ -104,9 +105,19 @@ public final class Engine implements AutoCloseable {
       this.engine = engine;
     }
 
+    /**
+     * Uninstalls the engine.
+     *
+     * @throws IllegalStateException on another thread than the one that installed it, or when an
+     *     engine installed after it is still installed
+     */
     @Override
     public void close() {
       if (!closed) {
+        if (Thread.currentThread() != thread) {
+          throw new IllegalStateException(
+              "an engine must be uninstalled on the thread that installed it");
+        }
         pop(stack, engine);
         closed = true;
       }

@@ -10,12 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jgan.core.kernels.Backend;
+import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.kernels.Engine;
 import org.jgan.core.nn.Module;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.testing.TensorAssert;
 import org.jgan.models.ModelConfig;
 import org.jgan.models.TinyConfigs;
+import org.jgan.models.stylegan2.StyleGan2Config;
 import org.jgan.models.vanilla.VanillaConfig;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Dataset;
@@ -75,11 +79,75 @@ class TrainerTest {
   }
 
   private static void assertSameWeights(Module a, Module b) {
+    assertSameWeights(a, b, 0, "");
+  }
+
+  private static void assertSameWeights(Module a, Module b, double tol, String what) {
     Map<String, Tensor> sa = a.stateDict();
     Map<String, Tensor> sb = b.stateDict();
     assertEquals(sa.keySet(), sb.keySet());
     for (String k : sa.keySet()) {
-      TensorAssert.assertClose(sa.get(k), sb.get(k), 0, k);
+      TensorAssert.assertClose(sa.get(k), sb.get(k), tol, what + k);
+    }
+  }
+
+  /** Three conditional StyleGAN2 steps (R1, path length, mixing, EMA) on the current engine. */
+  private static Trainer threeSteps() {
+    StyleGan2Config t = TinyConfigs.styleGan2().withLabels(10);
+    // 32 channels at 16x16 and 32x32, where the Winograd kernels take the 3x3 convolutions
+    StyleGan2Config wide =
+        new StyleGan2Config(
+            t.zDim(),
+            t.wDim(),
+            t.mappingLayers(),
+            t.mappingLrMul(),
+            1,
+            32,
+            32 * 32,
+            32,
+            10,
+            false,
+            4,
+            1,
+            2,
+            DataFormat.NHWC);
+    TrainingConfig config =
+        TrainingConfig.defaults(wide, 24).toBuilder()
+            .batchSize(8)
+            .r1Interval(2)
+            .plInterval(2)
+            .build();
+    Trainer trainer = new Trainer(config, FASHION32);
+    while (!trainer.done()) {
+      trainer.step();
+    }
+    return trainer;
+  }
+
+  @Test
+  void theBackendChangesSpeedNotResults() {
+    Trainer reference;
+    try (Engine engine = Engine.start(Backend.cpu())) {
+      reference = threeSteps();
+      assertTrue(
+          !engine.winogradAvailable() || engine.stats().winogradCalls() > 0,
+          "the reference ran Winograd convolutions where the machine has them");
+    }
+    for (Backend b :
+        new Backend[] {Backend.cpu().withInPlace(false), Backend.cpu().withPoolBytes(0)}) {
+      try (Engine engine = Engine.start(b)) {
+        Trainer other = threeSteps();
+        assertSameWeights(reference.generator(), other.generator(), 0, b.describe() + ": ");
+        assertSameWeights(reference.discriminator(), other.discriminator(), 0, b.describe() + ": ");
+      }
+    }
+    try (Engine engine = Engine.start(Backend.cpu().withWinograd(false))) {
+      Trainer direct = threeSteps();
+      assertEquals(0, engine.stats().winogradCalls());
+      // Winograd rounds differently (a few 1e-6 of a convolution's largest output): three Adam
+      // steps keep the weights within float32 noise of each other
+      assertSameWeights(reference.generator(), direct.generator(), 1e-3, "Winograd off: ");
+      assertSameWeights(reference.discriminator(), direct.discriminator(), 1e-3, "Winograd off: ");
     }
   }
 
