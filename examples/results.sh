@@ -50,5 +50,6 @@ for n in 500k 1M 2M; do
   grep -E "^modes covered" "$OUT/vanilla-$n.log"
 done
 
-echo "pictures: $OUT/dcgan/fakes300000.png, $OUT/dcgan/losses.png, $OUT/sg2/fakes020000.png,"
-echo "          $OUT/sg2/fakes100000.png, $OUT/vanilla-2M/scatter.png"
+echo "pictures (the docs/images of docs/results.md):"
+ls "$OUT"/dcgan/fakes*.png | tail -n 1
+echo "$OUT/dcgan/losses.png $OUT/sg2/fakes020000.png $OUT/sg2/fakes100000.png $OUT/vanilla-2M/scatter.png"
