@@ -3,6 +3,7 @@ package org.jgan.examples.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,43 +103,33 @@ class KillTest {
     }
   }
 
+  /** A child JVM training the tiny config for 384 images, a snapshot every 64, into {@code out}. */
+  private static Process train384(Path config, Path log, Path out) throws IOException {
+    return ChildJvm.start(
+        log,
+        "train",
+        "--config",
+        config.toString(),
+        "--images",
+        "384",
+        "--snapshot",
+        "64",
+        "--metrics",
+        "0",
+        "--no-progress",
+        "--out",
+        out.toString());
+  }
+
   @Test
   void resumingAcrossProcessesReproducesAnUninterruptedRun() throws Exception {
     Path config = ChildJvm.tinyConfig(dir);
     Path straight = dir.resolve("straight");
     Path cut = dir.resolve("cut");
     Path log = dir.resolve("child.log");
-    Process a =
-        ChildJvm.start(
-            log,
-            "train",
-            "--config",
-            config.toString(),
-            "--images",
-            "384",
-            "--snapshot",
-            "64",
-            "--metrics",
-            "0",
-            "--no-progress",
-            "--out",
-            straight.toString());
+    Process a = train384(config, log, straight);
     assertEquals(0, a.waitFor(), Files.readString(log));
-    Process b =
-        ChildJvm.start(
-            log,
-            "train",
-            "--config",
-            config.toString(),
-            "--images",
-            "384",
-            "--snapshot",
-            "64",
-            "--metrics",
-            "0",
-            "--no-progress",
-            "--out",
-            cut.toString());
+    Process b = train384(config, log, cut);
     Path cutLog = cut.resolve("log.jsonl");
     long deadline = System.currentTimeMillis() + 120_000;
     while (System.currentTimeMillis() < deadline

@@ -109,6 +109,16 @@ public record ConvGeometry(int stride, int padding, DataFormat format) {
     return what + " " + format.axes();
   }
 
+  /**
+   * Checks that a feature map in this layout has rank 4; the message names {@code what} with the
+   * layout's axes, built only when the check fails (the convolutions run it on every call).
+   */
+  void checkMap(String op, String what, INDArray a) {
+    if (a.rank() != 4) {
+      checkRank4(op, layout(what), a);
+    }
+  }
+
   static void checkRank4(String op, String what, INDArray a) {
     if (a.rank() != 4) {
       throw new IllegalArgumentException(

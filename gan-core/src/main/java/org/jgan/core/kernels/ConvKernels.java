@@ -86,7 +86,7 @@ public final class ConvKernels {
    */
   private static void checkOperands(
       String op, String weight, INDArray x, INDArray w, int inAxis, INDArray b, ConvGeometry geo) {
-    ConvGeometry.checkRank4(op, geo.layout("input"), x);
+    geo.checkMap(op, "input", x);
     ConvGeometry.checkRank4(op, weight, w);
     Kernels.checkSameType(op, x, w);
     if (geo.channels(x) != w.size(inAxis)) {
@@ -148,8 +148,8 @@ public final class ConvKernels {
    */
   public static INDArray conv2dWeightGrad(
       INDArray x, INDArray gy, ConvGeometry geo, long kh, long kw) {
-    ConvGeometry.checkRank4("conv2d_weight_grad", geo.layout("input"), x);
-    ConvGeometry.checkRank4("conv2d_weight_grad", geo.layout("output gradient"), gy);
+    geo.checkMap("conv2d_weight_grad", "input", x);
+    geo.checkMap("conv2d_weight_grad", "output gradient", gy);
     if (gy.size(0) != x.size(0)
         || geo.height(gy) != geo.convOut(geo.height(x), kh)
         || geo.width(gy) != geo.convOut(geo.width(x), kw)) {

@@ -43,7 +43,7 @@ public final class NativeMemory {
       CLib lib = Native.loadLibrary("c", CLib.class);
       lib.mallinfo2();
       return lib;
-    } catch (Throwable e) { // no glibc 2.33+, no JNA: fall back to RSS
+    } catch (LinkageError | RuntimeException e) { // no glibc 2.33+, no JNA: fall back to RSS
       return null;
     }
   }
