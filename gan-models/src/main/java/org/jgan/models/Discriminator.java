@@ -5,9 +5,21 @@ import org.jgan.core.tensor.Tensor;
 
 /** A discriminator: samples (and labels, when conditional) to logits {@code [N, 1]}. */
 public abstract class Discriminator extends Module {
+  private final int labelCount;
+
+  /** An unconditional discriminator. */
+  protected Discriminator() {
+    this(0);
+  }
+
+  /** A discriminator conditioned on {@code labelCount} classes (0: unconditional). */
+  protected Discriminator(int labelCount) {
+    this.labelCount = labelCount;
+  }
+
   /** Number of classes for conditioning; 0 when unconditional. */
-  public int labelCount() {
-    return 0;
+  public final int labelCount() {
+    return labelCount;
   }
 
   /**
@@ -18,4 +30,9 @@ public abstract class Discriminator extends Module {
    * @return logits {@code [N, 1]}
    */
   public abstract Tensor forward(Tensor x, int[] labels);
+
+  /** Checks the labels against {@link #labelCount()}. */
+  protected final void checkLabels(int[] labels, long n) {
+    Generator.checkLabels(getClass().getSimpleName(), labelCount, labels, n);
+  }
 }

@@ -51,19 +51,25 @@ public abstract class Generator extends Module {
 
   /** Checks the labels against {@link #labelCount()}. */
   protected final void checkLabels(int[] labels, long n) {
-    if (labelCount() == 0 && labels != null) {
-      throw new IllegalArgumentException(
-          getClass().getSimpleName() + " is unconditional; labels must be null");
+    checkLabels(getClass().getSimpleName(), labelCount(), labels, n);
+  }
+
+  /**
+   * Checks {@code labels} for {@code n} samples of a network with {@code labelCount} classes: null
+   * when unconditional, else one index in {@code [0, labelCount)} per sample.
+   */
+  static void checkLabels(String owner, int labelCount, int[] labels, long n) {
+    if (labelCount == 0 && labels != null) {
+      throw new IllegalArgumentException(owner + " is unconditional; labels must be null");
     }
-    if (labelCount() > 0) {
+    if (labelCount > 0) {
       if (labels == null || labels.length != n) {
         throw new IllegalArgumentException(
-            getClass().getSimpleName() + " is conditional: pass one label per sample (" + n + ")");
+            owner + " is conditional: pass one label per sample (" + n + ")");
       }
       for (int l : labels) {
-        if (l < 0 || l >= labelCount()) {
-          throw new IllegalArgumentException(
-              "label " + l + " is outside [0, " + labelCount() + ")");
+        if (l < 0 || l >= labelCount) {
+          throw new IllegalArgumentException("label " + l + " is outside [0, " + labelCount + ")");
         }
       }
     }

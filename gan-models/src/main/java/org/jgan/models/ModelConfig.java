@@ -20,6 +20,16 @@ public interface ModelConfig {
   }
 
   /**
+   * This config conditioned on {@code labelCount} classes (0: unconditional).
+   *
+   * @throws UnsupportedOperationException for a family without conditioning
+   */
+  default ModelConfig withLabels(int labelCount) {
+    throw new UnsupportedOperationException(
+        "the " + family() + " family has no class conditioning");
+  }
+
+  /**
    * The discriminator's minibatch-stddev group size, which every batch a discriminator sees must be
    * a multiple of (up to the group); 0 when it has no such layer.
    */
@@ -67,10 +77,18 @@ public interface ModelConfig {
   }
 
   /**
-   * The resolution of a power-of-two model for data of {@code dataResolution}: 32 for anything up
-   * to 32 (28x28 Fashion-MNIST is padded to 32), otherwise the largest power of two not above it.
+   * The resolution of a power-of-two model for data of {@code dataResolution}: the data's own when
+   * it is a power of two (8 at least), 32 for other sizes up to 32 (28x28 Fashion-MNIST is padded
+   * to 32), otherwise the largest power of two below it (which the data then do not fit: the
+   * command line says how to resize them).
    */
   static int powerOfTwoFor(int dataResolution) {
+    if (dataResolution <= 8) {
+      return 8;
+    }
+    if (Integer.bitCount(dataResolution) == 1) {
+      return dataResolution;
+    }
     return dataResolution <= 32 ? 32 : Integer.highestOneBit(dataResolution);
   }
 

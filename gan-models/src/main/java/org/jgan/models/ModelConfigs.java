@@ -9,10 +9,15 @@ public final class ModelConfigs {
   /**
    * Components added to a family's config after the first checkpoint format, with the value that
    * files written before imply: StyleGAN2's {@code layout} (those versions ran NHWC inside; the
-   * weights do not depend on it).
+   * weights do not depend on it) and the {@code labelCount} of the families that were unconditional
+   * then.
    */
   private static final Map<Family, Map<String, Object>> ADDED_SINCE_FORMAT_1 =
-      Map.of(Family.STYLEGAN2, Map.of("layout", "NHWC"));
+      Map.of(
+          Family.STYLEGAN2, Map.of("layout", "NHWC"),
+          Family.DCGAN, Map.of("labelCount", 0),
+          Family.PROGRESSIVE, Map.of("labelCount", 0),
+          Family.STYLEGAN, Map.of("labelCount", 0));
 
   private ModelConfigs() {}
 

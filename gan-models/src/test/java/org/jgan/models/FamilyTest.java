@@ -32,8 +32,11 @@ class FamilyTest {
     return Stream.of(
         TinyConfigs.vanilla(),
         TinyConfigs.dcgan(),
+        TinyConfigs.dcgan().withLabels(3),
         TinyConfigs.progressive(),
+        TinyConfigs.progressive().withLabels(3),
         TinyConfigs.styleGan(),
+        TinyConfigs.styleGan().withLabels(3),
         TinyConfigs.styleGan2(),
         TinyConfigs.styleGan2().withLabels(3),
         TinyConfigs.styleGan2().withProgressive(true));

@@ -18,17 +18,17 @@ public final class TinyConfigs {
 
   /** DCGAN at 32x32, 4 base channels. */
   public static DcganConfig dcgan() {
-    return new DcganConfig(8, 1, 32, 4, 4);
+    return new DcganConfig(8, 1, 32, 4, 4, 0);
   }
 
   /** Progressive GAN at 32x32, channels 16 at 4x4 down to 2 at 32x32. */
   public static ProgressiveConfig progressive() {
-    return new ProgressiveConfig(8, 1, 32, 64, 16, 4);
+    return new ProgressiveConfig(8, 1, 32, 64, 16, 4, 0);
   }
 
   /** StyleGAN at 32x32. */
   public static StyleGanConfig styleGan() {
-    return new StyleGanConfig(8, 8, 2, 1, 32, 64, 16, 4);
+    return new StyleGanConfig(8, 8, 2, 1, 32, 64, 16, 4, 0);
   }
 
   /** StyleGAN2 at 32x32, unconditional, not progressive. */

@@ -17,8 +17,12 @@ import org.jgan.models.ModelConfig;
  * @param resolution 28, or a power of two from 8 to 128
  * @param gChannels generator width at the last hidden layer (ngf); doubles towards the input
  * @param dChannels discriminator width at the first layer (ndf); doubles towards the output
+ * @param labelCount classes to condition on (0: unconditional): the generator takes the label as a
+ *     one-hot vector beside {@code z}, the discriminator adds a projection term (Miyato and Koyama
+ *     2018) on its last features
  */
-public record DcganConfig(int zDim, int imageChannels, int resolution, int gChannels, int dChannels)
+public record DcganConfig(
+    int zDim, int imageChannels, int resolution, int gChannels, int dChannels, int labelCount)
     implements ModelConfig {
   /** Validates the sizes. */
   public DcganConfig {
@@ -26,6 +30,7 @@ public record DcganConfig(int zDim, int imageChannels, int resolution, int gChan
     ModelConfig.checkAtLeast("imageChannels", imageChannels, 1);
     ModelConfig.checkAtLeast("gChannels", gChannels, 1);
     ModelConfig.checkAtLeast("dChannels", dChannels, 1);
+    ModelConfig.checkAtLeast("labelCount", labelCount, 0);
     if (resolution != 28) {
       ModelConfig.checkPowerOfTwo("DCGAN resolution (28 or)", resolution, 8, 128);
     }
@@ -49,22 +54,27 @@ public record DcganConfig(int zDim, int imageChannels, int resolution, int gChan
 
   /** This config for images of {@code imageChannels} channels. */
   public DcganConfig withImageChannels(int imageChannels) {
-    return new DcganConfig(zDim, imageChannels, resolution, gChannels, dChannels);
+    return new DcganConfig(zDim, imageChannels, resolution, gChannels, dChannels, labelCount);
   }
 
   /** This config at another resolution (the widths stay: layers are added or removed). */
   public DcganConfig withResolution(int resolution) {
-    return new DcganConfig(zDim, imageChannels, resolution, gChannels, dChannels);
+    return new DcganConfig(zDim, imageChannels, resolution, gChannels, dChannels, labelCount);
+  }
+
+  @Override
+  public DcganConfig withLabels(int labelCount) {
+    return new DcganConfig(zDim, imageChannels, resolution, gChannels, dChannels, labelCount);
   }
 
   /** The paper's 64x64 RGB setting: z = 100, ngf = ndf = 64 (512 channels at 4x4). */
   public static DcganConfig paper64() {
-    return new DcganConfig(100, 3, 64, 64, 64);
+    return new DcganConfig(100, 3, 64, 64, 64, 0);
   }
 
   /** Fashion-MNIST at 28x28 on a CPU: z = 64, ngf = ndf = 32 (64 channels at 7x7). */
   public static DcganConfig fashion28() {
-    return new DcganConfig(64, 1, 28, 32, 32);
+    return new DcganConfig(64, 1, 28, 32, 32, 0);
   }
 
   @Override
@@ -86,8 +96,9 @@ public record DcganConfig(int zDim, int imageChannels, int resolution, int gChan
   public long parameterBound() {
     long c = (long) Math.max(gChannels, dChannels) << doublings();
     long k = (long) baseSize() * baseSize();
-    return 2L * (doublings() + 2) * (c * c * 16 + (zDim + imageChannels) * c * k)
-        + 4 * c * doublings();
+    return 2L * (doublings() + 2) * (c * c * 16 + (zDim + labelCount + imageChannels) * c * k)
+        + 4 * c * doublings()
+        + (long) labelCount * c;
   }
 
   @Override

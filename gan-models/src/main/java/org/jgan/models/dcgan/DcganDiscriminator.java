@@ -5,6 +5,7 @@ import java.util.List;
 import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.BatchNorm;
 import org.jgan.core.nn.Conv2d;
+import org.jgan.core.nn.Embedding;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Discriminator;
@@ -14,7 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * DCGAN discriminator: stride-2 convolutions (4x4, padding 1) with leaky ReLU 0.2, batch norm on
  * all but the first, channels doubling from {@code dChannels}; a last convolution with a kernel of
- * the base size gives one logit.
+ * the base size gives one logit. When conditional, the projection term of Miyato and Koyama (2018)
+ * is added: {@code <embed(y), sum_{h,w} phi(x)>} with {@code phi(x)} the features the last
+ * convolution sees and {@code embed} a learned table of one vector per class.
  */
 public final class DcganDiscriminator extends Discriminator {
   private static final Logger LOG = LoggerFactory.getLogger(DcganDiscriminator.class);
@@ -22,9 +25,11 @@ public final class DcganDiscriminator extends Discriminator {
   private final DcganConfig config;
   private final List<Conv2d> convs = new ArrayList<>();
   private final List<BatchNorm> norms = new ArrayList<>();
+  private final Embedding embed;
 
   /** A discriminator for {@code config}. */
   public DcganDiscriminator(DcganConfig config, long seed) {
+    super(config.labelCount());
     this.config = config;
     Rng rng = new Rng(seed);
     int in = config.imageChannels();
@@ -39,6 +44,10 @@ public final class DcganDiscriminator extends Discriminator {
     }
     convs.add(
         child("conv" + config.doublings(), new Conv2d(in, 1, config.baseSize(), 1, 0, false, rng)));
+    this.embed =
+        config.labelCount() > 0
+            ? child("embed", new Embedding(config.labelCount(), in, rng))
+            : null;
     DcganInit.apply(this, rng);
     LOG.info(
         "DCGAN discriminator {}x{}: {} parameters",
@@ -49,10 +58,7 @@ public final class DcganDiscriminator extends Discriminator {
 
   @Override
   public Tensor forward(Tensor x, int[] labels) {
-    if (labels != null) {
-      throw new IllegalArgumentException(
-          "DcganDiscriminator is unconditional; labels must be null");
-    }
+    checkLabels(labels, x.size(0));
     Shapes.check(
         x.shape(),
         "DcganDiscriminator input",
@@ -67,6 +73,11 @@ public final class DcganDiscriminator extends Discriminator {
       }
       x = x.leakyRelu(0.2);
     }
-    return convs.get(convs.size() - 1).forward(x).reshape(x.size(0), 1);
+    Tensor logit = convs.get(convs.size() - 1).forward(x).reshape(x.size(0), 1);
+    if (embed == null) {
+      return logit;
+    }
+    Tensor phi = x.sum(false, 2, 3); // [N, C]
+    return logit.add(phi.mul(embed.forward(labels)).sum(true, 1));
   }
 }

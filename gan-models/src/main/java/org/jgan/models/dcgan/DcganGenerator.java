@@ -5,6 +5,7 @@ import java.util.List;
 import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.BatchNorm;
 import org.jgan.core.nn.ConvTranspose2d;
+import org.jgan.core.nn.Embedding;
 import org.jgan.core.nn.Module;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * DCGAN generator: {@code z [N, zDim]} as a 1x1 map, a transposed convolution with a kernel of the
  * base size to {@code [c0, b, b]}, then stride-2 transposed convolutions (4x4, padding 1), each but
  * the last followed by batch norm and ReLU; the last maps to the image channels with tanh. Channels
- * halve at each doubling down to {@code gChannels}.
+ * halve at each doubling down to {@code gChannels}. When conditional, the label's one-hot vector is
+ * concatenated to {@code z} (the conditional GAN of Mirza and Osindero 2014).
  */
 public final class DcganGenerator extends Generator {
   private static final Logger LOG = LoggerFactory.getLogger(DcganGenerator.class);
@@ -35,7 +37,9 @@ public final class DcganGenerator extends Generator {
     int ch = config.gChannels() << (n - 1);
     convs.add(
         child(
-            "conv0", new ConvTranspose2d(config.zDim(), ch, config.baseSize(), 1, 0, false, rng)));
+            "conv0",
+            new ConvTranspose2d(
+                config.zDim() + config.labelCount(), ch, config.baseSize(), 1, 0, false, rng)));
     norms.add(child("bn0", BatchNorm.of2d(ch)));
     for (int i = 1; i < n; i++) {
       convs.add(child("conv" + i, new ConvTranspose2d(ch, ch / 2, 4, 2, 1, false, rng)));
@@ -63,7 +67,11 @@ public final class DcganGenerator extends Generator {
   public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
     Shapes.check(z.shape(), "DcganGenerator z", -1, config.zDim());
     checkLabels(labels, z.size(0));
-    Tensor x = z.reshape(z.size(0), config.zDim(), 1, 1);
+    Tensor x = z;
+    if (labels != null) {
+      x = Tensor.concat(1, z, Embedding.oneHot(labels, config.labelCount(), z.dtype()));
+    }
+    x = x.reshape(z.size(0), x.size(1), 1, 1);
     for (int i = 0; i < convs.size() - 1; i++) {
       x = norms.get(i).forward(convs.get(i).forward(x)).relu();
     }

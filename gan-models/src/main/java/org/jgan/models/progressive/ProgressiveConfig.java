@@ -15,20 +15,36 @@ import org.jgan.models.ModelConfigs;
  *
  * @param zDim latent size (512 in the paper)
  * @param imageChannels 1 or 3
- * @param resolution final resolution, a power of two in [8, 128]
+ * @param resolution final resolution, a power of two in [8, 1024] (the paper's CelebA-HQ)
  * @param channelBase channel budget (16384 in the paper: 512 up to 32x32, 256 at 64x64)
  * @param channelMax channel cap (512)
  * @param mbstdGroup minibatch-stddev group size (4)
+ * @param labelCount classes to condition on (0: unconditional): the generator concatenates a
+ *     normalised label embedding to the normalised {@code z}, the discriminator ends in a
+ *     projection ({@link org.jgan.models.blocks.ProjectionHead})
  */
 public record ProgressiveConfig(
-    int zDim, int imageChannels, int resolution, int channelBase, int channelMax, int mbstdGroup)
+    int zDim,
+    int imageChannels,
+    int resolution,
+    int channelBase,
+    int channelMax,
+    int mbstdGroup,
+    int labelCount)
     implements ModelConfig, ChannelSchedule {
   /** Validates the sizes. */
   public ProgressiveConfig {
     ModelConfig.checkAtLeast("zDim", zDim, 1);
     ModelConfig.checkAtLeast("imageChannels", imageChannels, 1);
-    ChannelSchedule.check(resolution, 128, channelBase, channelMax);
+    ChannelSchedule.check(resolution, 1024, channelBase, channelMax);
     ModelConfig.checkAtLeast("mbstdGroup", mbstdGroup, 1);
+    ModelConfig.checkAtLeast("labelCount", labelCount, 0);
+  }
+
+  @Override
+  public ProgressiveConfig withLabels(int labelCount) {
+    return new ProgressiveConfig(
+        zDim, imageChannels, resolution, channelBase, channelMax, mbstdGroup, labelCount);
   }
 
   /** The presets by name, the default first ({@link Family#preset}). */
@@ -48,12 +64,12 @@ public record ProgressiveConfig(
 
   /** The paper's widths at a given resolution: z = 512, channels 16384 / r capped at 512. */
   public static ProgressiveConfig paper(int imageChannels, int resolution) {
-    return new ProgressiveConfig(512, imageChannels, resolution, 16384, 512, 4);
+    return new ProgressiveConfig(512, imageChannels, resolution, 16384, 512, 4, 0);
   }
 
   /** Scaled down for two CPU cores at 32x32: z = 128, channels 128 (64 at 32x32). */
   public static ProgressiveConfig cpu32(int imageChannels) {
-    return new ProgressiveConfig(128, imageChannels, 32, 2048, 128, 4);
+    return new ProgressiveConfig(128, imageChannels, 32, 2048, 128, 4, 0);
   }
 
   @Override
@@ -68,7 +84,8 @@ public record ProgressiveConfig(
 
   @Override
   public long parameterBound() {
-    return ModelConfig.styleBound(resolution, channelBase, channelMax, zDim + imageChannels, 1, 0);
+    return ModelConfig.styleBound(
+        resolution, channelBase, channelMax, 2L * zDim + imageChannels, 2, labelCount);
   }
 
   @Override
@@ -79,6 +96,6 @@ public record ProgressiveConfig(
   @Override
   public Discriminator discriminator(long seed) {
     return new ProgressiveDiscriminator(
-        imageChannels, resolution, channelBase, channelMax, mbstdGroup, seed);
+        imageChannels, resolution, channelBase, channelMax, mbstdGroup, labelCount, seed);
   }
 }

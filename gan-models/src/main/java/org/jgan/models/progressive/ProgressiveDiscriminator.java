@@ -14,6 +14,7 @@ import org.jgan.models.blocks.Act;
 import org.jgan.models.blocks.EqualizedConv2d;
 import org.jgan.models.blocks.EqualizedLinear;
 import org.jgan.models.blocks.MinibatchStdDev;
+import org.jgan.models.blocks.ProjectionHead;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * Progressive GAN discriminator ({@code D_paper}), also StyleGAN's: a 1x1 fromRGB per resolution;
  * at each resolution above 4 two 3x3 convolutions and 2x2 average pooling; at 4x4 minibatch
  * standard deviation, a 3x3 convolution and two dense layers to one logit; leaky ReLU throughout.
- * At stage {@code r} with fade-in {@code alpha}, after the stage's block:
+ * When conditional, the last dense layer is a projection on the label's embedding ({@link
+ * ProjectionHead}), as in StyleGAN2-ADA's conditional discriminator. At stage {@code r} with
+ * fade-in {@code alpha}, after the stage's block:
  *
  * <pre>
  *   x = lerp(fromRGB_{r/2}(avgpool(img)), block_r(fromRGB_r(img)), alpha)
@@ -38,11 +41,13 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
   private final EqualizedConv2d conv4;
   private final EqualizedLinear fc;
   private final EqualizedLinear out;
+  private final ProjectionHead projection;
   private final Stage stage;
 
   /**
    * A discriminator for {@code imageChannels x resolution x resolution} images with channels {@code
-   * min(channelBase / r, channelMax)} at resolution r.
+   * min(channelBase / r, channelMax)} at resolution r, conditioned on {@code labelCount} classes
+   * (0: unconditional).
    */
   public ProgressiveDiscriminator(
       int imageChannels,
@@ -50,7 +55,9 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
       int channelBase,
       int channelMax,
       int mbstdGroup,
+      int labelCount,
       long seed) {
+    super(labelCount);
     this.imageChannels = imageChannels;
 
     Rng rng = new Rng(seed);
@@ -73,7 +80,13 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
     this.mbstd = new MinibatchStdDev(mbstdGroup, 1);
     this.conv4 = b4.put("conv", new EqualizedConv2d(c4 + 1, c4, 3, Act.LRELU, rng));
     this.fc = b4.put("fc", new EqualizedLinear(c4 * 16, c4, Act.LRELU, rng));
-    this.out = b4.put("out", new EqualizedLinear(c4, 1, Act.LINEAR, rng));
+    if (labelCount > 0) {
+      this.out = null;
+      this.projection = b4.put("projection", new ProjectionHead(c4, labelCount, c4, 1, 1.0, rng));
+    } else {
+      this.out = b4.put("out", new EqualizedLinear(c4, 1, Act.LINEAR, rng));
+      this.projection = null;
+    }
     this.stage = new Stage(4, resolution, true);
     LOG.info(
         "progressive GAN discriminator up to {}x{}: {} parameters",
@@ -96,10 +109,7 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
 
   @Override
   public Tensor forward(Tensor img, int[] labels) {
-    if (labels != null) {
-      throw new IllegalArgumentException(
-          "ProgressiveDiscriminator is unconditional; labels must be null");
-    }
+    checkLabels(labels, img.size(0));
     Shapes.check(
         img.shape(),
         "ProgressiveDiscriminator input at stage " + stage.resolution(),
@@ -119,6 +129,7 @@ public final class ProgressiveDiscriminator extends Discriminator implements Pro
       }
     }
     x = conv4.forward(mbstd.forward(x));
-    return out.forward(fc.forward(x.flatten(1)));
+    Tensor h = fc.forward(x.flatten(1));
+    return projection != null ? projection.forward(h, labels) : out.forward(h);
   }
 }

@@ -3,6 +3,7 @@ package org.jgan.models.progressive;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jgan.core.kernels.Shapes;
+import org.jgan.core.nn.Embedding;
 import org.jgan.core.nn.Functional;
 import org.jgan.core.nn.ModuleDict;
 import org.jgan.core.tensor.Rng;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * Progressive GAN generator ({@code G_paper}): pixel-normalised {@code z}; at 4x4 a dense layer to
  * {@code [C, 4, 4]} and a 3x3 convolution; at each higher resolution nearest 2x up-sampling and two
  * 3x3 convolutions; every convolution is followed by leaky ReLU and pixel norm. Each resolution has
- * a 1x1 toRGB. At stage {@code r} with fade-in {@code alpha}:
+ * a 1x1 toRGB. When conditional, a label embedding (a dense layer on the one-hot label), pixel
+ * normalised, is concatenated to the normalised {@code z} before the first layer. At stage {@code
+ * r} with fade-in {@code alpha}:
  *
  * <pre>
  *   img = lerp(upsample(toRGB_{r/2}(x_{r/2})), toRGB_r(x_r), alpha)
@@ -33,6 +36,7 @@ public final class ProgressiveGenerator extends Generator implements Progressive
 
   private final ProgressiveConfig config;
   private final EqualizedLinear dense;
+  private final EqualizedLinear embed;
   private final Map<Integer, EqualizedConv2d[]> convs = new LinkedHashMap<>();
   private final Map<Integer, EqualizedConv2d> toRgb = new LinkedHashMap<>();
   private final Stage stage;
@@ -43,7 +47,11 @@ public final class ProgressiveGenerator extends Generator implements Progressive
     this.config = config;
     Rng rng = new Rng(seed);
     int c4 = config.channels(4);
-    this.dense = child("b4_dense", new EqualizedLinear(config.zDim(), c4 * 16, Act.LRELU, rng));
+    int k = config.labelCount();
+    this.embed =
+        k > 0 ? child("embed", new EqualizedLinear(k, config.zDim(), Act.LINEAR, rng)) : null;
+    int in = config.zDim() * (k > 0 ? 2 : 1);
+    this.dense = child("b4_dense", new EqualizedLinear(in, c4 * 16, Act.LRELU, rng));
     for (int r = 4; r <= config.resolution(); r *= 2) {
       ModuleDict b = child("b" + r, new ModuleDict());
       int c = config.channels(r);
@@ -75,7 +83,12 @@ public final class ProgressiveGenerator extends Generator implements Progressive
   public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
     Shapes.check(z.shape(), "ProgressiveGenerator z", -1, config.zDim());
     checkLabels(labels, z.size(0));
-    Tensor x = dense.forward(PixelNorm.apply(z)).reshape(z.size(0), config.channels(4), 4, 4);
+    Tensor in = PixelNorm.apply(z);
+    if (embed != null) {
+      Tensor y = embed.forward(Embedding.oneHot(labels, config.labelCount(), z.dtype()));
+      in = Tensor.concat(1, in, PixelNorm.apply(y));
+    }
+    Tensor x = dense.forward(in).reshape(z.size(0), config.channels(4), 4, 4);
     x = PixelNorm.apply(x);
     Tensor previous = null;
     for (int r = 4; r <= stage.resolution(); r *= 2) {

@@ -24,6 +24,8 @@ import org.jgan.models.progressive.ProgressiveDiscriminator;
  * @param channelBase channel budget (16384)
  * @param channelMax channel cap (512)
  * @param mbstdGroup discriminator's minibatch-stddev group (4)
+ * @param labelCount classes to condition on (0: unconditional): the mapping network embeds the
+ *     label beside {@code z}, as StyleGAN2-ADA's does; the discriminator ends in a projection
  */
 public record StyleGanConfig(
     int zDim,
@@ -33,7 +35,8 @@ public record StyleGanConfig(
     int resolution,
     int channelBase,
     int channelMax,
-    int mbstdGroup)
+    int mbstdGroup,
+    int labelCount)
     implements StyleConfig {
   /** Validates the sizes. */
   public StyleGanConfig {
@@ -43,6 +46,21 @@ public record StyleGanConfig(
     ModelConfig.checkAtLeast("imageChannels", imageChannels, 1);
     ChannelSchedule.check(resolution, 1024, channelBase, channelMax);
     ModelConfig.checkAtLeast("mbstdGroup", mbstdGroup, 1);
+    ModelConfig.checkAtLeast("labelCount", labelCount, 0);
+  }
+
+  @Override
+  public StyleGanConfig withLabels(int labelCount) {
+    return new StyleGanConfig(
+        zDim,
+        wDim,
+        mappingLayers,
+        imageChannels,
+        resolution,
+        channelBase,
+        channelMax,
+        mbstdGroup,
+        labelCount);
   }
 
   /** The presets by name, the default first ({@link Family#preset}). */
@@ -62,14 +80,14 @@ public record StyleGanConfig(
 
   /** The paper's widths: z = w = 512, 8 mapping layers, channels 16384 / r capped at 512. */
   public static StyleGanConfig paper(int imageChannels, int resolution) {
-    return new StyleGanConfig(512, 512, 8, imageChannels, resolution, 16384, 512, 4);
+    return new StyleGanConfig(512, 512, 8, imageChannels, resolution, 16384, 512, 4, 0);
   }
 
   /**
    * Scaled down for two CPU cores at 32x32: z = w = 128, 4 mapping layers, channels 128 (64 at 32).
    */
   public static StyleGanConfig cpu32(int imageChannels) {
-    return new StyleGanConfig(128, 128, 4, imageChannels, 32, 2048, 128, 4);
+    return new StyleGanConfig(128, 128, 4, imageChannels, 32, 2048, 128, 4, 0);
   }
 
   @Override
@@ -90,6 +108,6 @@ public record StyleGanConfig(
   @Override
   public Discriminator discriminator(long seed) {
     return new ProgressiveDiscriminator(
-        imageChannels, resolution, channelBase, channelMax, mbstdGroup, seed);
+        imageChannels, resolution, channelBase, channelMax, mbstdGroup, labelCount, seed);
   }
 }

@@ -57,7 +57,7 @@ public final class StyleGanGenerator extends StyleGenerator implements Progressi
             "mapping",
             new MappingNetwork(
                 config.zDim(),
-                0,
+                config.labelCount(),
                 config.wDim(),
                 config.numWs(),
                 config.mappingLayers(),

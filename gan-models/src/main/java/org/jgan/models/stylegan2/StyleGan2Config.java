@@ -171,6 +171,7 @@ public record StyleGan2Config(
   }
 
   /** This config with conditioning on {@code labelCount} classes (0 = unconditional). */
+  @Override
   public StyleGan2Config withLabels(int labelCount) {
     return with("labelCount", labelCount);
   }

@@ -51,6 +51,7 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
 
   /** A discriminator for {@code config}, at its full resolution. */
   public StyleGan2Discriminator(StyleGan2Config config, long seed) {
+    super(config.labelCount());
     this.config = config;
     Rng rng = new Rng(seed);
     for (int r = config.resolution(); r >= 4; r /= 2) {
@@ -117,11 +118,6 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
   }
 
   @Override
-  public int labelCount() {
-    return config.labelCount();
-  }
-
-  @Override
   public Stage stage() {
     return stage;
   }
@@ -135,10 +131,7 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
         config.imageChannels(),
         stage.resolution(),
         stage.resolution());
-    if (config.labelCount() == 0 && labels != null) {
-      throw new IllegalArgumentException(
-          "StyleGan2Discriminator is unconditional; labels must be null");
-    }
+    checkLabels(labels, img.size(0));
     // The config's layout (channels-last by default) down to the 4x4 epilogue, as the generator;
     // NCHW from the minibatch standard deviation on, whose flattening order the dense layer's
     // weights depend on.

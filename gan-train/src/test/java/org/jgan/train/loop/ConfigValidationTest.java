@@ -52,7 +52,7 @@ class ConfigValidationTest {
             "resolution must be a power of two in [8, 1024], got 48"),
         Arguments.of(
             "DCGAN resolution",
-            (Bad) () -> new DcganConfig(8, 1, 30, 4, 4),
+            (Bad) () -> new DcganConfig(8, 1, 30, 4, 4, 0),
             "must be a power of two in [8, 128], got 30"),
         Arguments.of(
             "batch vs minibatch-stddev group",
