@@ -1,10 +1,13 @@
 package org.jgan.examples;
 
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import org.jgan.core.io.BuildInfo;
 import org.jgan.core.kernels.Engine;
 import org.jgan.examples.bench.BenchCommand;
 import org.jgan.examples.cli.BackendOptions;
 import org.jgan.examples.cli.Cli;
+import org.jgan.examples.cli.DatasetCommand;
 import org.jgan.examples.cli.DirectionsCommand;
 import org.jgan.examples.cli.EvaluateCommand;
 import org.jgan.examples.cli.GenerateCommand;
@@ -13,6 +16,7 @@ import org.jgan.examples.cli.InterpolateCommand;
 import org.jgan.examples.cli.MixCommand;
 import org.jgan.examples.cli.TrainClassifierCommand;
 import org.jgan.examples.cli.TrainCommand;
+import org.jgan.train.data.DatasetException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,10 +32,17 @@ import picocli.CommandLine.Option;
     versionProvider = Gan.Version.class,
     description = "Generative adversarial networks in pure Java: train, sample, evaluate.",
     subcommands = {
-      TrainCommand.class, GenerateCommand.class, MixCommand.class, DirectionsCommand.class,
-          InterpolateCommand.class,
-      EvaluateCommand.class, InfoCommand.class, ExampleCommand.class, BenchCommand.class,
-          TrainClassifierCommand.class
+      TrainCommand.class,
+      GenerateCommand.class,
+      DatasetCommand.class,
+      MixCommand.class,
+      DirectionsCommand.class,
+      InterpolateCommand.class,
+      EvaluateCommand.class,
+      InfoCommand.class,
+      ExampleCommand.class,
+      BenchCommand.class,
+      TrainClassifierCommand.class
     })
 public final class Gan implements Runnable {
   @Option(
@@ -56,19 +67,43 @@ public final class Gan implements Runnable {
         parsed -> {
           try (Engine engine = Engine.start(gan.backend.backend())) {
             return new CommandLine.RunLast().execute(parsed);
+          } catch (OutOfMemoryError e) {
+            // an Error passes the exception handler: said here in one line, like the others
+            parsed
+                .commandSpec()
+                .commandLine()
+                .getErr()
+                .println(
+                    "gan: out of memory ("
+                        + e.getMessage()
+                        + "); use a smaller --batch, or give Java more heap (JAVA_OPTS=-Xmx...)");
+            if (gan.verbose || parsed.originalArgs().contains("--verbose")) {
+              e.printStackTrace(parsed.commandSpec().commandLine().getErr());
+            }
+            return 1;
           }
         });
     cl.setExecutionExceptionHandler(
         (e, line, parsed) -> {
           boolean verbose = gan.verbose || parsed.originalArgs().contains("--verbose");
+          Throwable cause =
+              e instanceof UncheckedIOException u && u.getCause() instanceof DatasetException d
+                  ? d
+                  : e;
+          boolean user =
+              cause instanceof Cli.UserError
+                  || cause instanceof DatasetException
+                  || cause instanceof FileAlreadyExistsException;
           String msg =
-              e instanceof Cli.UserError
-                  ? e.getMessage()
-                  : e.getClass().getSimpleName() + ": " + e.getMessage();
+              cause instanceof FileAlreadyExistsException f
+                  ? f.getFile() + " " + f.getReason()
+                  : user
+                      ? cause.getMessage()
+                      : e.getClass().getSimpleName() + ": " + e.getMessage();
           line.getErr().println("gan " + line.getCommandName() + ": " + msg);
           if (verbose) {
             e.printStackTrace(line.getErr());
-          } else if (!(e instanceof Cli.UserError)) {
+          } else if (!user) {
             line.getErr().println("(run with --verbose for the stack trace)");
           }
           return 1;

@@ -15,9 +15,14 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.jgan.core.io.Json;
+import org.jgan.train.data.FashionMnist;
+import org.jgan.train.data.ImageTransform;
+import org.jgan.train.data.PackedDataset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -125,6 +130,8 @@ class CliEndToEndTest {
             "--seeds",
             "0-3",
             "--grid",
+            "--scale",
+            "2",
             "--out",
             dir.resolve("gen").toString());
     assertEquals(0, g.status(), g.err());
@@ -143,9 +150,23 @@ class CliEndToEndTest {
             "--out",
             dir.resolve("single").toString());
     assertEquals(0, s.status(), s.err());
-    assertTrue(
-        Files.exists(dir.resolve("single/seed0005.png"))
-            && Files.exists(dir.resolve("single/seed0007.png")));
+    assertTrue(Files.exists(dir.resolve("single/seed0007.png")));
+    // samples at the model's own size and channels: 32x32 grey, no border, no enlargement
+    var single = ImageIO.read(dir.resolve("single/seed0005.png").toFile());
+    assertEquals(32, single.getWidth());
+    assertEquals(32, single.getHeight());
+    assertEquals(1, single.getRaster().getNumBands());
+    Result again =
+        gan(
+            "generate",
+            "--checkpoint",
+            ckpt.toString(),
+            "--seeds",
+            "5",
+            "--out",
+            dir.resolve("single").toString());
+    assertEquals(1, again.status());
+    assertTrue(again.err().contains("is not an empty folder"), again.err());
     Result p =
         gan(
             "generate",
@@ -157,10 +178,33 @@ class CliEndToEndTest {
             dir.resolve("folder").toString());
     assertEquals(0, p.status(), p.err());
     try (var classes = Files.list(dir.resolve("folder"))) {
-      assertEquals(10, classes.count());
+      assertEquals(10, classes.filter(Files::isDirectory).count());
     }
     try (var files = Files.list(dir.resolve("folder/Ankle_boot"))) {
       assertEquals(3, files.count());
+    }
+    // read back as a labelled dataset, and packed into a ZIP that reads back the same
+    try (PackedDataset back = PackedDataset.open(dir.resolve("folder"), ImageTransform.asIs())) {
+      assertEquals(30, back.size());
+      assertEquals(FashionMnist.CLASSES, back.classNames());
+      assertArrayEquals(new long[] {1, 32, 32}, back.sampleShape());
+      Result packed =
+          gan(
+              "dataset",
+              "--source",
+              dir.resolve("folder").toString(),
+              "--dest",
+              dir.resolve("packed.zip").toString());
+      assertEquals(0, packed.status(), packed.err());
+      assertTrue(packed.out().contains("packed 30 images of 1x32x32"), packed.out());
+      try (PackedDataset zip =
+          PackedDataset.open(dir.resolve("packed.zip"), ImageTransform.asIs())) {
+        assertEquals(back.classNames(), zip.classNames());
+        for (int i = 0; i < 30; i++) {
+          assertEquals(back.label(i), zip.label(i));
+          assertArrayEquals(back.pixels(i), zip.pixels(i), "image " + i);
+        }
+      }
     }
   }
 
@@ -352,5 +396,29 @@ class CliEndToEndTest {
             "0",
             "--no-progress");
     assertEquals(0, resumed.status(), resumed.err());
+  }
+
+  @Test
+  @Order(8)
+  void aSecondRunIntoAFinishedRunsFolderIsRefusedAndChangesNothing() throws IOException {
+    Map<Path, byte[]> before = new TreeMap<>();
+    try (var files = Files.walk(run)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        before.put(f, Files.readAllBytes(f));
+      }
+    }
+    Result r =
+        gan("train", "--images", "16", "--out", run.toString(), "--metrics", "0", "--no-progress");
+    assertEquals(1, r.status(), r.out());
+    assertTrue(
+        r.err().contains("--out " + run + " holds a training run")
+            && r.err().contains("--resume " + run.resolve("checkpoint.safetensors")),
+        r.err());
+    try (var files = Files.walk(run)) {
+      assertEquals(before.keySet(), new TreeSet<>(files.filter(Files::isRegularFile).toList()));
+    }
+    for (Map.Entry<Path, byte[]> e : before.entrySet()) {
+      assertArrayEquals(e.getValue(), Files.readAllBytes(e.getKey()), e.getKey().toString());
+    }
   }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.jgan.core.kernels.Engine;
 import org.jgan.core.kernels.Platform;
 import org.jgan.examples.cli.Cli;
+import org.jgan.train.loop.RunFolders;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,13 +28,15 @@ import picocli.CommandLine.Parameters;
       "  profile time per op type of the SG2-32 rows (steps with and without R1, generator"
           + " inference)",
       "  longrun a small conditional StyleGAN2 for --steps steps (default 10,000) with snapshots;"
-          + " resident memory and open files"
+          + " resident memory and open files",
+      "  data    decode rate of a packed dataset (--dataset; written synthetic, --images of"
+          + " --resolution, when it does not exist), heap and resident memory"
     })
 public final class BenchCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       defaultValue = "core",
-      description = "core, twins, profile or longrun (default ${DEFAULT-VALUE}).")
+      description = "core, twins, profile, longrun or data (default ${DEFAULT-VALUE}).")
   String what;
 
   @Option(
@@ -81,6 +84,25 @@ public final class BenchCommand implements Callable<Integer> {
       description = "twins: SG2-32 steps at batch 8 for the memory check (0 = skip).")
   int memory;
 
+  @Option(
+      names = "--dataset",
+      defaultValue = "runs/data/synthetic256.zip",
+      description = "data: the packed dataset (default ${DEFAULT-VALUE}).")
+  Path dataset;
+
+  @Option(
+      names = "--images",
+      defaultValue = "22000",
+      description =
+          "data: images of a synthetic dataset (default ${DEFAULT-VALUE}: 4.3 GB at 256).")
+  int images;
+
+  @Option(
+      names = "--resolution",
+      defaultValue = "256",
+      description = "data: side of a synthetic dataset (default ${DEFAULT-VALUE}).")
+  int resolution;
+
   @Override
   public Integer call() throws Exception {
     int threads = Platform.ompThreads();
@@ -94,13 +116,20 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
       case "longrun":
         System.out.println("backend: " + Engine.current().describe());
-        LongRun.run(steps == null ? 10_000 : steps, Path.of("runs", "longrun"), System.out);
+        LongRun.run(
+            steps == null ? 10_000 : steps,
+            RunFolders.next(Path.of("runs"), "longrun"),
+            System.out);
+        return 0;
+      case "data":
+        DataBench.synthesise(dataset, images, resolution, System.out);
+        DataBench.measure(dataset, 32, steps == null ? 100 : steps, System.out);
         return 0;
       case "twins":
         break;
       default:
         throw new Cli.UserError(
-            "unknown benchmark '" + what + "'; available: core, twins, profile, longrun");
+            "unknown benchmark '" + what + "'; available: core, twins, profile, longrun, data");
     }
     TwinsBenchmark b = new TwinsBenchmark(System.out, timedSteps(), warmup);
     double gemm = new CoreBenchmark(new PrintStream(OutputStream.nullOutputStream()), 2).run()[0];

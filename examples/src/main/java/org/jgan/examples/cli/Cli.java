@@ -12,9 +12,11 @@ import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Dataset;
+import org.jgan.train.data.DatasetWriter;
 import org.jgan.train.data.FashionMnist;
 import org.jgan.train.data.ImageDataset;
-import org.jgan.train.data.ImageFolder;
+import org.jgan.train.data.ImageTransform;
+import org.jgan.train.data.PackedDataset;
 import org.jgan.train.data.ToyDistributions;
 
 /** Argument parsing and loading shared by the commands. */
@@ -91,9 +93,11 @@ public final class Cli {
   /**
    * A dataset from a spec: {@code embedded} (Fashion-MNIST's test split inside the jar), {@code
    * fashion-mnist} (the 60,000-image training split from Debian's package), {@code ring8}, {@code
-   * grid25}, a folder with IDX files, or a folder of images.
+   * grid25}, a folder with IDX files, or a packed dataset (a ZIP written by {@code gan dataset} or
+   * stylegan2-ada-pytorch's tool) or folder of images, both read as they are needed ({@link
+   * PackedDataset}) through {@code transform}.
    */
-  public static Dataset dataset(String spec, int resolution, int channels, long seed)
+  public static Dataset dataset(String spec, ImageTransform transform, long seed)
       throws IOException {
     switch (spec) {
       case "embedded":
@@ -111,12 +115,15 @@ public final class Cli {
         return ToyDistributions.grid25(50_000, new Rng(seed).split(77));
       default:
         Path p = Path.of(spec);
+        if (Files.isRegularFile(p) && DatasetWriter.isZip(p)) {
+          return PackedDataset.open(p, transform);
+        }
         if (!Files.isDirectory(p)) {
           throw new UserError(
               "--data '"
                   + spec
-                  + "': not a folder; use embedded, fashion-mnist, ring8, grid25, a folder with"
-                  + " IDX files or a folder of images");
+                  + "': not a folder or .zip file; use embedded, fashion-mnist, ring8, grid25, a"
+                  + " folder with IDX files, a dataset .zip or a folder of images");
         }
         try (var files = Files.list(p)) {
           List<String> names = files.map(f -> f.getFileName().toString()).toList();
@@ -127,36 +134,49 @@ public final class Cli {
             return FashionMnist.load(p, "t10k");
           }
         }
-        return ImageFolder.load(p, resolution > 0 ? resolution : 32, channels > 0 ? channels : 3);
+        return PackedDataset.open(p, transform);
     }
   }
 
   /**
-   * Whether {@code spec} names a folder of images (decoded at a resolution the caller chooses), as
-   * opposed to a named dataset or a folder of IDX files (whose size is fixed).
+   * The data fitted to a model of {@code resolution}: as it is when the sizes agree, 28x28
+   * Fashion-MNIST padded to 32 (the one documented implicit change), anything else refused with
+   * what to do.
    */
-  public static boolean isImageFolder(String spec) throws IOException {
-    if (List.of("embedded", "fashion-mnist", "ring8", "grid25").contains(spec)) {
-      return false;
-    }
-    Path p = Path.of(spec);
-    if (!Files.isDirectory(p)) {
-      return false; // dataset() explains what is wrong
-    }
-    try (var files = Files.list(p)) {
-      return files
-          .map(f -> f.getFileName().toString())
-          .noneMatch(n -> n.contains("-images-idx3-ubyte"));
-    }
-  }
-
-  /** Pads 28x28 images to {@code resolution} when the model needs it. */
   public static Dataset fit(Dataset d, int resolution) {
     long[] s = d.sampleShape();
-    if (d instanceof ImageDataset img && s.length == 3 && s[1] < resolution) {
+    if (s.length != 3 || s[1] == resolution) {
+      return d;
+    }
+    if (d instanceof ImageDataset img && s[1] == 28 && resolution == 32) {
       return img.paddedTo(resolution);
     }
-    return d;
+    throw new UserError(
+        "the data ("
+            + d.name()
+            + ") is "
+            + s[1]
+            + "x"
+            + s[2]
+            + " but the model is "
+            + resolution
+            + "x"
+            + resolution
+            + "; choose a preset for the data's size, or resize the data with --resolution "
+            + resolution
+            + " --transform center-crop (here or in gan dataset)");
+  }
+
+  /**
+   * Values in [-1, 1] to the bytes 0..255 images are stored as ({@code round((v + 1) * 127.5)},
+   * clipped): the inverse of how samples are read, exact for stored images.
+   */
+  public static byte[] toBytes(float[] v) {
+    byte[] b = new byte[v.length];
+    for (int i = 0; i < v.length; i++) {
+      b[i] = (byte) Math.round((Math.max(-1f, Math.min(1f, v[i])) + 1f) * 127.5f);
+    }
+    return b;
   }
 
   /** Reads a checkpoint with a message that says what to do when it cannot. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -12,6 +11,7 @@ import org.jgan.core.io.Json;
 import org.jgan.models.Generator;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Dataset;
+import org.jgan.train.data.ImageTransform;
 import org.jgan.train.metrics.Metrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,16 +50,18 @@ public final class EvaluateCommand implements Callable<Integer> {
     Checkpoint.Contents c = Cli.checkpoint(checkpoint);
     Generator g = Cli.generator(c);
     long[] shape = g.sampleShape();
-    if (shape.length != 3 || shape[0] != 1) {
-      throw new Cli.UserError(
-          "gan evaluate measures grayscale image models against Fashion-MNIST features; this model"
-              + " makes "
-              + Arrays.toString(shape));
+    String why = Metrics.cannotMeasure(shape, "this model's output");
+    if (why != null) {
+      throw new Cli.UserError("cannot evaluate: " + why);
     }
     if (samples < 10) {
       throw new Cli.UserError("--samples must be >= 10");
     }
-    Dataset d = Cli.fit(Cli.dataset(data, (int) shape[1], 1, 1), (int) shape[1]);
+    Dataset d = Cli.fit(Cli.dataset(data, ImageTransform.asIs(), 1), (int) shape[1]);
+    String caution = Metrics.caution(d.name());
+    if (caution != null) {
+      System.out.println("note: " + caution);
+    }
     Metrics.Report r = Metrics.evaluate(g, d, samples, 1);
     Map<String, Object> m = r.toMap();
     m.put("checkpoint", checkpoint.toString());

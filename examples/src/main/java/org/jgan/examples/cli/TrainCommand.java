@@ -2,10 +2,9 @@ package org.jgan.examples.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -20,6 +19,7 @@ import org.jgan.models.ModelConfig;
 import org.jgan.models.stylegan2.StyleGan2Config;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Dataset;
+import org.jgan.train.loop.RunFolders;
 import org.jgan.train.loop.StepStats;
 import org.jgan.train.loop.Trainer;
 import org.jgan.train.loop.TrainingConfig;
@@ -28,6 +28,7 @@ import org.jgan.train.loop.TrainingRun;
 import org.jgan.train.loss.GanLoss;
 import org.jgan.train.metrics.Metrics;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code gan train}: trains a model and leaves grids, logs, a loss plot and a checkpoint. */
@@ -62,13 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
               + " images (sub-folders = classes). Default: ${DEFAULT-VALUE}.")
   String data;
 
-  @Option(
-      names = "--resolution",
-      description = "Image resolution (image folders; power-of-two models pad 28x28 to 32).")
-  Integer resolution;
-
-  @Option(names = "--channels", description = "1 or 3 for image folders (default 3).")
-  Integer channels;
+  @Mixin TransformOptions transform = new TransformOptions();
 
   @Option(names = "--images", description = "Total images to train on, e.g. 300k or 2M.")
   String images;
@@ -114,7 +109,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--conditional",
-      description = "Condition on the data's class labels (StyleGAN2).")
+      description =
+          "Condition on the data's class labels (dcgan, progressive, stylegan, stylegan2).")
   boolean conditional;
 
   @Option(names = "--xflip", description = "Mirror real images at random.")
@@ -141,7 +137,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--out",
       description =
-          "Output folder (default runs/<family>-<time>, or the checkpoint's folder when resuming).")
+          "Output folder, which must not hold another run (default: a new numbered folder"
+              + " runs/NNNNN-<family>-<data>, or the checkpoint's folder when resuming).")
   Path out;
 
   @Option(
@@ -173,16 +170,17 @@ public final class TrainCommand implements Callable<Integer> {
       Checkpoint.Contents c = Cli.checkpoint(resume);
       TrainingConfig cfg = resumeOverrides(c.config());
       dataset =
-          Cli.fit(
-              Cli.dataset(data, cfg.model().resolution(), cfg.model().imageChannels(), cfg.seed()),
-              cfg.model().resolution());
+          Cli.fit(Cli.dataset(data, transform.transform(), cfg.seed()), cfg.model().resolution());
       try {
         trainer = Checkpoint.resume(resume, dataset, saved -> cfg);
       } catch (WeightFileException e) {
         throw new Cli.UserError(e.getMessage());
       }
+      Path own = resume.toAbsolutePath().getParent();
       if (out == null) {
-        out = resume.toAbsolutePath().getParent();
+        out = own;
+      } else if (!out.toAbsolutePath().normalize().equals(own.normalize())) {
+        checkFree(out);
       }
     } else {
       Resolved r = resolve();
@@ -193,12 +191,9 @@ public final class TrainCommand implements Callable<Integer> {
         throw new Cli.UserError(e.getMessage());
       }
       if (out == null) {
-        out =
-            Path.of(
-                "runs",
-                r.config().model().family()
-                    + "-"
-                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        out = RunFolders.next(Path.of("runs"), r.config().model().family() + "-" + dataset.name());
+      } else {
+        checkFree(out);
       }
     }
     TrainingConfig cfg = trainer.config();
@@ -211,6 +206,20 @@ public final class TrainCommand implements Callable<Integer> {
         cfg.batchSize(),
         out);
     System.out.println("backend: " + Engine.current().describe());
+    // say at the start, not after the run, what the metrics at the end can and cannot measure
+    boolean measurable = false;
+    if (metrics > 0 && dataset.sampleShape().length == 3) {
+      String why = Metrics.cannotMeasure(dataset.sampleShape(), dataset.name());
+      String caution = Metrics.caution(dataset.name());
+      if (why != null) {
+        System.out.println("metrics: none at the end: " + why + " (--metrics 0 says nothing)");
+      } else {
+        measurable = true;
+        if (caution != null) {
+          System.out.println("metrics: " + caution);
+        }
+      }
+    }
     TrainingRun run = new TrainingRun(trainer, out);
     long remaining = cfg.totalImages() - trainer.imagesSeen();
     long startImages = trainer.imagesSeen();
@@ -228,10 +237,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
           });
     }
-    if (metrics > 0
-        && dataset.sampleShape().length == 3
-        && dataset.sampleShape()[0] == 1
-        && dataset.name().startsWith("fashion")) {
+    if (measurable) {
       System.out.printf("computing FD, KID, precision/recall on %d samples...%n", metrics);
       Metrics.Report m = Metrics.evaluate(trainer.sampler(), dataset, metrics, cfg.seed());
       Files.writeString(
@@ -253,6 +259,15 @@ public final class TrainCommand implements Callable<Integer> {
         "  ./gan train --family stylegan2 --conditional --images 2M --out"
             + " runs/stylegan2-conditional");
     return 0;
+  }
+
+  /** Refuses an --out folder that holds another run, before any work is done. */
+  private static void checkFree(Path dir) {
+    try {
+      RunFolders.checkFree(dir);
+    } catch (FileAlreadyExistsException e) {
+      throw new Cli.UserError("--out " + e.getFile() + " " + e.getReason());
+    }
   }
 
   /** The settings a resumed run may change: its length, snapshot interval and learning rate. */
@@ -314,28 +329,13 @@ public final class TrainCommand implements Callable<Integer> {
 
   /**
    * Config file, family preset and flags, in that order of precedence (flags last), and the
-   * dataset, decoded once: IDX and embedded data before the model is chosen (the preset takes their
-   * shape), a folder of images after it, at {@code --resolution} or the model's.
+   * dataset, opened first: the preset takes its shape.
    */
   Resolved resolve() throws IOException {
     TrainingConfig base = configFile();
     long dataSeed = seed != null ? seed : base != null ? base.seed() : 1;
-    boolean folder = Cli.isImageFolder(data);
-    Dataset dataset = folder ? null : Cli.dataset(data, 0, 0, dataSeed);
-    long[] shape =
-        folder
-            ? new long[] {
-              channels != null ? channels : 3,
-              resolution != null ? resolution : 32,
-              resolution != null ? resolution : 32
-            }
-            : dataset.sampleShape();
-    ModelConfig model = model(base, shape);
-    if (folder) {
-      dataset =
-          Cli.dataset(
-              data, resolution != null ? resolution : model.resolution(), (int) shape[0], dataSeed);
-    }
+    Dataset dataset = Cli.dataset(data, transform.transform(), dataSeed);
+    ModelConfig model = model(base, dataset.sampleShape());
     model = conditioned(model, dataset);
     long total = images != null ? Cli.images(images) : base != null ? base.totalImages() : 300_000;
     boolean sameFamily = base != null && base.model().family() == model.family();
@@ -432,14 +432,17 @@ public final class TrainCommand implements Callable<Integer> {
     if (!conditional) {
       return model;
     }
-    if (!(model instanceof StyleGan2Config s)) {
-      throw new Cli.UserError(
-          "--conditional needs --family stylegan2 (the other families are unconditional)");
-    }
     if (dataset.labelCount() == 0) {
       throw new Cli.UserError("--conditional: dataset " + dataset.name() + " has no labels");
     }
-    return s.withLabels(dataset.labelCount());
+    try {
+      return model.withLabels(dataset.labelCount());
+    } catch (UnsupportedOperationException e) {
+      throw new Cli.UserError(
+          "--conditional: "
+              + e.getMessage()
+              + "; dcgan, progressive, stylegan and stylegan2 can be conditioned");
+    }
   }
 
   /** The flags that override single settings. */

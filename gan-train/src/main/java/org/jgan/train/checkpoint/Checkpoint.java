@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.jgan.core.io.BuildInfo;
@@ -53,6 +54,9 @@ public final class Checkpoint {
       meta.put("config", t.config().toJson());
       meta.put("state", Json.write(Records.toMap(t.state())));
       meta.put("dataset", t.data().name());
+      if (!t.data().classNames().isEmpty()) {
+        meta.put("classes", Json.write(t.data().classNames()));
+      }
       meta.put("provenance", Json.write(provenance(t, true)));
       SafeTensors.write(path, tensors, meta);
     }
@@ -84,6 +88,25 @@ public final class Checkpoint {
       String dataset,
       Map<String, String> metadata,
       Map<String, Tensor> tensors) {
+    /**
+     * The names of the classes of the data the run trained on (index = label); empty when the data
+     * were unlabelled or the checkpoint predates this entry.
+     */
+    public List<String> classes() {
+      String text = metadata.get("classes");
+      if (text == null) {
+        return List.of();
+      }
+      try {
+        if (Json.parse(text) instanceof List<?> l) {
+          return l.stream().map(String::valueOf).toList();
+        }
+      } catch (IllegalArgumentException e) {
+        // a damaged entry names nothing
+      }
+      return List.of();
+    }
+
     /** Parameter count of one saved module ({@code "G"}, {@code "D"}, {@code "G_ema"}). */
     public long parameterCount(String prefix) {
       long n = 0;

@@ -2,8 +2,6 @@ package org.jgan.train.data;
 
 import java.util.Arrays;
 import java.util.List;
-import org.jgan.core.tensor.DType;
-import org.jgan.core.tensor.Tensor;
 
 /**
  * 8-bit images held in memory ({@code [N, C, H, W]}, row-major, values 0..255), served as floats in
@@ -11,7 +9,7 @@ import org.jgan.core.tensor.Tensor;
  * pixel value 0 (black, -1), which is how 28x28 Fashion-MNIST reaches the 32x32 that power-of-two
  * models need.
  */
-public final class ImageDataset implements Dataset {
+public final class ImageDataset implements ImageSource {
   private final String name;
   private final byte[] pixels;
   private final int count;
@@ -163,12 +161,11 @@ public final class ImageDataset implements Dataset {
   }
 
   @Override
-  public Batch batch(int[] indices, boolean[] flip, DType type) {
+  public void decodeInto(int[] indices, boolean[] flip, float[] out) {
     int h = height + 2 * pad;
     int w = width + 2 * pad;
     int per = channels * h * w;
-    float[] out = new float[indices.length * per];
-    Arrays.fill(out, -1f);
+    Arrays.fill(out, 0, indices.length * per, -1f);
     for (int k = 0; k < indices.length; k++) {
       int i = indices[k];
       if (i < 0 || i >= count) {
@@ -186,13 +183,5 @@ public final class ImageDataset implements Dataset {
         }
       }
     }
-    int[] ls = null;
-    if (labels != null) {
-      ls = new int[indices.length];
-      for (int k = 0; k < indices.length; k++) {
-        ls[k] = labels[indices[k]];
-      }
-    }
-    return new Batch(Tensor.of(out, indices.length, channels, h, w).to(type), ls);
   }
 }

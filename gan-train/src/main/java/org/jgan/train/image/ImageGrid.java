@@ -54,7 +54,44 @@ public final class ImageGrid {
     return out;
   }
 
-  /** One image of a batch, scaled. */
+  /**
+   * One image of a batch as it is, for use as data: its own size times {@code scale} (nearest), no
+   * border, 8-bit grey for one channel ({@code TYPE_BYTE_GRAY}) or RGB for three.
+   */
+  public static BufferedImage image(Tensor images, int index, int scale) {
+    Shapes.check(images.shape(), "image", -1, -1, -1, -1);
+    long[] s = images.shape();
+    int c = (int) s[1];
+    if (c != 1 && c != 3) {
+      throw new IllegalArgumentException("image: expected 1 or 3 channels, got " + c);
+    }
+    if (scale < 1) {
+      throw new IllegalArgumentException("image: scale must be >= 1, got " + scale);
+    }
+    int h = (int) s[2];
+    int w = (int) s[3];
+    float[] v = images.slice(0, index, index + 1).toFloatArray();
+    BufferedImage out =
+        new BufferedImage(
+            w * scale,
+            h * scale,
+            c == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+    var raster = out.getRaster();
+    int plane = h * w;
+    int[] px = new int[c];
+    for (int y = 0; y < h * scale; y++) {
+      for (int x = 0; x < w * scale; x++) {
+        int p = (y / scale) * w + x / scale;
+        for (int k = 0; k < c; k++) {
+          px[k] = byteOf(v[k * plane + p]);
+        }
+        raster.setPixel(x, y, px);
+      }
+    }
+    return out;
+  }
+
+  /** One image of a batch, scaled, framed by the grid's gutter (a preview). */
   public static BufferedImage single(Tensor images, int index, int scale) {
     return grid(images.slice(0, index, index + 1), 1, scale);
   }

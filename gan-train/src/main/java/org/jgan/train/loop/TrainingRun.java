@@ -71,8 +71,18 @@ public final class TrainingRun {
     default void onSnapshot(Map<String, Object> line, Path picture, Path checkpoint) {}
   }
 
-  /** A run of {@code trainer} writing into {@code out}. */
+  /**
+   * A run of {@code trainer} writing into {@code out}. A trainer that has not taken a step starts a
+   * new run, which needs a folder that holds none ({@link RunFolders#checkFree}); a resumed trainer
+   * continues the run in its folder.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException when a new run would write into a folder that
+   *     holds a run (nothing in it is changed)
+   */
   public TrainingRun(Trainer trainer, Path out) throws IOException {
+    if (trainer.steps() == 0) {
+      RunFolders.checkFree(out);
+    }
     this.trainer = trainer;
     this.out = out;
     Files.createDirectories(out);

@@ -36,6 +36,37 @@ public final class Metrics {
     }
   }
 
+  /**
+   * Whether these metrics can measure images of {@code shape} ({@code [C, H, W]}) from data named
+   * {@code dataName}: null when they can, else one sentence that says why not and what would. The
+   * feature network is a Fashion-MNIST classifier: it sees one channel at 28x28 or 32x32, and its
+   * figures mean most on Fashion-MNIST itself.
+   */
+  public static String cannotMeasure(long[] shape, String dataName) {
+    if (shape.length == 3 && shape[0] == 1 && (shape[1] == 28 || shape[1] == 32)) {
+      return null;
+    }
+    return "the metrics' feature network (a Fashion-MNIST classifier) sees one channel at 28x28"
+        + " or 32x32, and "
+        + dataName
+        + " is "
+        + (shape.length == 3 ? shape[0] + "x" + shape[1] + "x" + shape[2] : "point data")
+        + "; FD, KID and precision/recall of other data need Inception features, which JGAN does"
+        + " not have yet (compare sample grids instead)";
+  }
+
+  /**
+   * A caution for data the feature network was not trained on (null for Fashion-MNIST): the figures
+   * compare runs on this data with each other, not with anything else.
+   */
+  public static String caution(String dataName) {
+    return dataName.startsWith("fashion-mnist")
+        ? null
+        : "the features are a Fashion-MNIST classifier's: figures on "
+            + dataName
+            + " compare runs on it with each other only";
+  }
+
   /** Features of the first {@code count} samples of {@code data} in a seeded random order. */
   public static double[][] realFeatures(FeatureNet net, Dataset data, int count, long seed) {
     Batches b = new Batches(data, seed, false);

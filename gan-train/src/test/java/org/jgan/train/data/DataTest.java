@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPOutputStream;
-import javax.imageio.ImageIO;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -120,32 +116,6 @@ class DataTest {
         assertThrows(DatasetException.class, () -> FashionMnist.load(missing, "train"))
             .getMessage();
     assertTrue(m.contains("install Debian's dataset-fashion-mnist"), m);
-  }
-
-  @Test
-  void imageFolderCropsResizesAndLabelsBySubfolder() throws IOException {
-    for (String cls : new String[] {"cats", "dogs"}) {
-      Files.createDirectories(dir.resolve(cls));
-      BufferedImage img = new BufferedImage(40, 20, BufferedImage.TYPE_INT_RGB);
-      for (int y = 0; y < 20; y++) {
-        for (int x = 0; x < 40; x++) {
-          img.setRGB(x, y, cls.equals("cats") ? 0xFF0000 : 0x0000FF);
-        }
-      }
-      ImageIO.write(img, "png", dir.resolve(cls).resolve("a.png").toFile());
-      ImageIO.write(img, "jpg", dir.resolve(cls).resolve("b.jpg").toFile());
-    }
-    ImageDataset d = ImageFolder.load(dir, 8, 3);
-    assertEquals(4, d.size());
-    assertEquals(List.of("cats", "dogs"), d.classNames());
-    assertArrayEquals(new long[] {3, 8, 8}, d.sampleShape());
-    Tensor red = d.batch(new int[] {0}, null, DType.FLOAT32).x();
-    assertEquals(1.0, red.slice(1, 0, 1).mean().item(), 1e-6);
-    assertEquals(-1.0, red.slice(1, 2, 3).mean().item(), 1e-6);
-    assertEquals(1, d.label(3));
-    Files.writeString(dir.resolve("cats").resolve("broken.png"), "not an image");
-    String m = assertThrows(DatasetException.class, () -> ImageFolder.load(dir, 8, 3)).getMessage();
-    assertTrue(m.contains("broken.png"), m);
   }
 
   @Test

@@ -7,7 +7,7 @@ import org.jgan.core.io.WeightFileException;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.DatasetException;
 import org.jgan.train.data.Idx;
-import org.jgan.train.data.ImageFolder;
+import org.jgan.train.data.ImageFiles;
 import org.jgan.train.loop.TrainingConfig;
 
 /**
@@ -36,7 +36,7 @@ class LoaderFuzzTest {
   @FuzzTest(maxExecutions = 20_000, maxDuration = "15m")
   void image(byte[] input) {
     try {
-      ImageFolder.decode(input, "fuzz.png");
+      ImageFiles.decode(input, "fuzz.png");
     } catch (DatasetException expected) {
       requireMessage(expected);
     }
