@@ -162,9 +162,10 @@ public final class Cli {
             + resolution
             + "x"
             + resolution
-            + "; choose a preset for the data's size, or resize the data with --resolution "
+            + "; choose a preset for the data's size, or resize the data: ./gan dataset --source"
+            + " <the data> --dest <new>.zip --resolution "
             + resolution
-            + " --transform center-crop (here or in gan dataset)");
+            + " --transform center-crop, then --data <new>.zip");
   }
 
   /**

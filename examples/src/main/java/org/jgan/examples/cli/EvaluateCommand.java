@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -11,6 +13,7 @@ import org.jgan.core.io.Json;
 import org.jgan.models.Generator;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Dataset;
+import org.jgan.train.data.FashionMnist;
 import org.jgan.train.data.ImageTransform;
 import org.jgan.train.metrics.Metrics;
 import picocli.CommandLine.Command;
@@ -41,8 +44,18 @@ public final class EvaluateCommand implements Callable<Integer> {
   int samples;
 
   @Option(
+      names = "--class-samples",
+      defaultValue = "500",
+      description =
+          "Conditional Fashion-MNIST models: samples per class for the share the classifier"
+              + " assigns to their class (default ${DEFAULT-VALUE}; 0 = skip).")
+  int classSamples;
+
+  @Option(
       names = "--out",
-      description = "JSON output (default metrics.json beside the checkpoint).")
+      description =
+          "JSON output (default: evaluation.json beside the checkpoint, or evaluation-N.json with"
+              + " the next free N; the training run's metrics.json is kept).")
   Path out;
 
   @Override
@@ -67,8 +80,18 @@ public final class EvaluateCommand implements Callable<Integer> {
     m.put("checkpoint", checkpoint.toString());
     m.put("kimg", c.state().imagesSeen() / 1000.0);
     m.put("data", d.name());
-    Path target =
-        out != null ? out : checkpoint.toAbsolutePath().getParent().resolve("metrics.json");
+    double[] accuracy = null;
+    if (g.labelCount() == 10 && classSamples > 0 && d.name().startsWith("fashion-mnist")) {
+      accuracy = Metrics.classAccuracy(g, classSamples, 2);
+      Map<String, Object> byClass = new LinkedHashMap<>();
+      for (int k = 0; k < 10; k++) {
+        byClass.put(FashionMnist.CLASSES.get(k), accuracy[k]);
+      }
+      m.put("class_accuracy", byClass);
+      m.put("class_accuracy_min", Arrays.stream(accuracy).min().orElse(0));
+      m.put("class_samples", classSamples);
+    }
+    Path target = out != null ? out : freeName(checkpoint.toAbsolutePath().getParent());
     Files.writeString(target, Json.writePretty(m), StandardCharsets.UTF_8);
     System.out.printf(
         Locale.ROOT,
@@ -80,6 +103,24 @@ public final class EvaluateCommand implements Callable<Integer> {
         r.samples(),
         d.name(),
         target);
+    if (accuracy != null) {
+      System.out.printf(
+          "share of each class's samples the classifier assigns to it (%d per class):%n",
+          classSamples);
+      for (int k = 0; k < 10; k++) {
+        System.out.printf(
+            Locale.ROOT, "  %-12s %5.1f%%%n", FashionMnist.CLASSES.get(k), 100 * accuracy[k]);
+      }
+    }
     return 0;
+  }
+
+  /** {@code evaluation.json} in {@code dir}, or {@code evaluation-N.json} if that exists. */
+  private static Path freeName(Path dir) {
+    Path p = dir.resolve("evaluation.json");
+    for (int n = 1; Files.exists(p); n++) {
+      p = dir.resolve("evaluation-" + n + ".json");
+    }
+    return p;
   }
 }

@@ -164,6 +164,9 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (resume == null && out != null) {
+      checkFree(out); // before any data is read or network built
+    }
     Trainer trainer;
     Dataset dataset;
     if (resume != null) {
@@ -192,8 +195,6 @@ public final class TrainCommand implements Callable<Integer> {
       }
       if (out == null) {
         out = RunFolders.next(Path.of("runs"), r.config().model().family() + "-" + dataset.name());
-      } else {
-        checkFree(out);
       }
     }
     TrainingConfig cfg = trainer.config();

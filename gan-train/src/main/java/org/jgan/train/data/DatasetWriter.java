@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -58,11 +59,25 @@ public final class DatasetWriter implements AutoCloseable {
     Files.createDirectories(dir);
     if (isZip(target)) {
       this.tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
+      ordinary(tmp, "rw-r--r--");
       this.zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16));
       zip.setLevel(0); // PNG data is compressed already
     } else {
       this.tmp = Files.createTempDirectory(dir, target.getFileName().toString() + ".tmp");
+      ordinary(tmp, "rwxr-xr-x");
       this.zip = null;
+    }
+  }
+
+  /**
+   * Temporary files and folders are private (0600, 0700), which the rename would carry over; the
+   * finished dataset is an ordinary one.
+   */
+  private static void ordinary(Path p, String permissions) throws IOException {
+    try {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(permissions));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system
     }
   }
 

@@ -37,6 +37,9 @@ public final class PackedDataset implements ImageSource, AutoCloseable {
   /** Extensions of the files read as images. */
   public static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
 
+  /** Most classes a {@code dataset.json} may number (labels are below it). */
+  public static final int MAX_CLASSES = 100_000;
+
   /** Largest file read (larger entries are refused before reading: a guard against ZIP bombs). */
   public static final long MAX_FILE_BYTES = 256L << 20;
 
@@ -121,9 +124,13 @@ public final class PackedDataset implements ImageSource, AutoCloseable {
               ? name.substring(0, name.length() - 4)
               : name;
       return make(base, path, zip, files, meta, path + "!dataset.json", transform);
-    } catch (IOException | RuntimeException e) {
+    } catch (DatasetException e) {
       zip.close();
       throw e;
+    } catch (IOException | RuntimeException e) {
+      // a damaged central directory or entry (ZipException, IllegalStateException, ...)
+      zip.close();
+      throw new DatasetException(path + ": damaged ZIP file (" + e + ")", e);
     }
   }
 
@@ -154,6 +161,10 @@ public final class PackedDataset implements ImageSource, AutoCloseable {
         int max = -1;
         for (int l : labels) {
           max = Math.max(max, l);
+        }
+        if (max >= MAX_CLASSES) {
+          throw new DatasetException(
+              metaSource + ": class " + max + " is beyond the " + MAX_CLASSES + " classes allowed");
         }
         if (m.get("classes") instanceof List<?> names) {
           if (names.size() <= max) {

@@ -1,11 +1,13 @@
 package org.jgan.train.metrics;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
 import org.jgan.train.data.Batches;
@@ -93,6 +95,48 @@ public final class Metrics {
         },
         count,
         250);
+  }
+
+  /**
+   * How often the shipped Fashion-MNIST classifier ({@link FeatureNet#pretrained()}) assigns a
+   * conditional generator's samples to the class they were drawn for: one share per class, from
+   * {@code perClass} samples each (constant noise, no truncation). Meaningful for a generator of
+   * Fashion-MNIST's ten classes; the caller decides that.
+   */
+  public static double[] classAccuracy(Generator g, int perClass, long seed) {
+    if (g.labelCount() == 0) {
+      throw new IllegalArgumentException("class accuracy needs a conditional generator");
+    }
+    FeatureNet net = FeatureNet.pretrained();
+    g.eval();
+    Rng rng = new Rng(seed);
+    double[] share = new double[g.labelCount()];
+    try (GradMode.Guard off = GradMode.disabled()) {
+      for (int k = 0; k < share.length; k++) {
+        int correct = 0;
+        for (int at = 0; at < perClass; at += 250) {
+          try (TensorScope s = TensorScope.open()) {
+            int n = Math.min(250, perClass - at);
+            int[] labels = new int[n];
+            Arrays.fill(labels, k);
+            Tensor x = g.forward(g.sampleLatents(n, rng), labels, Sampling.fixed(1.0));
+            double[] logits = net.logits(x.to(net.dtype())).toDoubleArray();
+            int classes = logits.length / n;
+            for (int i = 0; i < n; i++) {
+              int best = 0;
+              for (int c = 1; c < classes; c++) {
+                if (logits[i * classes + c] > logits[i * classes + best]) {
+                  best = c;
+                }
+              }
+              correct += best == k ? 1 : 0;
+            }
+          }
+        }
+        share[k] = (double) correct / perClass;
+      }
+    }
+    return share;
   }
 
   /** All metrics of {@code fake} against {@code real} features. */

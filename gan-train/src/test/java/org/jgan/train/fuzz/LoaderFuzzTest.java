@@ -1,13 +1,18 @@
 package org.jgan.train.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.jgan.core.io.SafeTensors;
 import org.jgan.core.io.WeightFileException;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.DatasetException;
 import org.jgan.train.data.Idx;
 import org.jgan.train.data.ImageFiles;
+import org.jgan.train.data.ImageTransform;
+import org.jgan.train.data.PackedDataset;
 import org.jgan.train.loop.TrainingConfig;
 
 /**
@@ -66,6 +71,24 @@ class LoaderFuzzTest {
       TrainingConfig.fromJson(new String(input, StandardCharsets.UTF_8), null);
     } catch (IllegalArgumentException expected) {
       requireMessage(expected);
+    }
+  }
+
+  @FuzzTest(maxExecutions = 20_000, maxDuration = "15m")
+  void packed(byte[] input) throws IOException {
+    // a dataset ZIP as gan train --data reads it: the listing, dataset.json, then every picture
+    Path zip = Files.createTempFile("fuzz", ".zip");
+    try {
+      Files.write(zip, input);
+      try (PackedDataset d = PackedDataset.open(zip, ImageTransform.asIs())) {
+        for (int i = 0; i < Math.min(d.size(), 8); i++) {
+          d.pixels(i);
+        }
+      } catch (DatasetException expected) {
+        requireMessage(expected);
+      }
+    } finally {
+      Files.deleteIfExists(zip);
     }
   }
 

@@ -3,10 +3,18 @@ package org.jgan.train.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.models.Generator;
+import org.jgan.models.ModelConfig;
+import org.jgan.models.Sampling;
+import org.jgan.models.dcgan.DcganConfig;
 import org.jgan.train.data.FashionMnist;
+import org.jgan.train.data.ImageDataset;
 import org.junit.jupiter.api.Test;
 
 class MetricsTest {
@@ -50,5 +58,45 @@ class MetricsTest {
     double acc = net.accuracy(FashionMnist.embeddedTest());
     assertTrue(acc >= 0.90, "test accuracy " + acc);
     assertEquals(String.format("%.4f", acc), FeatureNet.pretrainedInfo().get("test_accuracy"));
+  }
+
+  /**
+   * A "generator" that returns real test images of a class: of the class asked for (shift 0) or of
+   * the next one (shift 1).
+   */
+  private static Generator realImages(int shift) {
+    ImageDataset data = FashionMnist.embeddedTest();
+    List<List<Integer>> byClass = new ArrayList<>();
+    for (int k = 0; k < 10; k++) {
+      byClass.add(new ArrayList<>());
+    }
+    for (int i = 0; i < data.size(); i++) {
+      byClass.get(data.label(i)).add(i);
+    }
+    ModelConfig config = new DcganConfig(4, 1, 28, 4, 4, 10);
+    return new Generator(config) {
+      private int next;
+
+      @Override
+      public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
+        int[] idx = new int[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+          List<Integer> pool = byClass.get((labels[i] + shift) % 10);
+          idx[i] = pool.get(next++ % pool.size());
+        }
+        return data.batch(idx, null, DType.FLOAT32).x();
+      }
+    };
+  }
+
+  @Test
+  void classAccuracyIsTheClassifiersShareOfTheAskedClass() {
+    double[] right = Metrics.classAccuracy(realImages(0), 200, 1);
+    double[] wrong = Metrics.classAccuracy(realImages(1), 200, 1);
+    for (int k = 0; k < 10; k++) {
+      // the classifier's own per-class accuracy on the test split: shirts are the hardest (~0.7)
+      assertTrue(right[k] > 0.6, "class " + k + ": " + Arrays.toString(right));
+      assertTrue(wrong[k] < 0.25, "class " + k + " shifted: " + Arrays.toString(wrong));
+    }
   }
 }
