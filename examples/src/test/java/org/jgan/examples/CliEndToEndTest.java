@@ -92,7 +92,8 @@ class CliEndToEndTest {
     assertEquals(0, r.status(), r.err());
     ckpt = run.resolve("checkpoint.safetensors");
     assertTrue(r.out().contains("FD "), r.out());
-    assertTrue(r.out().contains("./gan train --family stylegan2 --conditional"), r.out());
+    // the hint to train the conditional StyleGAN2 preset is for the default DCGAN run only
+    assertTrue(!r.out().contains("next:"), r.out());
   }
 
   @Test
@@ -167,6 +168,11 @@ class CliEndToEndTest {
             dir.resolve("single").toString());
     assertEquals(1, again.status());
     assertTrue(again.err().contains("is not an empty folder"), again.err());
+    Result seedsToZip =
+        gan("generate", "--checkpoint", ckpt.toString(), "--out", dir.resolve("s.zip").toString());
+    assertEquals(1, seedsToZip.status());
+    assertTrue(
+        seedsToZip.err().contains("a .zip is written with --per-class only"), seedsToZip.err());
     Result p =
         gan(
             "generate",

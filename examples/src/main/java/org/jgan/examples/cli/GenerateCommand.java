@@ -117,6 +117,10 @@ public final class GenerateCommand implements Callable<Integer> {
       }
       return labelledDataset(c, g, sampling, new Rng(s[0]));
     }
+    if (out != null && DatasetWriter.isZip(out)) {
+      throw new Cli.UserError(
+          "--out " + out + ": a .zip is written with --per-class only; give a folder for seeds");
+    }
     int[] labels = labels(c, g, s);
     Path dir = outputFolder();
     if (grid) {

@@ -255,10 +255,10 @@ public final class TrainCommand implements Callable<Integer> {
         "done: samples in "
             + out
             + "/fakes*.png, losses in losses.csv and losses.png, checkpoint.safetensors");
-    System.out.println("next: train the conditional StyleGAN2 preset for longer with");
-    System.out.println(
-        "  ./gan train --family stylegan2 --conditional --images 2M --out"
-            + " runs/stylegan2-conditional");
+    if (cfg.model().family() == Family.DCGAN && cfg.model().labelCount() == 0) {
+      System.out.println("next: train the conditional StyleGAN2 preset for longer with");
+      System.out.println("  ./gan train --family stylegan2 --conditional --images 2M");
+    }
     return 0;
   }
 
