@@ -81,10 +81,7 @@ public final class ExampleCommand implements Callable<Integer> {
         FamilyExamples.conditionalStyleGan2(dir, count(100_000));
         break;
       default:
-        throw new Cli.UserError(
-            "unknown example '"
-                + name
-                + "'; choose vanilla, dcgan, progressive, stylegan or stylegan2");
+        throw new IllegalStateException("unreachable: " + name + " was checked against NAMES");
     }
     return 0;
   }

@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import org.jgan.core.io.WeightFileException;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -178,6 +181,22 @@ public final class Cli {
       b[i] = (byte) Math.round((Math.max(-1f, Math.min(1f, v[i])) + 1f) * 127.5f);
     }
     return b;
+  }
+
+  /**
+   * A progress bar for {@code total} items on a terminal, or null when output goes elsewhere (logs
+   * and tests get no bar).
+   */
+  public static ProgressBar progressBar(String task, long total) {
+    if (System.console() == null) {
+      return null;
+    }
+    return new ProgressBarBuilder()
+        .setTaskName(task)
+        .setInitialMax(total)
+        .setStyle(ProgressBarStyle.ASCII)
+        .setUpdateIntervalMillis(500)
+        .build();
   }
 
   /** Reads a checkpoint with a message that says what to do when it cannot. */

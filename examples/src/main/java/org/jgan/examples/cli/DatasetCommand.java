@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.jgan.train.data.Dataset;
 import org.jgan.train.data.DatasetException;
 import org.jgan.train.data.DatasetWriter;
@@ -68,7 +66,7 @@ public final class DatasetCommand implements Callable<Integer> {
       throw new Cli.UserError("--dest " + e.getFile() + " " + e.getReason());
     }
     boolean done = false;
-    try (ProgressBar bar = bar(n)) {
+    try (ProgressBar bar = Cli.progressBar("dataset", n)) {
       float[] buf = src.buffer(1);
       for (int i = 0; i < n; i++) {
         byte[] px;
@@ -117,17 +115,5 @@ public final class DatasetCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  private static ProgressBar bar(long total) {
-    if (System.console() == null) {
-      return null;
-    }
-    return new ProgressBarBuilder()
-        .setTaskName("dataset")
-        .setInitialMax(total)
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(500)
-        .build();
   }
 }

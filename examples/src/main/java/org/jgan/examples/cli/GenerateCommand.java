@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -256,15 +254,7 @@ public final class GenerateCommand implements Callable<Integer> {
   }
 
   private ProgressBar bar(long total) {
-    if (!progressBar || System.console() == null) {
-      return null;
-    }
-    return new ProgressBarBuilder()
-        .setTaskName("generate")
-        .setInitialMax(total)
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(500)
-        .build();
+    return progressBar ? Cli.progressBar("generate", total) : null;
   }
 
   static List<String> classNames(Checkpoint.Contents c, int count) {

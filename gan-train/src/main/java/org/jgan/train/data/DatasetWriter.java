@@ -163,11 +163,6 @@ public final class DatasetWriter implements AutoCloseable {
     labels.add(pair);
   }
 
-  /** Images written so far. */
-  public int count() {
-    return labels.size();
-  }
-
   /** Writes {@code dataset.json} and, for a ZIP, renames the finished file into place. */
   @Override
   public void close() throws IOException {

@@ -292,11 +292,6 @@ public final class PackedDataset implements ImageSource, AutoCloseable {
     return transform.apply(ImageFiles.decode(bytes, source(i)), source(i));
   }
 
-  /** The transform every picture goes through, with resolution and channels fixed. */
-  public ImageTransform transform() {
-    return transform;
-  }
-
   @Override
   public void decodeInto(int[] indices, boolean[] flip, float[] out) throws DatasetException {
     int per = channels * side * side;
