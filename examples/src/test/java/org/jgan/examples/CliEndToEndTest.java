@@ -306,10 +306,12 @@ class CliEndToEndTest {
             "0",
             "--no-progress",
             "--no-winograd",
+            "--no-onednn",
             "--pool-mb",
             "0");
     assertEquals(0, r.status(), r.err());
-    assertTrue(r.out().contains("backend: cpu, Winograd off, in-place on, pool off"), r.out());
+    assertTrue(
+        r.out().contains("backend: cpu, Winograd off, oneDNN off, in-place on, pool off"), r.out());
     Result i = gan("info", "--checkpoint", ckpt.toString());
     assertTrue(i.out().contains("images seen  64"), i.out());
     List<String> starts = Files.readAllLines(run.resolve("provenance.jsonl"));
@@ -318,6 +320,8 @@ class CliEndToEndTest {
     Map<?, ?> resumed = (Map<?, ?>) Json.parseObject(starts.get(1)).get("backend");
     assertEquals(true, first.get("winograd"));
     assertEquals(false, resumed.get("winograd"));
+    assertEquals(true, first.get("oneDnn"));
+    assertEquals(false, resumed.get("oneDnn"));
     assertEquals(0L, resumed.get("poolBytes"));
     assertEquals(0.048, (Double) Json.parseObject(starts.get(1)).get("kimg"), 1e-12);
     Result bad = gan("train", "--pool-mb", "-1");

@@ -18,6 +18,14 @@ public final class BackendOptions {
   boolean noWinograd;
 
   @Option(
+      names = "--no-onednn",
+      scope = ScopeType.INHERIT,
+      description =
+          "Run the convolutions Winograd does not take on libnd4j's kernels (a oneDNN primitive"
+              + " made per call) instead of oneDNN's primitives kept per shape.")
+  boolean noOneDnn;
+
+  @Option(
       names = "--no-in-place",
       scope = ScopeType.INHERIT,
       description =
@@ -53,6 +61,7 @@ public final class BackendOptions {
     Backend b =
         Backend.cpu()
             .withWinograd(!noWinograd)
+            .withOneDnn(!noOneDnn)
             .withInPlace(!noInPlace)
             .withTrackAllocations(trackAllocations);
     try {

@@ -25,7 +25,10 @@ import java.util.Map;
  * @param device where arrays live and kernels run; only {@link Device#CPU} exists today
  *     (docs/architecture.md says what a CUDA device would change)
  * @param winograd 3x3 stride-1 float32 convolutions on oneDNN's Winograd kernels where the machine
- *     has them (AVX-512), libnd4j's direct kernels otherwise (true)
+ *     has them (AVX-512), direct kernels otherwise (true)
+ * @param oneDnn the other float32 convolutions (every direction) on oneDNN's direct kernels called
+ *     with each shape's primitive made once and kept, rather than through libnd4j, which makes one
+ *     per call (true)
  * @param inPlace element-wise updates into a fresh result's own array where no graph is recorded
  *     (the synthesis layer's demodulation, noise, bias and activation; true)
  * @param poolBytes bytes of freed buffers kept for reuse by arrays of the same type and length (4
@@ -38,6 +41,7 @@ import java.util.Map;
 public record Backend(
     Device device,
     boolean winograd,
+    boolean oneDnn,
     boolean inPlace,
     long poolBytes,
     long gcEveryArrays,
@@ -68,32 +72,37 @@ public record Backend(
    * The default: the CPU with every fast path on, a 4 GiB pool, a collection every 50,000 buffers.
    */
   public static Backend cpu() {
-    return new Backend(Device.CPU, true, true, 4L << 30, 50_000, false);
+    return new Backend(Device.CPU, true, true, true, 4L << 30, 50_000, false);
   }
 
   /** This backend with Winograd convolutions on or off. */
   public Backend withWinograd(boolean on) {
-    return new Backend(device, on, inPlace, poolBytes, gcEveryArrays, trackAllocations);
+    return new Backend(device, on, oneDnn, inPlace, poolBytes, gcEveryArrays, trackAllocations);
+  }
+
+  /** This backend with the other convolutions on oneDNN's cached primitives or on libnd4j. */
+  public Backend withOneDnn(boolean on) {
+    return new Backend(device, winograd, on, inPlace, poolBytes, gcEveryArrays, trackAllocations);
   }
 
   /** This backend with in-place updates on or off. */
   public Backend withInPlace(boolean on) {
-    return new Backend(device, winograd, on, poolBytes, gcEveryArrays, trackAllocations);
+    return new Backend(device, winograd, oneDnn, on, poolBytes, gcEveryArrays, trackAllocations);
   }
 
   /** This backend with another pool capacity (0 = no pooling). */
   public Backend withPoolBytes(long bytes) {
-    return new Backend(device, winograd, inPlace, bytes, gcEveryArrays, trackAllocations);
+    return new Backend(device, winograd, oneDnn, inPlace, bytes, gcEveryArrays, trackAllocations);
   }
 
   /** This backend collecting every {@code arrays} fresh buffers (0 = never). */
   public Backend withGcEveryArrays(long arrays) {
-    return new Backend(device, winograd, inPlace, poolBytes, arrays, trackAllocations);
+    return new Backend(device, winograd, oneDnn, inPlace, poolBytes, arrays, trackAllocations);
   }
 
   /** This backend with allocation sites tracked or not. */
   public Backend withTrackAllocations(boolean on) {
-    return new Backend(device, winograd, inPlace, poolBytes, gcEveryArrays, on);
+    return new Backend(device, winograd, oneDnn, inPlace, poolBytes, gcEveryArrays, on);
   }
 
   /** The settings as a map, for provenance and JSON. */
@@ -101,6 +110,7 @@ public record Backend(
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("device", device.name().toLowerCase(Locale.ROOT));
     m.put("winograd", winograd);
+    m.put("oneDnn", oneDnn);
     m.put("inPlace", inPlace);
     m.put("poolBytes", poolBytes);
     m.put("gcEveryArrays", gcEveryArrays);
@@ -112,9 +122,10 @@ public record Backend(
   public String describe() {
     return String.format(
         Locale.ROOT,
-        "%s, Winograd %s, in-place %s, pool %s, %s%s",
+        "%s, Winograd %s, oneDNN %s, in-place %s, pool %s, %s%s",
         device.name().toLowerCase(Locale.ROOT),
         winograd ? "on" : "off",
+        oneDnn ? "on" : "off",
         inPlace ? "on" : "off",
         poolBytes == 0 ? "off" : (poolBytes >> 20) + " MiB",
         gcEveryArrays == 0 ? "no forced gc" : "gc every " + gcEveryArrays + " fresh buffers",

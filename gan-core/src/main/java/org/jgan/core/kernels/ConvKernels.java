@@ -1,5 +1,6 @@
 package org.jgan.core.kernels;
 
+import org.jgan.core.kernels.DnnConv.Algo;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -30,8 +31,13 @@ public final class ConvKernels {
               "conv2d: input %s is smaller than kernel %s with padding %d",
               Shapes.str(x.shape()), Shapes.str(w.shape()), geo.padding()));
     }
-    Winograd wino = Engine.current().winograd();
+    Engine engine = Engine.current();
+    Winograd wino = engine.winograd();
+    DnnConv dnn = engine.oneDnn();
     INDArray out = wino == null ? null : wino.conv2d(x, w, b, geo);
+    if (out == null && dnn != null) {
+      out = dnn.forward(x, w, b, geo, Algo.DIRECT);
+    }
     if (out == null) {
       out = Kernels.alloc(x.dataType(), geo.format().shape(x.size(0), w.size(0), ho, wo));
       INDArray[] in = b == null ? new INDArray[] {x, w} : new INDArray[] {x, w, b};
@@ -60,17 +66,23 @@ public final class ConvKernels {
               geo.padding(), Shapes.str(x.shape()), Shapes.str(w.shape())));
     }
     DataFormat f = geo.format();
-    INDArray out;
-    if (outPadH == 0 && outPadW == 0) {
-      Winograd wino = Engine.current().winograd();
-      out = wino == null ? null : wino.convTranspose2d(x, w, geo);
-      if (out == null) {
-        out = Kernels.alloc(x.dataType(), f.shape(x.size(0), w.size(1), ho, wo));
-        INDArray[] in = b == null ? new INDArray[] {x, w} : new INDArray[] {x, w, b};
-        Kernels.custom("deconv2d", in, new INDArray[] {out}, geo.args(w.size(2), w.size(3)));
-        return out;
-      }
-    } else {
+    Engine engine = Engine.current();
+    Winograd wino = engine.winograd();
+    DnnConv dnn = engine.oneDnn();
+    INDArray out = null;
+    if (outPadH == 0 && outPadW == 0 && wino != null) {
+      out = wino.convTranspose2d(x, w, geo);
+    }
+    if (out == null && dnn != null) {
+      out = dnn.backwardData(x, w, geo, ho + outPadH, wo + outPadW, Algo.DIRECT);
+    }
+    if (out == null && outPadH == 0 && outPadW == 0) {
+      out = Kernels.alloc(x.dataType(), f.shape(x.size(0), w.size(1), ho, wo));
+      INDArray[] in = b == null ? new INDArray[] {x, w} : new INDArray[] {x, w, b};
+      Kernels.custom("deconv2d", in, new INDArray[] {out}, geo.args(w.size(2), w.size(3)));
+      return out;
+    }
+    if (out == null) {
       out = cropped(x, w, geo, ho + outPadH, wo + outPadW);
     }
     if (b != null) {
@@ -159,9 +171,17 @@ public final class ConvKernels {
                   + " kernel",
               geo.format(), Shapes.str(gy.shape()), Shapes.str(x.shape()), kh, kw));
     }
-    Winograd wino = Engine.current().winograd();
+    Engine engine = Engine.current();
+    Winograd wino = engine.winograd();
     if (wino != null && kh == 3 && kw == 3) {
       INDArray gw = wino.weightGrad(x, gy, geo);
+      if (gw != null) {
+        return gw;
+      }
+    }
+    DnnConv dnn = engine.oneDnn();
+    if (dnn != null) {
+      INDArray gw = dnn.backwardWeights(x, gy, geo, kh, kw, Algo.DIRECT);
       if (gw != null) {
         return gw;
       }
@@ -185,8 +205,7 @@ public final class ConvKernels {
    */
   public static INDArray[] conv2dBackward(
       INDArray x, INDArray w, INDArray b, INDArray g, ConvGeometry geo) {
-    Winograd wino = Engine.current().winograd();
-    if (wino != null && wino.takes(x, w, geo)) {
+    if (separate(x, w, geo)) {
       return null;
     }
     INDArray gx = Kernels.alloc(x.dataType(), x.shape());
@@ -207,8 +226,7 @@ public final class ConvKernels {
    */
   public static INDArray[] convTranspose2dBackward(
       INDArray x, INDArray w, INDArray g, ConvGeometry geo) {
-    Winograd wino = Engine.current().winograd();
-    if (wino != null && wino.takes(g, w, geo)) {
+    if (separate(g, w, geo)) {
       return null;
     }
     INDArray gx = Kernels.alloc(x.dataType(), x.shape());
@@ -219,5 +237,18 @@ public final class ConvKernels {
         new INDArray[] {gx, gw},
         geo.args(w.size(2), w.size(3)));
     return new INDArray[] {gx, gw};
+  }
+
+  /**
+   * Whether the two gradients of the convolution of {@code x} with {@code w [O, I, kH, kW]} run as
+   * two calls of oneDNN's primitives (Winograd or direct) rather than libnd4j's fused backward
+   * kernel.
+   */
+  private static boolean separate(INDArray x, INDArray w, ConvGeometry geo) {
+    Engine engine = Engine.current();
+    Winograd wino = engine.winograd();
+    DnnConv dnn = engine.oneDnn();
+    return wino != null && wino.takes(x, w, geo)
+        || dnn != null && dnn.hasForward(x, w, geo, Algo.DIRECT);
   }
 }

@@ -35,6 +35,7 @@ public final class Engine implements AutoCloseable {
 
   private final Backend backend;
   private final BufferPool pool;
+  private final DnnConv dnn;
   private final Winograd winograd;
   private final AtomicLong liveBytes = new AtomicLong();
   private final AtomicLong allocations = new AtomicLong();
@@ -42,6 +43,7 @@ public final class Engine implements AutoCloseable {
   private final AtomicLong collections = new AtomicLong();
   private final AtomicLong freshAtLastCollection = new AtomicLong();
   private final AtomicLong winogradCalls = new AtomicLong();
+  private final AtomicLong oneDnnCalls = new AtomicLong();
   private final Map<INDArray, Throwable> sites;
   private Thread startedOn;
   private volatile boolean closed;
@@ -53,7 +55,8 @@ public final class Engine implements AutoCloseable {
     }
     this.backend = backend;
     this.pool = new BufferPool(backend.poolBytes());
-    this.winograd = backend.winograd() ? new Winograd(this) : null;
+    this.dnn = backend.winograd() || backend.oneDnn() ? new DnnConv(this) : null;
+    this.winograd = backend.winograd() ? new Winograd(dnn) : null;
     this.sites =
         backend.trackAllocations() ? Collections.synchronizedMap(new IdentityHashMap<>()) : null;
     Platform.hintAllocatorOnce();
@@ -176,9 +179,17 @@ public final class Engine implements AutoCloseable {
     return winograd;
   }
 
-  /** Counts a convolution run on the Winograd kernels. */
-  void countWinograd() {
-    winogradCalls.incrementAndGet();
+  /**
+   * oneDNN's cached convolution primitives for the other float32 convolutions, or null when the
+   * backend turns them off.
+   */
+  DnnConv oneDnn() {
+    return backend.oneDnn() ? dnn : null;
+  }
+
+  /** Counts a convolution run on oneDNN's primitives: Winograd or direct. */
+  void countDnn(boolean winogradKernel) {
+    (winogradKernel ? winogradCalls : oneDnnCalls).incrementAndGet();
   }
 
   // ---------------------------------------------------------------- steps
@@ -218,6 +229,7 @@ public final class Engine implements AutoCloseable {
    * @param poolHits allocations the pool served (of pooled sizes, 64 KiB and more)
    * @param poolMisses allocations of pooled sizes it could not serve
    * @param winogradCalls convolutions (any direction) run on the Winograd kernels
+   * @param oneDnnCalls convolutions (any direction) run on oneDNN's direct kernels called directly
    * @param collections full garbage collections run by {@link #endStep()}
    */
   public record Stats(
@@ -228,6 +240,7 @@ public final class Engine implements AutoCloseable {
       long poolHits,
       long poolMisses,
       long winogradCalls,
+      long oneDnnCalls,
       long collections) {}
 
   /** The counters now. */
@@ -241,6 +254,7 @@ public final class Engine implements AutoCloseable {
         hm[0],
         hm[1],
         winogradCalls.get(),
+        oneDnnCalls.get(),
         collections.get());
   }
 
@@ -304,7 +318,7 @@ public final class Engine implements AutoCloseable {
 
   /** Which kernel runs 3x3 stride-1 float32 convolutions, or why not Winograd. */
   public String convolutionKernel() {
-    return Winograd.status(backend.winograd());
+    return Winograd.status(backend.winograd(), backend.oneDnn());
   }
 
   /** One line for logs and benchmark headers: the backend and the kernel in force. */
@@ -321,8 +335,8 @@ public final class Engine implements AutoCloseable {
   // ---------------------------------------------------------------- closing
 
   /**
-   * Frees the pooled buffers and Winograd plans. An engine from {@link #start} is uninstalled from
-   * its thread first; the default engine cannot be closed.
+   * Frees the pooled buffers and oneDNN's primitives. An engine from {@link #start} is uninstalled
+   * from its thread first; the default engine cannot be closed.
    *
    * @throws IllegalStateException for the default engine, or when an engine installed after this
    *     one is still installed
@@ -343,8 +357,8 @@ public final class Engine implements AutoCloseable {
     }
     closed = true;
     pool.close();
-    if (winograd != null) {
-      winograd.close();
+    if (dnn != null) {
+      dnn.close();
     }
   }
 

@@ -26,15 +26,22 @@ class EngineTest {
   @Test
   void theBackendIsAValueWithNamedChangesAndChecks() {
     Backend b = Backend.cpu();
-    assertTrue(b.winograd() && b.inPlace() && !b.trackAllocations());
+    assertTrue(b.winograd() && b.oneDnn() && b.inPlace() && !b.trackAllocations());
     assertEquals(4L << 30, b.poolBytes());
     assertEquals(50_000, b.gcEveryArrays());
-    Backend off = b.withWinograd(false).withInPlace(false).withPoolBytes(0).withGcEveryArrays(0);
-    assertEquals(new Backend(Backend.Device.CPU, false, false, 0, 0, false), off);
+    Backend off =
+        b.withWinograd(false)
+            .withOneDnn(false)
+            .withInPlace(false)
+            .withPoolBytes(0)
+            .withGcEveryArrays(0);
+    assertEquals(new Backend(Backend.Device.CPU, false, false, false, 0, 0, false), off);
     assertEquals(Backend.cpu(), b, "withX returns a new value; the original is unchanged");
-    assertEquals("cpu, Winograd off, in-place off, pool off, no forced gc", off.describe());
+    assertEquals(
+        "cpu, Winograd off, oneDNN off, in-place off, pool off, no forced gc", off.describe());
     Map<String, Object> m = off.toMap();
     assertEquals(false, m.get("winograd"));
+    assertEquals(false, m.get("oneDnn"));
     assertEquals(0L, m.get("poolBytes"));
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> b.withPoolBytes(-1));
@@ -89,7 +96,7 @@ class EngineTest {
     try (Engine engine = Engine.start(Backend.cpu().withWinograd(false))) {
       Map<String, Object> p = engine.provenance();
       assertEquals(false, p.get("winograd"));
-      assertEquals("libnd4j direct (Winograd off in the backend)", p.get("convolution3x3"));
+      assertEquals("oneDNN direct (Winograd off in the backend)", p.get("convolution3x3"));
       assertEquals(Platform.ompThreads(), p.get("ompThreads"));
       assertTrue(engine.describe().startsWith("cpu, Winograd off"), engine.describe());
       assertFalse(engine.winogradAvailable());

@@ -56,8 +56,8 @@ class WinogradTest {
   void statusNamesTheKernelOrWhyNot() {
     String s = engine.convolutionKernel();
     assertTrue(
-        Winograd.supported() ? s.contains("Winograd (") : s.startsWith("libnd4j direct ("), s);
-    assertEquals("libnd4j direct (Winograd off in the backend)", Winograd.status(false));
+        Winograd.supported() ? s.contains("Winograd (") : s.startsWith("oneDNN direct ("), s);
+    assertEquals("libnd4j direct (Winograd off in the backend)", Winograd.status(false, false));
     assertNotNull(wino, "the default backend asks for Winograd");
   }
 
@@ -199,7 +199,7 @@ class WinogradTest {
     INDArray bias = b.reshape(1, 1, 1, 32);
     TensorAssert.assertClose(
         Tensor.of(tWino.add(bias)), Tensor.of(tViaKernel), 0, "conv_transpose2d kernel with bias");
-    try (Engine off = Engine.start(Backend.cpu().withWinograd(false))) {
+    try (Engine off = Engine.start(Backend.cpu().withWinograd(false).withOneDnn(false))) {
       assertNull(off.winograd());
       TensorAssert.assertClose(
           Tensor.of(direct), Tensor.of(ConvKernels.conv2d(x, w, b, geo)), 0, "Winograd off");
@@ -257,7 +257,7 @@ class WinogradTest {
     ConvGeometry geo = new ConvGeometry(1, 1, f);
     INDArray x1 = smallInput(rng);
     INDArray first = wino.conv2d(x1, w, null, geo);
-    for (int n = 17; n <= 16 + Winograd.PLANS + 1; n++) {
+    for (int n = 17; n <= 16 + DnnConv.PLANS + 1; n++) {
       assertNotNull(
           wino.conv2d(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(n, 32, 8, 8)), w, null, geo));
     }
