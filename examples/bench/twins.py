@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""PyTorch twins of the two benchmark networks (the project's TWINS specification).
+"""PyTorch twins of the benchmark networks (the project's TWINS specification): DCGAN-28, SG2-32 and
+SG2-64-RGB.
 
 The parameters live in flat dictionaries keyed by the same names as the library's state dicts, so
 that weights move between the two implementations through safetensors files.
 
-  python3 twins.py bench [--threads N] [--steps S] [--warmup W]   -> one JSON line of timings
+  python3 twins.py bench [--threads N] [--steps S] [--warmup W] [--twins sg2_32,sg2_64]
+                                                                -> one JSON line of timings and of
+                                                                  the BLAS, oneDNN, threads and
+                                                                  allocator settings they ran with
+  python3 twins.py env                                             -> that environment only
   python3 twins.py check IN.safetensors OUT.safetensors            -> outputs for the agreement check
 
 Needs Debian's python3-torch (1.13); nothing else.
 """
 import json
 import math
+import os
 import struct
 import sys
 import time
@@ -94,9 +100,24 @@ def dcgan_step(g, d, opt_g, opt_d, real):
     opt_g.step()
 
 
-# ----------------------------------------------------------------------------- SG2-32
+# ----------------------------------------------------------------------------- SG2-32 and SG2-64-RGB
 
 SQRT2 = math.sqrt(2.0)
+
+# the sizes that tell the StyleGAN2 twins apart (TWINS.md); the rest of the two is the same
+SG2_32 = {"name": "sg2_32", "z": 128, "layers": 4, "img": 1, "res": 32,
+          "ch": {4: 128, 8: 128, 16: 128, 32: 128}, "batch": 32}
+SG2_64 = {"name": "sg2_64", "z": 256, "layers": 8, "img": 3, "res": 64,
+          "ch": {4: 256, 8: 256, 16: 256, 32: 128, 64: 64}, "batch": 16}
+SPECS = {s["name"]: s for s in (SG2_32, SG2_64)}
+
+
+def resolutions(spec):
+    r, out = 4, []
+    while r <= spec["res"]:
+        out.append(r)
+        r *= 2
+    return out
 
 
 def lrelu(x):
@@ -113,38 +134,45 @@ def eq_conv(x, w, b, act, padding):
     return lrelu(y) if act else y
 
 
-def sg2_params(gen):
+def sg2_params(gen, spec=SG2_32):
     def n(*shape):
         return torch.nn.Parameter(torch.randn(*shape, generator=gen))
 
     def c(value, *shape):
         return torch.nn.Parameter(torch.full(shape, float(value)))
+    z, ch, img = spec["z"], spec["ch"], spec["img"]
     g = {}
-    for i in range(4):
-        g[f"mapping.fc{i}.weight"] = torch.nn.Parameter(torch.randn(128, 128, generator=gen) / 0.01)
-        g[f"mapping.fc{i}.bias"] = c(0, 128)
-    g["synthesis.input.const"] = n(128, 4, 4)
-    for res in (4, 8, 16, 32):
-        for k in ("conv0", "conv1"):
+    for i in range(spec["layers"]):
+        g[f"mapping.fc{i}.weight"] = torch.nn.Parameter(torch.randn(z, z, generator=gen) / 0.01)
+        g[f"mapping.fc{i}.bias"] = c(0, z)
+    g["synthesis.input.const"] = n(ch[4], 4, 4)
+    prev = ch[4]
+    for res in resolutions(spec):
+        for k, cin in (("conv0", prev), ("conv1", ch[res])):
             pre = f"synthesis.b{res}.{k}."
-            g[pre + "affine.weight"] = n(128, 128)
-            g[pre + "affine.bias"] = c(1, 128)
-            g[pre + "weight"] = n(128, 128, 3, 3)
+            g[pre + "affine.weight"] = n(cin, z)
+            g[pre + "affine.bias"] = c(1, cin)
+            g[pre + "weight"] = n(ch[res], cin, 3, 3)
             g[pre + "noise.strength"] = c(0)
-            g[pre + "bias"] = c(0, 128)
+            g[pre + "bias"] = c(0, ch[res])
         pre = f"synthesis.b{res}.torgb."
-        g[pre + "conv.affine.weight"] = n(128, 128)
-        g[pre + "conv.affine.bias"] = c(1, 128)
-        g[pre + "conv.weight"] = n(1, 128, 1, 1)
-        g[pre + "bias"] = c(0, 1)
-    d = {"fromrgb.weight": n(128, 1, 1, 1), "fromrgb.bias": c(0, 128)}
-    for res in (32, 16, 8):
-        for k in ("conv0", "conv1"):
-            d[f"b{res}.{k}.weight"] = n(128, 128, 3, 3)
-            d[f"b{res}.{k}.bias"] = c(0, 128)
-        d[f"b{res}.skip.weight"] = n(128, 128, 1, 1)
-    d.update({"b4.conv.weight": n(128, 129, 3, 3), "b4.conv.bias": c(0, 128), "b4.fc.weight": n(128, 2048),
-              "b4.fc.bias": c(0, 128), "b4.out.weight": n(1, 128), "b4.out.bias": c(0, 1)})
+        g[pre + "conv.affine.weight"] = n(ch[res], z)
+        g[pre + "conv.affine.bias"] = c(1, ch[res])
+        g[pre + "conv.weight"] = n(img, ch[res], 1, 1)
+        g[pre + "bias"] = c(0, img)
+        prev = ch[res]
+    top = spec["res"]
+    d = {"fromrgb.weight": n(ch[top], img, 1, 1), "fromrgb.bias": c(0, ch[top])}
+    for res in reversed(resolutions(spec)[1:]):
+        cin, cout = ch[res], ch[res // 2]
+        d[f"b{res}.conv0.weight"] = n(cin, cin, 3, 3)
+        d[f"b{res}.conv0.bias"] = c(0, cin)
+        d[f"b{res}.conv1.weight"] = n(cout, cin, 3, 3)
+        d[f"b{res}.conv1.bias"] = c(0, cout)
+        d[f"b{res}.skip.weight"] = n(cout, cin, 1, 1)
+    c4 = ch[4]
+    d.update({"b4.conv.weight": n(c4, c4 + 1, 3, 3), "b4.conv.bias": c(0, c4), "b4.fc.weight": n(c4, c4 * 16),
+              "b4.fc.bias": c(0, c4), "b4.out.weight": n(1, c4), "b4.out.bias": c(0, 1)})
     return g, d
 
 
@@ -163,14 +191,14 @@ def torgb(g, pre, x, w):
     return F.conv2d(x * s[:, :, None, None], g[pre + "conv.weight"]) + g[pre + "bias"][None, :, None, None]
 
 
-def sg2_g(g, zz, noise=True):
+def sg2_g(g, zz, noise=True, spec=SG2_32):
     x = zz * torch.rsqrt(zz.square().mean(dim=1, keepdim=True) + 1e-8)
-    for i in range(4):
+    for i in range(spec["layers"]):
         x = eq_linear(x, g[f"mapping.fc{i}.weight"], g[f"mapping.fc{i}.bias"], 0.01, act=True)
     w = x
     x = g["synthesis.input.const"].unsqueeze(0).repeat(w.shape[0], 1, 1, 1)
     rgb = None
-    for res in (4, 8, 16, 32):
+    for res in resolutions(spec):
         if res > 4:
             x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
         x = modconv(g, f"synthesis.b{res}.conv0.", x, w, noise)
@@ -189,9 +217,9 @@ def mbstd(x, group=4):
     return torch.cat([x, y], dim=1)
 
 
-def sg2_d(d, img):
+def sg2_d(d, img, spec=SG2_32):
     x = eq_conv(img, d["fromrgb.weight"], d["fromrgb.bias"], True, 0)
-    for res in (32, 16, 8):
+    for res in reversed(resolutions(spec)[1:]):
         h = eq_conv(x, d[f"b{res}.conv0.weight"], d[f"b{res}.conv0.bias"], True, 1)
         h = F.avg_pool2d(eq_conv(h, d[f"b{res}.conv1.weight"], d[f"b{res}.conv1.bias"], True, 1), 2)
         skip = eq_conv(F.avg_pool2d(x, 2), d[f"b{res}.skip.weight"], None, False, 0)
@@ -201,14 +229,14 @@ def sg2_d(d, img):
     return eq_linear(x, d["b4.out.weight"], d["b4.out.bias"])
 
 
-def sg2_step(g, d, opt_g, opt_d, real, r1):
+def sg2_step(g, d, opt_g, opt_d, real, r1, spec=SG2_32):
     n = real.shape[0]
     opt_d.zero_grad(set_to_none=True)
     with torch.no_grad():
-        fake = sg2_g(g, torch.randn(n, 128))
+        fake = sg2_g(g, torch.randn(n, spec["z"]), spec=spec)
     x = real.detach().requires_grad_(r1)
-    real_logits = sg2_d(d, x)
-    loss_d = F.softplus(sg2_d(d, fake)).mean() + F.softplus(-real_logits).mean()
+    real_logits = sg2_d(d, x, spec)
+    loss_d = F.softplus(sg2_d(d, fake, spec)).mean() + F.softplus(-real_logits).mean()
     if r1:
         grad, = torch.autograd.grad(real_logits.sum(), x, create_graph=True)
         loss_d = loss_d + grad.square().sum(dim=[1, 2, 3]).mean() * (0.1 / 2)
@@ -217,11 +245,61 @@ def sg2_step(g, d, opt_g, opt_d, real, r1):
     opt_g.zero_grad(set_to_none=True)
     for p in d.values():
         p.requires_grad_(False)
-    loss_g = F.softplus(-sg2_d(d, sg2_g(g, torch.randn(n, 128)))).mean()
+    loss_g = F.softplus(-sg2_d(d, sg2_g(g, torch.randn(n, spec["z"]), spec=spec), spec)).mean()
     loss_g.backward()
     for p in d.values():
         p.requires_grad_(True)
     opt_g.step()
+
+
+# ----------------------------------------------------------------------------- environment
+
+ALLOCATOR = ("MALLOC_ARENA_MAX", "MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
+
+
+def blas_kind(path):
+    """Which BLAS a mapped library is, from its real path (Debian's alternatives resolve there)."""
+    name = os.path.realpath(path).lower()
+    for needle, kind in (("openblas", "OpenBLAS"), ("blis", "BLIS"), ("mkl", "MKL"), ("atlas", "ATLAS")):
+        if needle in name:
+            return kind
+    if "/blas/libblas.so" in name or name.endswith("/libblas.so.3"):
+        return "reference"
+    return "unknown"
+
+
+def environment():
+    """What this PyTorch runs on: the BLAS and oneDNN it mapped, its threads and allocator settings.
+
+    Run after the benchmark's first GEMM and transposed convolution, so that the libraries they
+    load lazily are mapped.
+    """
+    blas = set()
+    onednn = set()
+    with open("/proc/self/maps") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) < 6 or not parts[-1].startswith("/"):
+                continue
+            lib = os.path.basename(parts[-1])
+            if "blas" in lib or lib.startswith("libmkl") or lib.startswith("libblis"):
+                blas.add(parts[-1])
+            if "dnnl" in lib or "mkldnn" in lib:
+                onednn.add(parts[-1])
+    config = torch.__config__.show()
+    dnn_line = next((l.strip(" -") for l in config.splitlines() if "DNN" in l), "none")
+    kinds = sorted({blas_kind(p) for p in blas}) or ["none mapped"]
+    # OpenBLAS's own libblas.so.3 and libopenblas*.so are one library: name it once
+    if "OpenBLAS" in kinds:
+        kinds = ["OpenBLAS"]
+    return {
+        "blas": kinds,
+        "blasLibraries": sorted(os.path.realpath(p) for p in blas),
+        "onednn": dnn_line,
+        "onednnLibraries": sorted(onednn),
+        "threads": torch.get_num_threads(),
+        "env": {k: os.environ.get(k, "") for k in ALLOCATOR + ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
+    }
 
 
 # ----------------------------------------------------------------------------- commands
@@ -238,7 +316,7 @@ def timed(fn, warmup, steps):
     return samples[len(samples) // 2]
 
 
-def bench(threads, steps, warmup):
+def bench(threads, steps, warmup, specs):
     torch.set_num_threads(threads)
     gen = torch.Generator().manual_seed(1)
     rows = {}
@@ -247,46 +325,56 @@ def bench(threads, steps, warmup):
     opt_d = torch.optim.Adam(d.values(), lr=2e-4, betas=(0.5, 0.999), eps=1e-8)
     real = torch.rand(64, 1, 28, 28) * 2 - 1
     rows["dcgan28_step_b64"] = timed(lambda: dcgan_step(g, d, opt_g, opt_d, real), warmup, steps)
-    for r1 in (True, False):
-        g, d = sg2_params(gen)
-        opt_g = torch.optim.Adam(g.values(), lr=2e-3, betas=(0.0, 0.99), eps=1e-8)
-        opt_d = torch.optim.Adam(d.values(), lr=2e-3, betas=(0.0, 0.99), eps=1e-8)
-        real = torch.rand(32, 1, 32, 32) * 2 - 1
-        key = "sg2_32_step_r1_b32" if r1 else "sg2_32_step_b32"
-        rows[key] = timed(lambda: sg2_step(g, d, opt_g, opt_d, real, r1), max(1, warmup // 2), max(3, steps // 2))
-    with torch.no_grad():
-        zz = torch.randn(64, 128)
-        rows["sg2_32_generate_b64"] = timed(lambda: sg2_g(g, zz), warmup, steps)
-    print(json.dumps({"torch": torch.__version__, "threads": threads, "seconds": rows}))
+    for spec in specs:
+        n, r = spec["batch"], spec["res"]
+        # the larger twin's steps take seconds: fewer of them (as the library's side)
+        train_steps = max(3, steps // 4 if r > 32 else steps // 2)
+        for r1 in (True, False):
+            g, d = sg2_params(gen, spec)
+            opt_g = torch.optim.Adam(g.values(), lr=2e-3, betas=(0.0, 0.99), eps=1e-8)
+            opt_d = torch.optim.Adam(d.values(), lr=2e-3, betas=(0.0, 0.99), eps=1e-8)
+            real = torch.rand(n, spec["img"], r, r) * 2 - 1
+            key = f"{spec['name']}_step_r1_b{n}" if r1 else f"{spec['name']}_step_b{n}"
+            rows[key] = timed(lambda: sg2_step(g, d, opt_g, opt_d, real, r1, spec), max(1, warmup // 2),
+                              train_steps)
+        with torch.no_grad():
+            zz = torch.randn(2 * n, spec["z"])
+            rows[f"{spec['name']}_generate_b{2 * n}"] = timed(lambda: sg2_g(g, zz, spec=spec), warmup, steps)
+    print(json.dumps({"torch": torch.__version__, "threads": threads, "environment": environment(),
+                      "seconds": rows}))
 
 
 def check(inp, out):
     t = read_safetensors(inp)
-    g = {k[2:]: v.float() for k, v in t.items() if k.startswith("G.")}
-    d = {k[2:]: v.float() for k, v in t.items() if k.startswith("D.")}
     res = {}
     with torch.no_grad():
-        if "dcgan.z" in t:
-            gd = {k[6:]: v for k, v in g.items() if k.startswith("dcgan.")}
-            dd = {k[6:]: v for k, v in d.items() if k.startswith("dcgan.")}
-            res["dcgan.images"] = dcgan_g(gd, t["dcgan.z"].float())
-            res["dcgan.logits"] = dcgan_d(dd, t["dcgan.x"].float())
-        gs = {k[4:]: v for k, v in g.items() if k.startswith("sg2.")}
-        ds = {k[4:]: v for k, v in d.items() if k.startswith("sg2.")}
-        res["sg2.images"] = sg2_g(gs, t["sg2.z"].float(), noise=False)
-        res["sg2.logits"] = sg2_d(ds, t["sg2.x"].float())
+        for prefix in ["dcgan"] + [k for k in SPECS if k + ".z" in t]:
+            g = {k[len(prefix) + 3:]: v.float() for k, v in t.items() if k.startswith("G." + prefix + ".")}
+            d = {k[len(prefix) + 3:]: v.float() for k, v in t.items() if k.startswith("D." + prefix + ".")}
+            if prefix == "dcgan":
+                res["dcgan.images"] = dcgan_g(g, t["dcgan.z"].float())
+                res["dcgan.logits"] = dcgan_d(d, t["dcgan.x"].float())
+            else:
+                spec = SPECS[prefix]
+                res[prefix + ".images"] = sg2_g(g, t[prefix + ".z"].float(), noise=False, spec=spec)
+                res[prefix + ".logits"] = sg2_d(d, t[prefix + ".x"].float(), spec)
     write_safetensors(out, res)
 
 
 def main():
     args = sys.argv[1:]
     if args and args[0] == "bench":
-        opts = {"--threads": 2, "--steps": 10, "--warmup": 3}
+        opts = {"--threads": 2, "--steps": 10, "--warmup": 3, "--twins": "sg2_32"}
         for i in range(1, len(args), 2):
-            opts[args[i]] = int(args[i + 1])
-        bench(opts["--threads"], opts["--steps"], opts["--warmup"])
+            opts[args[i]] = args[i + 1] if args[i] == "--twins" else int(args[i + 1])
+        specs = [SPECS[k] for k in opts["--twins"].split(",")]
+        bench(opts["--threads"], opts["--steps"], opts["--warmup"], specs)
+    elif args == ["env"]:
+        a = torch.randn(64, 64)
+        (a @ a).sum()
+        F.conv_transpose2d(torch.randn(2, 4, 5, 5), torch.randn(4, 3, 4, 4), stride=2, padding=1)
+        print(json.dumps(environment()))
     elif len(args) == 3 and args[0] == "check":
-        torch.set_num_threads(2)
         check(args[1], args[2])
     else:
         print(__doc__)

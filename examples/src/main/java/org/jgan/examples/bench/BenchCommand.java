@@ -3,6 +3,7 @@ package org.jgan.examples.bench;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,12 +22,13 @@ import picocli.CommandLine.Parameters;
     description = {
       "Measure throughput.",
       "  core    GEMM and convolutions, raw and through the library's autograd",
-      "  twins   the two networks of the TWINS specification (DCGAN-28, SG2-32); with --pytorch"
-          + " also their PyTorch twins (examples/bench/twins.py, needs python3-torch) in"
-          + " alternating rounds, the median ratios, and the numerical agreement of the two"
+      "  twins   the networks of the TWINS specification (DCGAN-28, SG2-32; with --large also"
+          + " SG2-64-RGB); with --pytorch also their PyTorch twins (examples/bench/twins.py, needs"
+          + " python3-torch and OpenBLAS) in alternating rounds, the BLAS, oneDNN and allocator"
+          + " they ran with, the median ratios, and the numerical agreement of the two"
           + " implementations; --memory N adds N SG2-32 steps at batch 8 with resident memory",
-      "  profile time per op type of the SG2-32 rows (steps with and without R1, generator"
-          + " inference)",
+      "  profile time per op type of the twin rows (the DCGAN-28 step, the SG2-32 steps with and"
+          + " without R1, SG2-32 generator inference)",
       "  longrun a small conditional StyleGAN2 for --steps steps (default 10,000) with snapshots;"
           + " resident memory and open files",
       "  data    decode rate of a packed dataset (--dataset; written synthetic, --images of"
@@ -62,6 +64,13 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--pytorch",
       description = "twins: also run the PyTorch twins and print median ratios.")
   boolean pytorch;
+
+  @Option(
+      names = "--large",
+      description =
+          "twins: also the larger StyleGAN2 twin SG2-64-RGB (3x64x64, 256 channels at low"
+              + " resolutions, batch 16).")
+  boolean large;
 
   @Option(
       names = "--rounds",
@@ -112,7 +121,8 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
       case "profile":
         System.out.println("backend: " + Engine.current().describe());
-        new TwinsBenchmark(System.out, timedSteps(), warmup).profile(byShape);
+        new TwinsBenchmark(System.out, timedSteps(), warmup, List.of(Twins.Sg2Spec.SG2_32))
+            .profile(byShape);
         return 0;
       case "longrun":
         System.out.println("backend: " + Engine.current().describe());
@@ -131,7 +141,11 @@ public final class BenchCommand implements Callable<Integer> {
         throw new Cli.UserError(
             "unknown benchmark '" + what + "'; available: core, twins, profile, longrun, data");
     }
-    TwinsBenchmark b = new TwinsBenchmark(System.out, timedSteps(), warmup);
+    List<Twins.Sg2Spec> specs =
+        large
+            ? List.of(Twins.Sg2Spec.SG2_32, Twins.Sg2Spec.SG2_64_RGB)
+            : List.of(Twins.Sg2Spec.SG2_32);
+    TwinsBenchmark b = new TwinsBenchmark(System.out, timedSteps(), warmup, specs);
     double gemm = new CoreBenchmark(new PrintStream(OutputStream.nullOutputStream()), 2).run()[0];
     System.out.printf(
         Locale.ROOT, "GEMM %.0f GFLOP/s; backend: %s%n", gemm, Engine.current().describe());
@@ -140,15 +154,14 @@ public final class BenchCommand implements Callable<Integer> {
     System.out.println("FLOP rates count direct-convolution FLOPs");
     b.report(b.library(), gemm);
     if (pytorch) {
-      double[] diff = b.agreement(script, Path.of("runs", "twins-check"));
-      System.out.printf(
-          Locale.ROOT,
-          "agreement with PyTorch (max |diff| / max |value|): DCGAN images %.1e logits %.1e, SG2"
-              + " images %.1e logits %.1e%n",
-          diff[0],
-          diff[1],
-          diff[2],
-          diff[3]);
+      try {
+        System.out.println(TwinsBenchmark.checkPeer(b.pytorchEnvironment(script, threads)));
+      } catch (IllegalStateException e) {
+        throw new Cli.UserError(e.getMessage());
+      }
+      System.out.println("agreement with PyTorch (max |diff| / max |value|):");
+      b.agreement(script, Path.of("runs", "twins-check"))
+          .forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-16s %.1e%n", k, v));
       Map<String, Double> ratios = b.compare(script, rounds, threads);
       System.out.println("median ratio library / PyTorch (time; lower is faster):");
       ratios.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-24s %.2f%n", k, v));

@@ -2,6 +2,7 @@ package org.jgan.examples.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.kernels.DataFormat;
@@ -125,13 +126,43 @@ public final class Twins {
     }
   }
 
-  // ---------------------------------------------------------------- SG2-32
+  // ---------------------------------------------------------------- SG2-32 and SG2-64-RGB
 
   /**
-   * SG2-32's generator: 4-layer mapping, bilinear skip synthesis with modulated convolutions. The
-   * synthesis runs channels-last (NHWC) from the constant to the last toRGB, whose one channel
-   * makes the image the same memory in either layout: the convolutions skip oneDNN's reorders, the
-   * bilinear up-sampling is libnd4j's native resize, and only the 4x4 constant is converted.
+   * The sizes that tell the StyleGAN2 twins apart (TWINS.md): latent and w width, mapping depth,
+   * image channels, resolution and the channels at each resolution (the generator's and the
+   * discriminator's), and the batch of the training rows.
+   */
+  public record Sg2Spec(
+      String name,
+      int zDim,
+      int mappingLayers,
+      int imageChannels,
+      int resolution,
+      Map<Integer, Integer> channels,
+      int batch) {
+    /** SG2-32: 1x32x32, z = w = 128, 4 mapping layers, 128 channels everywhere, batch 32. */
+    public static final Sg2Spec SG2_32 =
+        new Sg2Spec("sg2_32", 128, 4, 1, 32, Map.of(4, 128, 8, 128, 16, 128, 32, 128), 32);
+
+    /**
+     * SG2-64-RGB: 3x64x64, z = w = 256, 8 mapping layers, 256 channels up to 16x16, 128 at 32, 64
+     * at 64, batch 16.
+     */
+    public static final Sg2Spec SG2_64_RGB =
+        new Sg2Spec("sg2_64", 256, 8, 3, 64, Map.of(4, 256, 8, 256, 16, 256, 32, 128, 64, 64), 16);
+
+    /** Channels at resolution {@code res}. */
+    public int ch(int res) {
+      return channels.get(res);
+    }
+  }
+
+  /**
+   * The StyleGAN2 twins' generator: the mapping network, bilinear skip synthesis with modulated
+   * convolutions. The synthesis runs channels-last (NHWC) from the constant to each toRGB, whose
+   * image goes to NCHW (for one channel the same memory): the convolutions skip oneDNN's reorders,
+   * the bilinear up-sampling is libnd4j's native resize.
    */
   public static final class Sg2G extends Module {
     final List<EqualizedLinear> mapping = new ArrayList<>();
@@ -140,26 +171,26 @@ public final class Twins {
     final List<ToRgb> torgb = new ArrayList<>();
     final DataFormat format;
 
-    Sg2G(Rng rng) {
-      this(rng, DataFormat.NHWC);
-    }
-
-    Sg2G(Rng rng, DataFormat format) {
-      this.format = format;
+    Sg2G(Sg2Spec spec, Rng rng) {
+      this.format = DataFormat.NHWC;
+      int z = spec.zDim();
       ModuleDict map = child("mapping", new ModuleDict());
-      for (int i = 0; i < 4; i++) {
-        mapping.add(map.put("fc" + i, new EqualizedLinear(128, 128, Act.LRELU, 0.01, 0.0, rng)));
+      for (int i = 0; i < spec.mappingLayers(); i++) {
+        mapping.add(map.put("fc" + i, new EqualizedLinear(z, z, Act.LRELU, 0.01, 0.0, rng)));
       }
       ModuleDict syn = child("synthesis", new ModuleDict());
-      constant = syn.put("input", new ConstantInput(128, 4, rng));
-      for (int res = 4; res <= 32; res *= 2) {
+      constant = syn.put("input", new ConstantInput(spec.ch(4), 4, rng));
+      int prev = spec.ch(4);
+      for (int res = 4; res <= spec.resolution(); res *= 2) {
+        int c = spec.ch(res);
         ModuleDict b = syn.put("b" + res, new ModuleDict());
         convs.add(
             new SynthesisLayer[] {
-              b.put("conv0", new SynthesisLayer(128, 128, 128, res, false, rng)),
-              b.put("conv1", new SynthesisLayer(128, 128, 128, res, false, rng))
+              b.put("conv0", new SynthesisLayer(prev, c, z, res, false, rng)),
+              b.put("conv1", new SynthesisLayer(c, c, z, res, false, rng))
             });
-        torgb.add(b.put("torgb", new ToRgb(128, 1, 128, rng)));
+        torgb.add(b.put("torgb", new ToRgb(c, spec.imageChannels(), z, rng)));
+        prev = c;
       }
     }
 
@@ -193,9 +224,9 @@ public final class Twins {
   }
 
   /**
-   * SG2-32's residual discriminator. Like the generator it runs channels-last up to the 4x4
-   * epilogue (the one-channel image is already NHWC memory); the minibatch standard deviation and
-   * the flattening to the linear layers take NCHW, as the specification's (C, H, W) order demands.
+   * The StyleGAN2 twins' residual discriminator. Like the generator it runs channels-last up to the
+   * 4x4 epilogue; the minibatch standard deviation and the flattening to the linear layers take
+   * NCHW, as the specification's (C, H, W) order demands.
    */
   public static final class Sg2D extends Module {
     final EqualizedConv2d fromRgb;
@@ -206,35 +237,37 @@ public final class Twins {
     final EqualizedLinear out;
     final DataFormat format;
 
-    Sg2D(Rng rng) {
-      this(rng, DataFormat.NHWC);
-    }
-
-    Sg2D(Rng rng, DataFormat format) {
-      this.format = format;
-      fromRgb = child("fromrgb", new EqualizedConv2d(1, 128, 1, Act.LRELU, rng));
-      for (int res = 32; res > 4; res /= 2) {
+    Sg2D(Sg2Spec spec, Rng rng) {
+      this.format = DataFormat.NHWC;
+      int r = spec.resolution();
+      fromRgb =
+          child(
+              "fromrgb", new EqualizedConv2d(spec.imageChannels(), spec.ch(r), 1, Act.LRELU, rng));
+      for (int res = r; res > 4; res /= 2) {
+        int in = spec.ch(res);
+        int out = spec.ch(res / 2);
         ModuleDict b = child("b" + res, new ModuleDict());
         // (h + skip) / sqrt(2) with the 1 / sqrt(2) folded into conv1's activation gain (leaky
         // ReLU and average pooling are positively homogeneous) and into skip's weight, as the
         // library's StyleGAN2 discriminator does: no pass of its own.
         blocks.add(
             new EqualizedConv2d[] {
-              b.put("conv0", new EqualizedConv2d(128, 128, 3, Act.LRELU, rng)),
+              b.put("conv0", new EqualizedConv2d(in, in, 3, Act.LRELU, rng)),
               b.put(
                   "conv1",
                   new EqualizedConv2d(
-                      128, 128, 3, Act.LRELU, true, Math.sqrt(0.5), Resample.NONE, rng)),
+                      in, out, 3, Act.LRELU, true, Math.sqrt(0.5), Resample.NONE, rng)),
               b.put(
                   "skip",
                   new EqualizedConv2d(
-                      128, 128, 1, Act.LINEAR, false, Math.sqrt(0.5), Resample.NONE, rng))
+                      in, out, 1, Act.LINEAR, false, Math.sqrt(0.5), Resample.NONE, rng))
             });
       }
+      int c4 = spec.ch(4);
       ModuleDict epi = child("b4", new ModuleDict());
-      conv = epi.put("conv", new EqualizedConv2d(129, 128, 3, Act.LRELU, rng));
-      fc = epi.put("fc", new EqualizedLinear(2048, 128, Act.LRELU, rng));
-      out = epi.put("out", new EqualizedLinear(128, 1, Act.LINEAR, rng));
+      conv = epi.put("conv", new EqualizedConv2d(c4 + 1, c4, 3, Act.LRELU, rng));
+      fc = epi.put("fc", new EqualizedLinear(c4 * 16, c4, Act.LRELU, rng));
+      out = epi.put("out", new EqualizedLinear(c4, 1, Act.LINEAR, rng));
     }
 
     Tensor forward(Tensor img) {
@@ -249,8 +282,9 @@ public final class Twins {
     }
   }
 
-  /** SG2-32 with its optimisers and one training step (TWINS.md). */
+  /** A StyleGAN2 twin with its optimisers and one training step (TWINS.md). */
   public static final class Sg2 {
+    final Sg2Spec spec;
     final Sg2G g;
     final Sg2D d;
     final Adam optG;
@@ -262,10 +296,11 @@ public final class Twins {
      * Networks and Adam(2e-3, 0, 0.99); R1 with gamma 0.1 every step, or off when {@code r1} is
      * false.
      */
-    public Sg2(long seed, boolean r1) {
+    public Sg2(Sg2Spec spec, long seed, boolean r1) {
+      this.spec = spec;
       Rng r = new Rng(seed);
-      g = new Sg2G(r.split(1));
-      d = new Sg2D(r.split(2));
+      g = new Sg2G(spec, r.split(1));
+      d = new Sg2D(spec, r.split(2));
       optG = new Adam(g.namedParameters(), 2e-3, 0.0, 0.99, 1e-8, 0);
       optD = new Adam(d.namedParameters(), 2e-3, 0.0, 0.99, 1e-8, 0);
       rng = r.split(3);
@@ -278,7 +313,7 @@ public final class Twins {
       optD.zeroGrad();
       Tensor fake;
       try (GradMode.Guard off = GradMode.disabled()) {
-        fake = g.forward(rng.normal(DType.FLOAT32, n, 128), NoiseMode.RANDOM, rng);
+        fake = g.forward(rng.normal(DType.FLOAT32, n, spec.zDim()), NoiseMode.RANDOM, rng);
       }
       Tensor x = Tensor.leaf(real.data(), r1Gamma > 0);
       Tensor realLogits = d.forward(x);
@@ -292,7 +327,7 @@ public final class Twins {
       optG.zeroGrad();
       setRequiresGrad(d, false);
       Tensor lossG =
-          d.forward(g.forward(rng.normal(DType.FLOAT32, n, 128), NoiseMode.RANDOM, rng))
+          d.forward(g.forward(rng.normal(DType.FLOAT32, n, spec.zDim()), NoiseMode.RANDOM, rng))
               .neg()
               .softplus()
               .mean();
@@ -309,24 +344,34 @@ public final class Twins {
     }
   }
 
-  /**
-   * Multiply-adds of one forward pass, for the FLOP counts: {DCGAN G, DCGAN D, SG2 G, SG2 D} at
-   * batch 1.
-   */
-  public static double[] forwardMacs() {
+  /** Multiply-adds of one forward pass at batch 1: {DCGAN G, DCGAN D}. */
+  public static double[] dcganMacs() {
     double dcG = 100.0 * 6272 + 128 * 64 * 16 * 7 * 7 + 64 * 1 * 16 * 14 * 14;
     double dcD = 1 * 64 * 16 * 14 * 14 + 64 * 128 * 16 * 7 * 7 + 6272;
-    double sgG = 4 * 128 * 128; // mapping
-    double sgD = 128 * 32 * 32; // fromrgb
-    for (int res = 4; res <= 32; res *= 2) {
-      sgG += 2 * (128.0 * 128 * 9 * res * res + 128 * 128) + 128.0 * res * res + 128 * 128;
-      if (res > 4) {
-        sgD +=
-            2 * 128.0 * 128 * 9 * res * res
-                + 128.0 * 128 * res * res / 4; // the 1x1 skip at half size
-      }
+    return new double[] {dcG, dcD};
+  }
+
+  /** Multiply-adds of one forward pass of a StyleGAN2 twin at batch 1: {G, D}. */
+  public static double[] sg2Macs(Sg2Spec s) {
+    double z = s.zDim();
+    double g = s.mappingLayers() * z * z;
+    int prev = s.ch(4);
+    for (int res = 4; res <= s.resolution(); res *= 2) {
+      double c = s.ch(res);
+      double px = (double) res * res;
+      g += prev * c * 9 * px + c * c * 9 * px + (prev + c) * z; // two modulated convs, affines
+      g += c * s.imageChannels() * px + c * z; // toRGB and its affine
+      prev = s.ch(res);
     }
-    sgD += 129.0 * 128 * 9 * 16 + 2048.0 * 128 + 128;
-    return new double[] {dcG, dcD, sgG, sgD};
+    double d = (double) s.imageChannels() * s.ch(s.resolution()) * s.resolution() * s.resolution();
+    for (int res = s.resolution(); res > 4; res /= 2) {
+      double in = s.ch(res);
+      double out = s.ch(res / 2);
+      double px = (double) res * res;
+      d += in * in * 9 * px + in * out * 9 * px + in * out * px / 4; // the 1x1 skip at half size
+    }
+    double c4 = s.ch(4);
+    d += (c4 + 1) * c4 * 9 * 16 + c4 * 16 * c4 + c4;
+    return new double[] {g, d};
   }
 }

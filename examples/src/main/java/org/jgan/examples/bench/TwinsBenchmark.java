@@ -17,6 +17,7 @@ import org.jgan.core.io.Json;
 import org.jgan.core.io.SafeTensors;
 import org.jgan.core.kernels.Engine;
 import org.jgan.core.kernels.NativeMemory;
+import org.jgan.core.kernels.Platform;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -35,12 +36,17 @@ public final class TwinsBenchmark {
   private final PrintStream out;
   private final int steps;
   private final int warmup;
+  private final List<Twins.Sg2Spec> specs;
 
-  /** A benchmark printing to {@code out}, timing {@code steps} steps after {@code warmup}. */
-  public TwinsBenchmark(PrintStream out, int steps, int warmup) {
+  /**
+   * A benchmark printing to {@code out}, timing {@code steps} steps after {@code warmup}, with the
+   * StyleGAN2 twins {@code specs} (SG2-32, and SG2-64-RGB when asked).
+   */
+  public TwinsBenchmark(PrintStream out, int steps, int warmup, List<Twins.Sg2Spec> specs) {
     this.out = out;
     this.steps = steps;
     this.warmup = warmup;
+    this.specs = List.copyOf(specs);
   }
 
   private static double median(double[] v) {
@@ -77,27 +83,35 @@ public final class TwinsBenchmark {
     Twins.Dcgan dc = new Twins.Dcgan(1);
     Tensor real28 = Tensor.of(rng.uniformArray(DType.FLOAT32, -1, 1, 64, 1, 28, 28));
     rows.put("dcgan28_step_b64", time(scoped(() -> dc.step(real28)), warmup, steps));
-    Tensor real32 = Tensor.of(rng.uniformArray(DType.FLOAT32, -1, 1, 32, 1, 32, 32));
-    Twins.Sg2 withR1 = new Twins.Sg2(2, true);
-    rows.put(
-        "sg2_32_step_r1_b32",
-        time(scoped(() -> withR1.step(real32)), Math.max(1, warmup / 2), Math.max(3, steps / 2)));
-    Twins.Sg2 noR1 = new Twins.Sg2(3, false);
-    rows.put(
-        "sg2_32_step_b32",
-        time(scoped(() -> noR1.step(real32)), Math.max(1, warmup / 2), Math.max(3, steps / 2)));
-    Tensor z = Tensor.of(rng.normalArray(DType.FLOAT32, 0, 1, 64, 128));
-    rows.put(
-        "sg2_32_generate_b64",
-        time(
-            scoped(
-                () -> {
-                  try (GradMode.Guard off = GradMode.disabled()) {
-                    noR1.g.forward(z, NoiseMode.RANDOM, rng);
-                  }
-                }),
-            warmup,
-            steps));
+    for (Twins.Sg2Spec spec : specs) {
+      int n = spec.batch();
+      int r = spec.resolution();
+      // the larger twin's steps take seconds: fewer of them
+      int trainSteps = Math.max(3, spec.resolution() > 32 ? steps / 4 : steps / 2);
+      int trainWarmup = Math.max(1, warmup / 2);
+      Tensor real =
+          Tensor.of(rng.uniformArray(DType.FLOAT32, -1, 1, n, spec.imageChannels(), r, r));
+      Twins.Sg2 withR1 = new Twins.Sg2(spec, 2, true);
+      rows.put(
+          spec.name() + "_step_r1_b" + n,
+          time(scoped(() -> withR1.step(real)), trainWarmup, trainSteps));
+      Twins.Sg2 noR1 = new Twins.Sg2(spec, 3, false);
+      rows.put(
+          spec.name() + "_step_b" + n,
+          time(scoped(() -> noR1.step(real)), trainWarmup, trainSteps));
+      Tensor z = Tensor.of(rng.normalArray(DType.FLOAT32, 0, 1, 2L * n, spec.zDim()));
+      rows.put(
+          spec.name() + "_generate_b" + 2 * n,
+          time(
+              scoped(
+                  () -> {
+                    try (GradMode.Guard off = GradMode.disabled()) {
+                      noR1.g.forward(z, NoiseMode.RANDOM, rng);
+                    }
+                  }),
+              warmup,
+              steps));
+    }
     return rows;
   }
 
@@ -106,29 +120,112 @@ public final class TwinsBenchmark {
     return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
   }
 
+  /**
+   * The PyTorch child's process: {@code twins.py} with {@code args}, OpenMP at {@code threads},
+   * OpenBLAS at one thread (PyTorch parallelises over its own OpenMP threads; two OpenBLAS threads
+   * on top made its DCGAN step twice as slow, docs/benchmarks.md) and this process's allocator
+   * variables, which it inherits.
+   */
+  private static ProcessBuilder child(Path script, int threads, String... args) {
+    List<String> command = new ArrayList<>(List.of(python(), script.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+    pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+    return pb;
+  }
+
+  private static String run(ProcessBuilder pb, String what)
+      throws IOException, InterruptedException {
+    Process p = pb.redirectErrorStream(false).start();
+    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException(what + " failed (is python3-torch installed?): " + stderr.strip());
+    }
+    return stdout.strip().lines().reduce((a, b) -> b).orElse("{}");
+  }
+
+  /**
+   * What the PyTorch side runs on ({@code twins.py env}): the BLAS and oneDNN it maps, its threads
+   * and the allocator variables it sees.
+   */
+  public Map<String, Object> pytorchEnvironment(Path script, int threads)
+      throws IOException, InterruptedException {
+    return Json.parseObject(run(child(script, threads, "env"), "twins.py env"));
+  }
+
+  /**
+   * One line naming the peer's BLAS, oneDNN and allocator settings; refuses a peer whose figures
+   * would not be a peer's: one on the reference BLAS (its transposed convolutions, im2col plus
+   * GEMM, run about five times slower), one whose BLAS could not be identified, or one that runs
+   * with allocator settings other than the library's.
+   *
+   * @throws IllegalStateException saying what is wrong and how to set the peer up
+   */
+  public static String checkPeer(Map<?, ?> env) {
+    List<?> blas = (List<?>) env.get("blas");
+    String libs = String.valueOf(env.get("blasLibraries"));
+    if (blas.contains("reference") || blas.contains("unknown") || blas.contains("none mapped")) {
+      throw new IllegalStateException(
+          "PyTorch runs on "
+              + blas
+              + " BLAS "
+              + libs
+              + ": its transposed convolutions (im2col + GEMM) run about five times slower than"
+              + " with OpenBLAS, so ratios against it would flatter this library. Install OpenBLAS"
+              + " (apt-get install -y libopenblas0-pthread; Debian's alternatives then point"
+              + " libblas.so.3 at it) and run again.");
+    }
+    Map<?, ?> childEnv = (Map<?, ?>) env.get("env");
+    for (String v : Platform.ALLOCATOR_VARIABLES) {
+      String ours = System.getenv(v) == null ? "" : System.getenv(v);
+      if (!ours.equals(childEnv.get(v))) {
+        throw new IllegalStateException(
+            "PyTorch would run with "
+                + v
+                + "="
+                + childEnv.get(v)
+                + ", this library with "
+                + v
+                + "="
+                + ours
+                + ": both sides must run with the same allocator settings (the gan launcher sets"
+                + " them)");
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        "PyTorch peer: BLAS %s %s, %s, OMP threads %s, OPENBLAS_NUM_THREADS %s; allocator as the"
+            + " library's (%s)",
+        String.join(", ", blas.stream().map(String::valueOf).toList()),
+        libs,
+        env.get("onednn"),
+        childEnv.get("OMP_NUM_THREADS"),
+        childEnv.get("OPENBLAS_NUM_THREADS"),
+        Platform.allocatorSettings());
+  }
+
   /** PyTorch's side of one round, from {@code twins.py bench}. */
   public Map<String, Double> pytorch(Path script, int threads)
       throws IOException, InterruptedException {
-    Process p =
-        new ProcessBuilder(
-                python(),
-                script.toString(),
+    String line =
+        run(
+            child(
+                script,
+                threads,
                 "bench",
                 "--threads",
                 Integer.toString(threads),
                 "--steps",
                 Integer.toString(steps),
                 "--warmup",
-                Integer.toString(warmup))
-            .redirectErrorStream(false)
-            .start();
-    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IOException("twins.py failed (is python3-torch installed?): " + stderr.strip());
-    }
-    Map<String, Object> m =
-        Json.parseObject(stdout.strip().lines().reduce((a, b) -> b).orElse("{}"));
+                Integer.toString(warmup),
+                "--twins",
+                String.join(",", specs.stream().map(Twins.Sg2Spec::name).toList())),
+            "twins.py bench");
+    Map<String, Object> m = Json.parseObject(line);
+    checkPeer((Map<?, ?>) m.get("environment"));
     Map<String, Double> rows = new LinkedHashMap<>();
     ((Map<?, ?>) m.get("seconds"))
         .forEach((k, v) -> rows.put((String) k, ((Number) v).doubleValue()));
@@ -137,34 +234,44 @@ public final class TwinsBenchmark {
 
   /** Throughput lines for one library round, with the FLOP fraction of the GEMM rate. */
   public void report(Map<String, Double> lib, double gemmGflops) {
-    double[] macs = Twins.forwardMacs();
+    double[] dc = Twins.dcganMacs();
     // Passes counted in forward-pass units (a backward computing dx and dW costs 2): DCGAN: G
     // forward + backward (3), D on reals (forward + dW: 2), on detached fakes (2), in the G step
     // (forward + dx: 2). SG2: G forward without a graph (1) and with a backward (3); D as DCGAN
     // (6); R1 adds dx with a graph and its double backward (about 4 more D passes).
-    double dcFlops = 64 * 2 * (3 * macs[0] + 6 * macs[1]);
-    double sgFlops = 32 * 2 * (4 * macs[2] + 6 * macs[3]);
-    double sgR1Flops = sgFlops + 32 * 2 * 4 * macs[3];
-    double genFlops = 64 * 2 * macs[2];
-    row("DCGAN-28 training step, batch 64", lib.get("dcgan28_step_b64"), 64, dcFlops, gemmGflops);
     row(
-        "SG2-32 training step with R1, batch 32",
-        lib.get("sg2_32_step_r1_b32"),
-        32,
-        sgR1Flops,
-        gemmGflops);
-    row(
-        "SG2-32 training step without R1, batch 32",
-        lib.get("sg2_32_step_b32"),
-        32,
-        sgFlops,
-        gemmGflops);
-    row(
-        "SG2-32 generator inference, batch 64",
-        lib.get("sg2_32_generate_b64"),
+        "DCGAN-28 training step, batch 64",
+        lib.get("dcgan28_step_b64"),
         64,
-        genFlops,
+        64 * 2 * (3 * dc[0] + 6 * dc[1]),
         gemmGflops);
+    for (Twins.Sg2Spec spec : specs) {
+      double[] m = Twins.sg2Macs(spec);
+      int n = spec.batch();
+      double flops = n * 2 * (4 * m[0] + 6 * m[1]);
+      String label = spec.name().toUpperCase(Locale.ROOT).replace('_', '-');
+      if (spec.imageChannels() == 3) {
+        label += "-RGB";
+      }
+      row(
+          label + " training step with R1, batch " + n,
+          lib.get(spec.name() + "_step_r1_b" + n),
+          n,
+          flops + n * 2 * 4 * m[1],
+          gemmGflops);
+      row(
+          label + " training step without R1, batch " + n,
+          lib.get(spec.name() + "_step_b" + n),
+          n,
+          flops,
+          gemmGflops);
+      row(
+          label + " generator inference, batch " + 2 * n,
+          lib.get(spec.name() + "_generate_b" + 2 * n),
+          2 * n,
+          2 * n * 2 * m[0],
+          gemmGflops);
+    }
   }
 
   private void row(String name, double seconds, int images, double flops, double gemm) {
@@ -179,15 +286,19 @@ public final class TwinsBenchmark {
   }
 
   /**
-   * Prints the op profile (exclusive time per op type) of the three SG2-32 rows: the training step
-   * with R1, without R1 (batch 32), and generator inference (batch 64); {@code byShape} splits each
-   * op type by its input shapes.
+   * Prints the op profile (exclusive time per op type) of the four twin rows: the DCGAN-28 training
+   * step (batch 64), the SG2-32 training step with R1, without R1 (batch 32), and generator
+   * inference (batch 64); {@code byShape} splits each op type by its input shapes.
    */
   public void profile(boolean byShape) {
+    Tensor real28 = Tensor.of(new Rng(5).uniformArray(DType.FLOAT32, -1, 1, 64, 1, 28, 28));
+    Twins.Dcgan dc = new Twins.Dcgan(4);
+    profileRow("DCGAN-28 step, batch 64", byShape, () -> dc.step(real28));
+    real28.data().close();
     Tensor real = Tensor.of(new Rng(5).uniformArray(DType.FLOAT32, -1, 1, 32, 1, 32, 32));
-    Twins.Sg2 withR1 = new Twins.Sg2(4, true);
+    Twins.Sg2 withR1 = new Twins.Sg2(Twins.Sg2Spec.SG2_32, 4, true);
     profileRow("SG2-32 step with R1, batch 32", byShape, () -> withR1.step(real));
-    Twins.Sg2 noR1 = new Twins.Sg2(4, false);
+    Twins.Sg2 noR1 = new Twins.Sg2(Twins.Sg2Spec.SG2_32, 4, false);
     profileRow("SG2-32 step without R1, batch 32", byShape, () -> noR1.step(real));
     Rng rng = new Rng(6);
     Tensor z = Tensor.of(rng.normalArray(DType.FLOAT32, 0, 1, 64, 128));
@@ -229,47 +340,55 @@ public final class TwinsBenchmark {
   }
 
   /**
-   * Saves both twins' weights and inputs, runs {@code twins.py check}, and returns the largest
-   * relative difference of {DCGAN images, DCGAN logits, SG2 images, SG2 logits}.
+   * Saves every twin's weights and inputs, runs {@code twins.py check}, and returns the largest
+   * relative difference of each twin's images and logits ({@code "dcgan28 images"}, ...).
    */
-  public double[] agreement(Path script, Path dir) throws IOException, InterruptedException {
+  public Map<String, Double> agreement(Path script, Path dir)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Twins.Dcgan dc = new Twins.Dcgan(11);
-    Twins.Sg2 sg = new Twins.Sg2(12, false);
     Rng rng = new Rng(13);
     Map<String, Tensor> io = new LinkedHashMap<>();
     dc.g.stateDict().forEach((k, v) -> io.put("G.dcgan." + k, v));
     dc.d.stateDict().forEach((k, v) -> io.put("D.dcgan." + k, v));
-    sg.g.stateDict().forEach((k, v) -> io.put("G.sg2." + k, v));
-    sg.d.stateDict().forEach((k, v) -> io.put("D.sg2." + k, v));
     Tensor zd = Tensor.of(rng.normalArray(DType.FLOAT32, 0, 1, 8, 100));
     Tensor xd = Tensor.of(rng.uniformArray(DType.FLOAT32, -1, 1, 8, 1, 28, 28));
-    Tensor zs = Tensor.of(rng.normalArray(DType.FLOAT32, 0, 1, 8, 128));
-    Tensor xs = Tensor.of(rng.uniformArray(DType.FLOAT32, -1, 1, 8, 1, 32, 32));
     io.put("dcgan.z", zd);
     io.put("dcgan.x", xd);
-    io.put("sg2.z", zs);
-    io.put("sg2.x", xs);
+    List<Twins.Sg2> nets = new ArrayList<>();
+    for (Twins.Sg2Spec spec : specs) {
+      Twins.Sg2 sg = new Twins.Sg2(spec, 12, false);
+      nets.add(sg);
+      String k = spec.name();
+      sg.g.stateDict().forEach((name, v) -> io.put("G." + k + "." + name, v));
+      sg.d.stateDict().forEach((name, v) -> io.put("D." + k + "." + name, v));
+      int r = spec.resolution();
+      io.put(k + ".z", Tensor.of(rng.normalArray(DType.FLOAT32, 0, 1, 8, spec.zDim())));
+      io.put(
+          k + ".x",
+          Tensor.of(rng.uniformArray(DType.FLOAT32, -1, 1, 8, spec.imageChannels(), r, r)));
+    }
     Path in = dir.resolve("twins-in.safetensors");
     Path outFile = dir.resolve("twins-out.safetensors");
     SafeTensors.write(in, io, Map.of());
-    Process p =
-        new ProcessBuilder(python(), script.toString(), "check", in.toString(), outFile.toString())
-            .redirectErrorStream(true)
-            .start();
-    String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IOException("twins.py check failed: " + log.strip());
-    }
+    run(
+        child(script, Platform.ompThreads(), "check", in.toString(), outFile.toString()),
+        "twins.py check");
     Map<String, Tensor> torch = SafeTensors.read(outFile).tensors();
+    Map<String, Double> diff = new LinkedHashMap<>();
     try (GradMode.Guard off = GradMode.disabled()) {
-      return new double[] {
-        relDiff(torch.get("dcgan.images"), dc.g.forward(zd)),
-        relDiff(torch.get("dcgan.logits"), dc.d.forward(xd)),
-        relDiff(torch.get("sg2.images"), sg.g.forward(zs, NoiseMode.NONE, null)),
-        relDiff(torch.get("sg2.logits"), sg.d.forward(xs))
-      };
+      diff.put("dcgan28 images", relDiff(torch.get("dcgan.images"), dc.g.forward(zd)));
+      diff.put("dcgan28 logits", relDiff(torch.get("dcgan.logits"), dc.d.forward(xd)));
+      for (Twins.Sg2 sg : nets) {
+        String k = sg.spec.name();
+        diff.put(
+            k + " images",
+            relDiff(
+                torch.get(k + ".images"), sg.g.forward(io.get(k + ".z"), NoiseMode.NONE, null)));
+        diff.put(k + " logits", relDiff(torch.get(k + ".logits"), sg.d.forward(io.get(k + ".x"))));
+      }
     }
+    return diff;
   }
 
   private static double relDiff(Tensor expected, Tensor actual) {
@@ -285,7 +404,7 @@ public final class TwinsBenchmark {
    * (10%).
    */
   public double memory(int n) {
-    Twins.Sg2 sg = new Twins.Sg2(21, true);
+    Twins.Sg2 sg = new Twins.Sg2(Twins.Sg2Spec.SG2_32, 21, true);
     Rng rng = new Rng(22);
     RssTrend trend = new RssTrend(n);
     long start = System.nanoTime();
