@@ -1,5 +1,6 @@
 package org.jgan.models.blocks;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jgan.core.autograd.Autograd;
@@ -28,7 +29,10 @@ class BlockGoldenTest {
   @Test
   void equalizedLinear() {
     Golden c = Golden.load("equalized_linear");
-    EqualizedLinear l = new EqualizedLinear(6, 4, Act.LINEAR, c.meta("lr_mul"), 0.0, new Rng(0));
+    long[] ws = c.get("w").shape(); // [out, in]
+    EqualizedLinear l =
+        new EqualizedLinear(
+            (int) ws[1], (int) ws[0], Act.LINEAR, c.meta("lr_mul"), 0.0, new Rng(0));
     l.to(DType.FLOAT64);
     l.loadStateDict(Map.of("weight", c.get("w"), "bias", c.get("b")));
     Tensor x = c.leaf("x");
@@ -54,7 +58,9 @@ class BlockGoldenTest {
   void minibatchStdDev() {
     Golden c = Golden.load("minibatch_stddev");
     Tensor x = c.leaf("x");
-    check(c, new MinibatchStdDev(4, 1).forward(x), Map.of("x", x));
+    MinibatchStdDev mbstd =
+        new MinibatchStdDev((int) c.meta("group_size"), (int) c.meta("num_channels"));
+    check(c, mbstd.forward(x), Map.of("x", x));
   }
 
   @Test
@@ -100,24 +106,31 @@ class BlockGoldenTest {
   @Test
   void toRgb() {
     Golden c = Golden.load("torgb");
-    ToRgb t = new ToRgb(4, 3, 4, new Rng(0));
-    t.to(DType.FLOAT64);
     Tensor x = c.leaf("x");
     Tensor s = c.leaf("s");
-    Tensor w = c.leaf("weight");
+    Tensor w = c.leaf("weight"); // [channels, in, 1, 1]
     Tensor b = c.leaf("b");
+    int in = (int) w.size(1);
+    int wDim = (int) s.size(1); // the case's style is as wide as the input: A = identity below
+    ToRgb t = new ToRgb(in, (int) w.size(0), wDim, new Rng(0));
+    t.to(DType.FLOAT64);
     // the golden case gives the raw style s (before 1/sqrt(I)); apply the block's arithmetic to it
     Tensor y =
         Act.LINEAR.apply(
             Modulation.modulatedConv2d(x, w, s.mul(c.meta("style_gain")), false, false), b, 1.0);
     check(c, y, Map.of("x", x, "weight", w, "s", s, "b", b));
     // the module computes the same from its own affine: make A(w) = s with an identity affine
+    // (sqrt(wDim) on the diagonal undoes the equalized learning rate's 1 / sqrt(wDim))
+    double[] eye = new double[wDim * wDim];
+    for (int i = 0; i < wDim; i++) {
+      eye[i * wDim + i] = Math.sqrt(wDim);
+    }
     t.loadStateDict(
         Map.of(
             "conv.affine.weight",
-            Tensor.of(new double[] {2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2}, 4, 4),
+            Tensor.of(eye, wDim, wDim),
             "conv.affine.bias",
-            Tensor.zeros(DType.FLOAT64, 4),
+            Tensor.zeros(DType.FLOAT64, wDim),
             "conv.weight",
             w,
             "bias",
@@ -128,24 +141,27 @@ class BlockGoldenTest {
   @Test
   void mappingNetworkWithLabelsAndTruncation() {
     Golden c = Golden.load("mapping_network");
-    MappingNetwork m = new MappingNetwork(8, 5, 8, 0, 2, c.meta("lr_mul"), 0.995, new Rng(0));
+    int layers = (int) c.meta("num_layers");
+    MappingNetwork m =
+        new MappingNetwork(
+            (int) c.meta("z_dim"),
+            (int) c.meta("c_dim"),
+            (int) c.meta("w_dim"),
+            0,
+            layers,
+            c.meta("lr_mul"),
+            0.995,
+            new Rng(0));
     m.to(DType.FLOAT64);
-    m.loadStateDict(
-        Map.of(
-            "embed.weight",
-            c.get("embed.weight"),
-            "embed.bias",
-            c.get("embed.bias"),
-            "fc0.weight",
-            c.get("fc0.weight"),
-            "fc0.bias",
-            c.get("fc0.bias"),
-            "fc1.weight",
-            c.get("fc1.weight"),
-            "fc1.bias",
-            c.get("fc1.bias"),
-            "w_avg",
-            c.get("w_avg")));
+    Map<String, Tensor> state = new HashMap<>();
+    for (String k : new String[] {"embed.weight", "embed.bias", "w_avg"}) {
+      state.put(k, c.get(k));
+    }
+    for (int i = 0; i < layers; i++) {
+      state.put("fc" + i + ".weight", c.get("fc" + i + ".weight"));
+      state.put("fc" + i + ".bias", c.get("fc" + i + ".bias"));
+    }
+    m.loadStateDict(state);
     int[] labels = argmax(c.get("c"));
     Tensor z = c.leaf("z");
     Tensor w = m.forward(z, labels, 1.0, -1, false);

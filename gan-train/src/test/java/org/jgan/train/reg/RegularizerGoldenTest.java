@@ -41,7 +41,9 @@ class RegularizerGoldenTest {
         ps ->
             List.of(
                 R1Penalty.compute(
-                    tinyD(ps.get(0), ps.get(1), ps.get(2), ps.get(3)), c.get("x"), 0.5)),
+                    tinyD(ps.get(0), ps.get(1), ps.get(2), ps.get(3)),
+                    c.get("x"),
+                    c.meta("gamma"))),
         p,
         1e-6);
   }
@@ -72,6 +74,12 @@ class RegularizerGoldenTest {
   @Test
   void pathLengthMatchesPyTorchWithTheUndetachedMean() {
     Golden c = Golden.load("path_length_small_g");
+    // the synthesis's sizes and activation from the case: h [n, C, H, W] from the fc layer
+    long[] img = c.get("img").shape();
+    long ch = c.get("conv_weight").size(1);
+    long outCh = c.get("conv_bias").size(0);
+    double slope = c.meta("alpha");
+    double gain = c.meta("act_gain");
     List<Tensor> p =
         List.of(
             c.leaf("fc_weight"),
@@ -88,12 +96,12 @@ class RegularizerGoldenTest {
                   .squeeze(1)
                   .matmul(p.get(0), false, true)
                   .add(p.get(1))
-                  .leakyRelu(0.2)
-                  .mul(Math.sqrt(2));
-          h = h.reshape(n, 4, 4, 4);
+                  .leakyRelu(slope)
+                  .mul(gain);
+          h = h.reshape(n, ch, img[2], img[3]);
           Tensor s = ws.slice(1, 1, 2).squeeze(1).matmul(p.get(2), false, true).add(p.get(3));
           return Modulation.modulatedConv2d(h, p.get(4), s, true, false)
-              .add(p.get(5).reshape(1, 3, 1, 1));
+              .add(p.get(5).reshape(1, outCh, 1, 1));
         };
     PathLengthPenalty pl = new PathLengthPenalty(c.meta("pl_weight"), c.meta("pl_decay"));
     pl.setMean(c.meta("pl_mean_old"));
@@ -117,8 +125,8 @@ class RegularizerGoldenTest {
     // and against finite differences of the penalty itself (a fresh running mean each time)
     TensorAssert.assertGradients(
         ps -> {
-          PathLengthPenalty fresh = new PathLengthPenalty(2.0, 0.01);
-          fresh.setMean(0.5);
+          PathLengthPenalty fresh = new PathLengthPenalty(c.meta("pl_weight"), c.meta("pl_decay"));
+          fresh.setMean(c.meta("pl_mean_old"));
           Function<Tensor, Tensor> s2 =
               ws -> {
                 long n = ws.size(0);
@@ -127,12 +135,13 @@ class RegularizerGoldenTest {
                         .squeeze(1)
                         .matmul(ps.get(0), false, true)
                         .add(ps.get(1))
-                        .leakyRelu(0.2)
-                        .mul(Math.sqrt(2));
+                        .leakyRelu(slope)
+                        .mul(gain);
                 Tensor s =
                     ws.slice(1, 1, 2).squeeze(1).matmul(ps.get(2), false, true).add(ps.get(3));
-                return Modulation.modulatedConv2d(h.reshape(n, 4, 4, 4), ps.get(4), s, true, false)
-                    .add(ps.get(5).reshape(1, 3, 1, 1));
+                return Modulation.modulatedConv2d(
+                        h.reshape(n, ch, img[2], img[3]), ps.get(4), s, true, false)
+                    .add(ps.get(5).reshape(1, outCh, 1, 1));
               };
           return List.of(
               fresh.compute(s2, Tensor.leaf(c.get("w").data(), true), c.get("y")).loss());
