@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Measure throughput.",
-      "  core    GEMM and convolutions, raw and through the library's autograd",
+      "  core    GEMM and convolutions, raw and through the library's autograd; the DCGAN-28"
+          + " layers on oneDNN's kept primitives and on libnd4j's kernels",
       "  twins   the networks of the TWINS specification (DCGAN-28, SG2-32; with --large also"
           + " SG2-64-RGB); with --pytorch also their PyTorch twins (examples/bench/twins.py, needs"
           + " python3-torch and OpenBLAS) in alternating rounds, the BLAS, oneDNN and allocator"
@@ -117,7 +118,9 @@ public final class BenchCommand implements Callable<Integer> {
     int threads = Platform.ompThreads();
     switch (what) {
       case "core":
-        new CoreBenchmark(System.out, seconds).run();
+        CoreBenchmark core = new CoreBenchmark(System.out, seconds);
+        core.run();
+        core.dcganLayers();
         return 0;
       case "profile":
         System.out.println("backend: " + Engine.current().describe());

@@ -5,6 +5,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import org.jgan.core.autograd.Autograd;
+import org.jgan.core.kernels.ConvGeometry;
+import org.jgan.core.kernels.ConvKernels;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.kernels.Engine;
 import org.jgan.core.kernels.Kernels;
 import org.jgan.core.kernels.Platform;
@@ -122,6 +125,78 @@ public final class CoreBenchmark {
       out.printf("  library conv fwd+bwd / ND4J matmul: %.0f%%%n", 100 * lib / gemm);
     }
     return new double[] {gemm, worst};
+  }
+
+  /**
+   * The four convolutions of the DCGAN-28 twin (batch 64, NCHW), each direction alone, on oneDNN's
+   * primitives kept per shape and on libnd4j's kernels (engines alternating, three times):
+   * milliseconds per call, the median of the calls timed in a tenth of the row time.
+   */
+  public void dcganLayers() {
+    Rng rng = new Rng(2);
+    // n, in, out, input side, kernel, stride, padding; the last two are transposed convolutions
+    int[][] layers = {
+      {64, 1, 64, 28, 4, 2, 1},
+      {64, 64, 128, 14, 4, 2, 1},
+      {64, 128, 64, 7, 4, 2, 1},
+      {64, 64, 1, 14, 4, 2, 1}
+    };
+    String[] names = {
+      "conv 1 -> 64, 28x28",
+      "conv 64 -> 128, 14x14",
+      "transposed 128 -> 64, 7x7",
+      "transposed 64 -> 1, 14x14"
+    };
+    out.println(
+        "DCGAN-28 layers, ms per call: forward (with bias) / input gradient / weight gradient");
+    CoreBenchmark quick = new CoreBenchmark(out, Math.max(0.2, seconds / 10)); // 72 timings
+    for (int round = 1; round <= 3; round++) {
+      for (boolean kept : new boolean[] {true, false}) {
+        try (Engine e = Engine.start(Engine.current().backend().withOneDnn(kept))) {
+          StringBuilder line =
+              new StringBuilder(
+                  String.format("round %d %-24s", round, kept ? "oneDNN kept" : "libnd4j"));
+          for (int i = 0; i < layers.length; i++) {
+            line.append(String.format("  %s %s", names[i], quick.layer(rng, layers[i], i >= 2)));
+          }
+          out.println(line);
+        }
+      }
+    }
+  }
+
+  /** One layer's three directions, "fwd / dx / dw" in milliseconds. */
+  private String layer(Rng rng, int[] c, boolean transposed) {
+    ConvGeometry geo = new ConvGeometry(c[5], c[6], DataFormat.NCHW);
+    INDArray x = rng.normalArray(DType.FLOAT32, 0, 1, c[0], c[1], c[3], c[3]);
+    INDArray w =
+        transposed
+            ? rng.normalArray(DType.FLOAT32, 0, 0.1, c[1], c[2], c[4], c[4])
+            : rng.normalArray(DType.FLOAT32, 0, 0.1, c[2], c[1], c[4], c[4]);
+    INDArray b = rng.normalArray(DType.FLOAT32, 0, 1, c[2]);
+    Supplier<INDArray> forward =
+        () ->
+            transposed
+                ? ConvKernels.convTranspose2d(x, w, b, geo, 0, 0)
+                : ConvKernels.conv2d(x, w, b, geo);
+    INDArray gy = rng.normalArray(DType.FLOAT32, 0, 1, forward.get().shape());
+    Supplier<INDArray> dx =
+        () ->
+            transposed
+                ? ConvKernels.conv2d(gy, w, null, geo)
+                : ConvKernels.convTranspose2d(gy, w, null, geo, 0, 0);
+    Supplier<INDArray> dw =
+        () ->
+            transposed
+                ? ConvKernels.conv2dWeightGrad(gy, x, geo, c[4], c[4])
+                : ConvKernels.conv2dWeightGrad(x, gy, geo, c[4], c[4]);
+    double[] ms = new double[3];
+    List<Supplier<INDArray>> directions = List.of(forward, dx, dw);
+    for (int i = 0; i < 3; i++) {
+      Supplier<INDArray> d = directions.get(i);
+      ms[i] = 1e3 * time(() -> Kernels.free(d.get()));
+    }
+    return String.format("%.2f / %.2f / %.2f", ms[0], ms[1], ms[2]);
   }
 
   /** Runs {@code body} in a scope of its own; its result is dropped with the scope. */
