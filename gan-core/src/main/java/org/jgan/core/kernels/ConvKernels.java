@@ -8,9 +8,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * The convolution kernels behind the ops {@code conv2d}, {@code conv_transpose2d} and {@code
  * conv2d_weight_grad}: they check their operands, then run oneDNN's Winograd kernels where the
- * engine has them and the shape suits ({@link Winograd}), libnd4j's oneDNN kernels otherwise.
- * Results are fresh arrays the caller owns. Weights are PyTorch's {@code [O, I, kH, kW]} for a
- * convolution and {@code [I, O, kH, kW]} for a transposed one, in both data formats.
+ * engine has them and the shape suits ({@link Winograd}), else oneDNN's direct kernels with the
+ * shape's primitive kept ({@link DnnConv}) when the backend says so, else libnd4j's kernels (which
+ * make a oneDNN primitive per call): float64, views, a missing native library. Results are fresh
+ * arrays the caller owns. Weights are PyTorch's {@code [O, I, kH, kW]} for a convolution and {@code
+ * [I, O, kH, kW]} for a transposed one, in both data formats.
  */
 public final class ConvKernels {
   private ConvKernels() {}
@@ -200,8 +202,8 @@ public final class ConvKernels {
 
   /**
    * A convolution's input and weight gradients (and the bias gradient when {@code b} is given) in
-   * one fused libnd4j kernel, {@code {dx, dw[, db]}}; null where the Winograd kernels take this
-   * convolution, whose two separate gradients are faster than the fused kernel.
+   * one fused libnd4j kernel, {@code {dx, dw[, db]}}; null where oneDNN's primitives (Winograd or
+   * direct) take this convolution, whose two separate gradients are faster than the fused kernel.
    */
   public static INDArray[] conv2dBackward(
       INDArray x, INDArray w, INDArray b, INDArray g, ConvGeometry geo) {
@@ -221,8 +223,8 @@ public final class ConvKernels {
 
   /**
    * A transposed convolution's input and weight gradients in one fused libnd4j kernel, {@code {dx,
-   * dw}} (no output padding); null where the Winograd kernels take the convolution that is its
-   * input gradient.
+   * dw}} (no output padding); null where oneDNN's primitives take the convolution that is its input
+   * gradient.
    */
   public static INDArray[] convTranspose2dBackward(
       INDArray x, INDArray w, INDArray g, ConvGeometry geo) {
