@@ -53,8 +53,10 @@ import org.slf4j.LoggerFactory;
  * #PLANS} per engine, least recently used dropped). oneDNN runs on the same OpenMP runtime as
  * libnd4j (one {@code libgomp}), so no second thread pool competes for the cores. Callers get
  * {@code null} (and take libnd4j's kernels) where an operand is not a dense C-ordered float32
- * buffer from offset 0, where oneDNN has no kernel for the shape, or where the native library does
- * not load ({@link #REASON}).
+ * buffer from offset 0, where oneDNN has no kernel for the shape or only its naive reference kernel
+ * ({@code ref:any}, which took the default DCGAN's discriminator head, a 7x7 convolution of a 7x7
+ * map to one channel, and made training twice as slow), or where the native library does not load
+ * ({@link #REASON}).
  */
 final class DnnConv {
   private static final Logger LOG = LoggerFactory.getLogger(DnnConv.class);
@@ -512,7 +514,12 @@ final class DnnConv {
         biasUser = keep(new memory(bDesc, eng, (Pointer) null));
         opArgs.put(DNNL_ARG_BIAS, biasUser);
       }
-      LOG.debug("oneDNN plan {}: {}", k, pd.impl_info_str().getString());
+      String impl = pd.impl_info_str().getString();
+      if (impl.startsWith("ref")) {
+        // oneDNN's naive reference loops: far slower than libnd4j's im2col and GEMM
+        throw new IllegalStateException("only oneDNN's reference kernel (" + impl + ") for " + k);
+      }
+      LOG.debug("oneDNN plan {}: {}", k, impl);
     }
 
     private <P extends Pointer> P keep(P p) {

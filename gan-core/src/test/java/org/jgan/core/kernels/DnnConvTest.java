@@ -168,6 +168,12 @@ class DnnConvTest {
     assertNull(dnn.forward(second, w, null, geo, Algo.DIRECT), "a view inside its buffer");
     assertNull(dnn.forward(x.permute(0, 2, 1, 3), w, null, geo, Algo.DIRECT), "permuted");
     assertTrue(DnnConv.dense(rng.normalArray(DType.FLOAT32, 0, 1, 4, 1, 3, 3)), "a 1-channel map");
+    // the default DCGAN discriminator's head: oneDNN has only its naive reference kernel for it
+    INDArray h = rng.normalArray(DType.FLOAT32, 0, 1, 64, 64, 7, 7);
+    INDArray w1 = rng.normalArray(DType.FLOAT32, 0, 0.1, 1, 64, 7, 7);
+    ConvGeometry valid = new ConvGeometry(1, 0, DataFormat.NCHW);
+    assertNull(dnn.forward(h, w1, null, valid, Algo.DIRECT), "only a reference kernel");
+    assertEquals(1, ConvKernels.conv2d(h, w1, null, valid).size(1), "libnd4j takes it");
     assertFalse(DnnConv.dense(x.permute(0, 2, 1, 3)), "permuted");
   }
 
