@@ -26,13 +26,9 @@ public final class AtomicFile {
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
     try {
-      try {
-        // createTempFile makes it 0600, which the rename would carry over; the finished file is an
-        // ordinary one (0644)
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system
-      }
+      // createTempFile makes it 0600, which the rename would carry over; the finished file is an
+      // ordinary one (0644)
+      setPermissions(tmp, "rw-r--r--");
       try (FileChannel ch =
           FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         OutputStream out = Channels.newOutputStream(ch);
@@ -55,5 +51,17 @@ public final class AtomicFile {
   public interface Body {
     /** Writes the content; the stream is closed by {@link AtomicFile}. */
     void writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Sets POSIX permissions ({@code "rw-r--r--"}) where the file system has them; elsewhere (not a
+   * POSIX file system) leaves the file as it is.
+   */
+  public static void setPermissions(Path p, String permissions) throws IOException {
+    try {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(permissions));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: nothing to set
+    }
   }
 }

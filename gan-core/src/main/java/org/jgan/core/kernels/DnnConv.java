@@ -154,10 +154,8 @@ final class DnnConv {
     if (!usable(x, w, b)) {
       return null;
     }
-    long oh = geo.convOut(geo.height(x), w.size(2));
-    long ow = geo.convOut(geo.width(x), w.size(3));
-    Key k = key(Direction.FORWARD, algo, geo, x, w.size(1), w.size(0), oh, ow, w, b != null);
-    return run(plan(k), x, w, b, geo.format().shape(x.size(0), w.size(0), oh, ow));
+    Key k = forwardKey(x, w, geo, algo, b != null);
+    return run(plan(k), x, w, b, geo.format().shape(x.size(0), k.out(), k.oh(), k.ow()));
   }
 
   /**
@@ -169,22 +167,9 @@ final class DnnConv {
     if (!usable(g, w, null)) {
       return null;
     }
-    Key k =
-        key(
-            Direction.BACKWARD_DATA,
-            algo,
-            geo,
-            g.size(0),
-            h,
-            wd,
-            w.size(1),
-            w.size(0),
-            geo.height(g),
-            geo.width(g),
-            w.size(2),
-            w.size(3),
-            false);
-    return run(plan(k), g, w, null, geo.format().shape(g.size(0), w.size(1), h, wd));
+    long[] src = {g.size(0), w.size(1), h, wd};
+    Key k = key(Direction.BACKWARD_DATA, algo, geo, src, dims(g, geo), w.size(2), w.size(3), false);
+    return run(plan(k), g, w, null, geo.format().shape(src[0], src[1], h, wd));
   }
 
   /**
@@ -195,69 +180,55 @@ final class DnnConv {
     if (!usable(x, gy, null)) {
       return null;
     }
-    long in = geo.channels(x);
-    long out = geo.channels(gy);
-    Key k =
-        key(
-            Direction.BACKWARD_WEIGHTS,
-            algo,
-            geo,
-            x.size(0),
-            geo.height(x),
-            geo.width(x),
-            in,
-            out,
-            geo.height(gy),
-            geo.width(gy),
-            kh,
-            kw,
-            false);
-    return run(plan(k), x, gy, null, new long[] {out, in, kh, kw});
+    Key k = key(Direction.BACKWARD_WEIGHTS, algo, geo, dims(x, geo), dims(gy, geo), kh, kw, false);
+    return run(plan(k), x, gy, null, new long[] {k.out(), k.in(), kh, kw});
   }
 
+  /** The forward convolution of {@code x} with {@code w [O, I, kH, kW]}. */
+  private static Key forwardKey(INDArray x, INDArray w, ConvGeometry geo, Algo algo, boolean bias) {
+    long[] dst = {
+      x.size(0),
+      w.size(0),
+      geo.convOut(geo.height(x), w.size(2)),
+      geo.convOut(geo.width(x), w.size(3))
+    };
+    return key(Direction.FORWARD, algo, geo, dims(x, geo), dst, w.size(2), w.size(3), bias);
+  }
+
+  /** {@code {n, c, h, w}} of a map in the geometry's layout. */
+  private static long[] dims(INDArray a, ConvGeometry geo) {
+    return new long[] {a.size(0), geo.channels(a), geo.height(a), geo.width(a)};
+  }
+
+  /**
+   * The key of a convolution from its source map {@code src} to its destination {@code dst}, both
+   * {@code {n, c, h, w}}, with a {@code kh x kw} kernel.
+   */
   private static Key key(
       Direction d,
       Algo algo,
       ConvGeometry geo,
-      INDArray x,
-      long in,
-      long out,
-      long oh,
-      long ow,
-      INDArray w,
-      boolean bias) {
-    return key(
-        d,
-        algo,
-        geo,
-        x.size(0),
-        geo.height(x),
-        geo.width(x),
-        in,
-        out,
-        oh,
-        ow,
-        w.size(2),
-        w.size(3),
-        bias);
-  }
-
-  private static Key key(
-      Direction d,
-      Algo algo,
-      ConvGeometry geo,
-      long n,
-      long h,
-      long w,
-      long in,
-      long out,
-      long oh,
-      long ow,
+      long[] src,
+      long[] dst,
       long kh,
       long kw,
       boolean bias) {
     return new Key(
-        d, algo, geo.format(), n, in, out, h, w, oh, ow, kh, kw, geo.stride(), geo.padding(), bias);
+        d,
+        algo,
+        geo.format(),
+        src[0],
+        src[1],
+        dst[1],
+        src[2],
+        src[3],
+        dst[2],
+        dst[3],
+        kh,
+        kw,
+        geo.stride(),
+        geo.padding(),
+        bias);
   }
 
   /** Dense float32 operands (the bias may be null) and a native library that loaded. */
@@ -312,11 +283,7 @@ final class DnnConv {
    * {@code w [O, I, kH, kW]} (making its plan if needed).
    */
   boolean hasForward(INDArray x, INDArray w, ConvGeometry geo, Algo algo) {
-    long oh = geo.convOut(geo.height(x), w.size(2));
-    long ow = geo.convOut(geo.width(x), w.size(3));
-    return usable(x, w, null)
-        && plan(key(Direction.FORWARD, algo, geo, x, w.size(1), w.size(0), oh, ow, w, false))
-            != null;
+    return usable(x, w, null) && plan(forwardKey(x, w, geo, algo, false)) != null;
   }
 
   /**

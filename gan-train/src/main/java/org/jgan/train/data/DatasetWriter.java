@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -21,6 +20,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
+import org.jgan.core.io.AtomicFile;
 import org.jgan.core.io.Json;
 
 /**
@@ -59,25 +59,13 @@ public final class DatasetWriter implements AutoCloseable {
     Files.createDirectories(dir);
     if (isZip(target)) {
       this.tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-      ordinary(tmp, "rw-r--r--");
+      AtomicFile.setPermissions(tmp, "rw-r--r--"); // temporary files are 0600
       this.zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16));
       zip.setLevel(0); // PNG data is compressed already
     } else {
       this.tmp = Files.createTempDirectory(dir, target.getFileName().toString() + ".tmp");
-      ordinary(tmp, "rwxr-xr-x");
+      AtomicFile.setPermissions(tmp, "rwxr-xr-x"); // and folders 0700
       this.zip = null;
-    }
-  }
-
-  /**
-   * Temporary files and folders are private (0600, 0700), which the rename would carry over; the
-   * finished dataset is an ordinary one.
-   */
-  private static void ordinary(Path p, String permissions) throws IOException {
-    try {
-      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(permissions));
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system
     }
   }
 
