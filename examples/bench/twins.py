@@ -347,17 +347,33 @@ def bench(threads, steps, warmup, specs):
 def check(inp, out):
     t = read_safetensors(inp)
     res = {}
-    with torch.no_grad():
-        for prefix in ["dcgan"] + [k for k in SPECS if k + ".z" in t]:
-            g = {k[len(prefix) + 3:]: v.float() for k, v in t.items() if k.startswith("G." + prefix + ".")}
-            d = {k[len(prefix) + 3:]: v.float() for k, v in t.items() if k.startswith("D." + prefix + ".")}
-            if prefix == "dcgan":
-                res["dcgan.images"] = dcgan_g(g, t["dcgan.z"].float())
-                res["dcgan.logits"] = dcgan_d(d, t["dcgan.x"].float())
-            else:
-                spec = SPECS[prefix]
-                res[prefix + ".images"] = sg2_g(g, t[prefix + ".z"].float(), noise=False, spec=spec)
-                res[prefix + ".logits"] = sg2_d(d, t[prefix + ".x"].float(), spec)
+    for prefix in ["dcgan"] + [k for k in SPECS if k + ".z" in t]:
+        g = {k[len(prefix) + 3:]: v.float() for k, v in t.items() if k.startswith("G." + prefix + ".")}
+        d = {k[len(prefix) + 3:]: v.float() for k, v in t.items() if k.startswith("D." + prefix + ".")}
+        z = t[prefix + ".z"].float()
+        if prefix == "dcgan":
+            def generate(zz):
+                return dcgan_g(g, zz)
+
+            def discriminate(x):
+                return dcgan_d(d, x)
+        else:
+            spec = SPECS[prefix]
+
+            def generate(zz, spec=spec):
+                return sg2_g(g, zz, noise=False, spec=spec)
+
+            def discriminate(x, spec=spec):
+                return sg2_d(d, x, spec)
+        with torch.no_grad():
+            res[prefix + ".images"] = generate(z)
+            res[prefix + ".logits"] = discriminate(t[prefix + ".x"].float())
+        # the gradients of the summed logits of D(G(z)) with respect to every parameter
+        params = {"G." + k: v.requires_grad_(True) for k, v in g.items()}
+        params.update({"D." + k: v.requires_grad_(True) for k, v in d.items()})
+        grads = torch.autograd.grad(discriminate(generate(z)).sum(), list(params.values()), allow_unused=True)
+        for (k, v), gr in zip(params.items(), grads):
+            res[prefix + ".grad." + k] = torch.zeros_like(v) if gr is None else gr
     write_safetensors(out, res)
 
 

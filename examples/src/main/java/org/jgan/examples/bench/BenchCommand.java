@@ -3,9 +3,10 @@ package org.jgan.examples.bench;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import org.jgan.core.kernels.Engine;
 import org.jgan.core.kernels.Platform;
@@ -67,6 +68,14 @@ public final class BenchCommand implements Callable<Integer> {
   boolean pytorch;
 
   @Option(
+      names = "--djl",
+      description =
+          "twins: also run the DJL twins (DJL 0.36 with libtorch 2.7.1, in this JVM) and print"
+              + " median ratios; the gan launcher builds the bench-djl module for it (Maven"
+              + " profile djl, about 110 MB from Maven Central the first time).")
+  boolean djl;
+
+  @Option(
       names = "--large",
       description =
           "twins: also the larger StyleGAN2 twin SG2-64-RGB (3x64x64, 256 channels at low"
@@ -76,7 +85,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--rounds",
       defaultValue = "3",
-      description = "twins: alternating rounds with --pytorch (default ${DEFAULT-VALUE}).")
+      description = "twins: alternating rounds with --pytorch or --djl (default ${DEFAULT-VALUE}).")
   int rounds;
 
   @Option(
@@ -156,24 +165,52 @@ public final class BenchCommand implements Callable<Integer> {
     // effective rate can pass the GEMM rate
     System.out.println("FLOP rates count direct-convolution FLOPs");
     b.report(b.library(), gemm);
+    List<TwinsPeer> peers = new ArrayList<>();
     if (pytorch) {
+      peers.add(new PytorchPeer(script, Path.of("runs", "twins-check")));
+    }
+    if (djl) {
+      peers.add(djlPeer());
+    }
+    for (TwinsPeer peer : peers) {
       try {
-        System.out.println(TwinsBenchmark.checkPeer(b.pytorchEnvironment(script, threads)));
+        System.out.println(peer.describe(threads));
       } catch (IllegalStateException e) {
         throw new Cli.UserError(e.getMessage());
       }
-      System.out.println("agreement with PyTorch (max |diff| / max |value|):");
-      b.agreement(script, Path.of("runs", "twins-check"))
-          .forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-16s %.1e%n", k, v));
-      Map<String, Double> ratios = b.compare(script, rounds, threads);
-      System.out.println("median ratio library / PyTorch (time; lower is faster):");
-      ratios.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-24s %.2f%n", k, v));
+      peer.unsupported(specs)
+          .forEach((k, why) -> System.out.printf("  %s cannot run %s: %s%n", peer.name(), k, why));
+      System.out.println("agreement with " + peer.name() + " (max |diff| / max |value|):");
+      b.agreement(peer).forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-16s %.1e%n", k, v));
+    }
+    if (!peers.isEmpty()) {
+      b.compare(peers, rounds, threads)
+          .forEach(
+              (peer, ratios) -> {
+                System.out.println("median ratio library / " + peer + " (time; lower is faster):");
+                ratios.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-24s %.2f%n", k, v));
+              });
     }
     if (memory > 0) {
       b.memory(memory);
     }
     b.profile(false);
     return 0;
+  }
+
+  /** The DJL peer of the bench-djl module, when it is on the class path. */
+  private static TwinsPeer djlPeer() {
+    return ServiceLoader.load(TwinsPeer.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .filter(p -> p.name().equals("DJL"))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new Cli.UserError(
+                    "the DJL twins are not on the class path: they live in the bench-djl module"
+                        + " (Maven profile djl). Run them through the gan launcher, which builds"
+                        + " that module when --djl is given, or build it yourself with"
+                        + " mvn -Pdjl install -DskipTests."));
   }
 
   /** Timed steps per row of twins and profile (default 10). */

@@ -107,6 +107,16 @@ public final class Twins {
       rng = r.split(3);
     }
 
+    /** The generator's state dict (parameter names as the PyTorch and DJL twins'). */
+    public Map<String, Tensor> generatorState() {
+      return g.stateDict();
+    }
+
+    /** The discriminator's state dict. */
+    public Map<String, Tensor> discriminatorState() {
+      return d.stateDict();
+    }
+
     /** One D step and one G step on the same fakes; returns {lossD, lossG}. */
     public double[] step(Tensor real) {
       Tensor z = rng.normal(DType.FLOAT32, real.size(0), 100);
@@ -305,6 +315,16 @@ public final class Twins {
       optD = new Adam(d.namedParameters(), 2e-3, 0.0, 0.99, 1e-8, 0);
       rng = r.split(3);
       r1Gamma = r1 ? 0.1 : 0;
+    }
+
+    /** The generator's state dict (parameter names as the PyTorch and DJL twins'). */
+    public Map<String, Tensor> generatorState() {
+      return g.stateDict();
+    }
+
+    /** The discriminator's state dict. */
+    public Map<String, Tensor> discriminatorState() {
+      return d.stateDict();
     }
 
     /** One D step (fresh z, G without a graph) and one G step (fresh z, D frozen). */

@@ -2,22 +2,19 @@ package org.jgan.examples.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.autograd.Profiler;
-import org.jgan.core.io.Json;
-import org.jgan.core.io.SafeTensors;
 import org.jgan.core.kernels.Engine;
 import org.jgan.core.kernels.NativeMemory;
-import org.jgan.core.kernels.Platform;
+import org.jgan.core.nn.Module;
+import org.jgan.core.nn.Parameter;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
@@ -76,6 +73,14 @@ public final class TwinsBenchmark {
     };
   }
 
+  /**
+   * Timed steps of a StyleGAN2 twin's training rows: half of {@code steps} (the larger twin's steps
+   * take seconds: a quarter), at least 3; the peers take as many.
+   */
+  public static int trainSteps(Twins.Sg2Spec spec, int steps) {
+    return Math.max(3, spec.resolution() > 32 ? steps / 4 : steps / 2);
+  }
+
   /** Seconds per row (median): the library's side of one round. */
   public Map<String, Double> library() {
     Map<String, Double> rows = new LinkedHashMap<>();
@@ -86,8 +91,7 @@ public final class TwinsBenchmark {
     for (Twins.Sg2Spec spec : specs) {
       int n = spec.batch();
       int r = spec.resolution();
-      // the larger twin's steps take seconds: fewer of them
-      int trainSteps = Math.max(3, spec.resolution() > 32 ? steps / 4 : steps / 2);
+      int trainSteps = trainSteps(spec, steps);
       int trainWarmup = Math.max(1, warmup / 2);
       Tensor real =
           Tensor.of(rng.uniformArray(DType.FLOAT32, -1, 1, n, spec.imageChannels(), r, r));
@@ -112,123 +116,6 @@ public final class TwinsBenchmark {
               warmup,
               steps));
     }
-    return rows;
-  }
-
-  /** The Python that has Debian's python3-torch: /usr/bin/python3 when present. */
-  static String python() {
-    return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-  }
-
-  /**
-   * The PyTorch child's process: {@code twins.py} with {@code args}, OpenMP at {@code threads},
-   * OpenBLAS at one thread (PyTorch parallelises over its own OpenMP threads; two OpenBLAS threads
-   * on top made its DCGAN step twice as slow, docs/benchmarks.md) and this process's allocator
-   * variables, which it inherits.
-   */
-  private static ProcessBuilder child(Path script, int threads, String... args) {
-    List<String> command = new ArrayList<>(List.of(python(), script.toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-    pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-    return pb;
-  }
-
-  private static String run(ProcessBuilder pb, String what)
-      throws IOException, InterruptedException {
-    Process p = pb.redirectErrorStream(false).start();
-    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IOException(what + " failed (is python3-torch installed?): " + stderr.strip());
-    }
-    return stdout.strip().lines().reduce((a, b) -> b).orElse("{}");
-  }
-
-  /**
-   * What the PyTorch side runs on ({@code twins.py env}): the BLAS and oneDNN it maps, its threads
-   * and the allocator variables it sees.
-   */
-  public Map<String, Object> pytorchEnvironment(Path script, int threads)
-      throws IOException, InterruptedException {
-    return Json.parseObject(run(child(script, threads, "env"), "twins.py env"));
-  }
-
-  /**
-   * One line naming the peer's BLAS, oneDNN and allocator settings; refuses a peer whose figures
-   * would not be a peer's: one on the reference BLAS (its transposed convolutions, im2col plus
-   * GEMM, run about five times slower), one whose BLAS could not be identified, or one that runs
-   * with allocator settings other than the library's.
-   *
-   * @throws IllegalStateException saying what is wrong and how to set the peer up
-   */
-  public static String checkPeer(Map<?, ?> env) {
-    List<?> blas = (List<?>) env.get("blas");
-    String libs = String.valueOf(env.get("blasLibraries"));
-    if (blas.contains("reference") || blas.contains("unknown") || blas.contains("none mapped")) {
-      throw new IllegalStateException(
-          "PyTorch runs on "
-              + blas
-              + " BLAS "
-              + libs
-              + ": its transposed convolutions (im2col + GEMM) run about five times slower than"
-              + " with OpenBLAS, so ratios against it would flatter this library. Install OpenBLAS"
-              + " (apt-get install -y libopenblas0-pthread; Debian's alternatives then point"
-              + " libblas.so.3 at it) and run again.");
-    }
-    Map<?, ?> childEnv = (Map<?, ?>) env.get("env");
-    for (String v : Platform.ALLOCATOR_VARIABLES) {
-      String ours = System.getenv(v) == null ? "" : System.getenv(v);
-      if (!ours.equals(childEnv.get(v))) {
-        throw new IllegalStateException(
-            "PyTorch would run with "
-                + v
-                + "="
-                + childEnv.get(v)
-                + ", this library with "
-                + v
-                + "="
-                + ours
-                + ": both sides must run with the same allocator settings (the gan launcher sets"
-                + " them)");
-      }
-    }
-    return String.format(
-        Locale.ROOT,
-        "PyTorch peer: BLAS %s %s, %s, OMP threads %s, OPENBLAS_NUM_THREADS %s; allocator as the"
-            + " library's (%s)",
-        String.join(", ", blas.stream().map(String::valueOf).toList()),
-        libs,
-        env.get("onednn"),
-        childEnv.get("OMP_NUM_THREADS"),
-        childEnv.get("OPENBLAS_NUM_THREADS"),
-        Platform.allocatorSettings());
-  }
-
-  /** PyTorch's side of one round, from {@code twins.py bench}. */
-  public Map<String, Double> pytorch(Path script, int threads)
-      throws IOException, InterruptedException {
-    String line =
-        run(
-            child(
-                script,
-                threads,
-                "bench",
-                "--threads",
-                Integer.toString(threads),
-                "--steps",
-                Integer.toString(steps),
-                "--warmup",
-                Integer.toString(warmup),
-                "--twins",
-                String.join(",", specs.stream().map(Twins.Sg2Spec::name).toList())),
-            "twins.py bench");
-    Map<String, Object> m = Json.parseObject(line);
-    checkPeer((Map<?, ?>) m.get("environment"));
-    Map<String, Double> rows = new LinkedHashMap<>();
-    ((Map<?, ?>) m.get("seconds"))
-        .forEach((k, v) -> rows.put((String) k, ((Number) v).doubleValue()));
     return rows;
   }
 
@@ -340,12 +227,10 @@ public final class TwinsBenchmark {
   }
 
   /**
-   * Saves every twin's weights and inputs, runs {@code twins.py check}, and returns the largest
-   * relative difference of each twin's images and logits ({@code "dcgan28 images"}, ...).
+   * Gives {@code peer} every twin's weights and inputs and returns the largest relative difference
+   * of its images and logits from the library's ({@code "dcgan28 images"}, ...).
    */
-  public Map<String, Double> agreement(Path script, Path dir)
-      throws IOException, InterruptedException {
-    Files.createDirectories(dir);
+  public Map<String, Double> agreement(TwinsPeer peer) throws IOException, InterruptedException {
     Twins.Dcgan dc = new Twins.Dcgan(11);
     Rng rng = new Rng(13);
     Map<String, Tensor> io = new LinkedHashMap<>();
@@ -368,27 +253,108 @@ public final class TwinsBenchmark {
           k + ".x",
           Tensor.of(rng.uniformArray(DType.FLOAT32, -1, 1, 8, spec.imageChannels(), r, r)));
     }
-    Path in = dir.resolve("twins-in.safetensors");
-    Path outFile = dir.resolve("twins-out.safetensors");
-    SafeTensors.write(in, io, Map.of());
-    run(
-        child(script, Platform.ompThreads(), "check", in.toString(), outFile.toString()),
-        "twins.py check");
-    Map<String, Tensor> torch = SafeTensors.read(outFile).tensors();
+    Map<String, Tensor> theirs = peer.outputs(io, specs);
     Map<String, Double> diff = new LinkedHashMap<>();
+    // gradients: the peer's and the library's float32 against the library in float64
+    Twins.Dcgan dc64 = new Twins.Dcgan(11);
+    dc64.g.to(DType.FLOAT64);
+    dc64.d.to(DType.FLOAT64);
+    Tensor zd64 = zd.to(DType.FLOAT64);
+    gradients(
+        diff,
+        "dcgan28",
+        theirs,
+        gradients("dcgan.grad.", dc.g, dc.d, () -> dc.d.forward(dc.g.forward(zd))),
+        gradients("dcgan.grad.", dc64.g, dc64.d, () -> dc64.d.forward(dc64.g.forward(zd64))));
+    for (Twins.Sg2 sg : nets) {
+      String k = sg.spec.name();
+      Twins.Sg2 sg64 = new Twins.Sg2(sg.spec, 12, false);
+      sg64.g.to(DType.FLOAT64);
+      sg64.d.to(DType.FLOAT64);
+      Tensor z = io.get(k + ".z");
+      Tensor z64 = z.to(DType.FLOAT64);
+      gradients(
+          diff,
+          k,
+          theirs,
+          gradients(
+              k + ".grad.", sg.g, sg.d, () -> sg.d.forward(sg.g.forward(z, NoiseMode.NONE, null))),
+          gradients(
+              k + ".grad.",
+              sg64.g,
+              sg64.d,
+              () -> sg64.d.forward(sg64.g.forward(z64, NoiseMode.NONE, null))));
+    }
     try (GradMode.Guard off = GradMode.disabled()) {
-      diff.put("dcgan28 images", relDiff(torch.get("dcgan.images"), dc.g.forward(zd)));
-      diff.put("dcgan28 logits", relDiff(torch.get("dcgan.logits"), dc.d.forward(xd)));
+      diff.put("dcgan28 images", relDiff(theirs.get("dcgan.images"), dc.g.forward(zd)));
+      diff.put("dcgan28 logits", relDiff(theirs.get("dcgan.logits"), dc.d.forward(xd)));
       for (Twins.Sg2 sg : nets) {
         String k = sg.spec.name();
         diff.put(
             k + " images",
             relDiff(
-                torch.get(k + ".images"), sg.g.forward(io.get(k + ".z"), NoiseMode.NONE, null)));
-        diff.put(k + " logits", relDiff(torch.get(k + ".logits"), sg.d.forward(io.get(k + ".x"))));
+                theirs.get(k + ".images"), sg.g.forward(io.get(k + ".z"), NoiseMode.NONE, null)));
+        diff.put(k + " logits", relDiff(theirs.get(k + ".logits"), sg.d.forward(io.get(k + ".x"))));
       }
     }
     return diff;
+  }
+
+  /**
+   * The gradients of the summed {@code logits} with respect to every parameter of {@code g} and
+   * {@code d}, keyed {@code prefix + "G." + name} and {@code prefix + "D." + name} (zeros for a
+   * parameter the graph does not use).
+   */
+  private static Map<String, Tensor> gradients(
+      String prefix, Module g, Module d, Supplier<Tensor> logits) {
+    g.zeroGrad();
+    d.zeroGrad();
+    logits.get().sum().backward();
+    Map<String, Tensor> grads = new LinkedHashMap<>();
+    for (Map.Entry<String, Module> side : List.of(Map.entry("G.", g), Map.entry("D.", d))) {
+      for (Map.Entry<String, Parameter> p : side.getValue().namedParameters().entrySet()) {
+        Tensor grad = p.getValue().grad();
+        grads.put(
+            prefix + side.getKey() + p.getKey(),
+            grad == null
+                ? Tensor.zeros(p.getValue().value().dtype(), p.getValue().shape())
+                : Tensor.of(grad.data().dup())); // zeroGrad frees the gradients
+      }
+    }
+    g.zeroGrad();
+    d.zeroGrad();
+    return grads;
+  }
+
+  /**
+   * Puts the largest relative difference over the parameters from the float64 gradients {@code
+   * ref}: of the peer's ({@code theirs}) and of the library's float32 ({@code ours}), each with the
+   * parameter where it is; float32 alone differs from float64 by up to about 1e-3 in the StyleGAN2
+   * twins' gradients (sums of many terms that nearly cancel), so the two errors are compared with
+   * each other, not with zero.
+   */
+  private static void gradients(
+      Map<String, Double> diff,
+      String twin,
+      Map<String, Tensor> theirs,
+      Map<String, Tensor> ours,
+      Map<String, Tensor> ref) {
+    for (String who : List.of("peer", "library")) {
+      double worst = 0;
+      String where = "";
+      for (Map.Entry<String, Tensor> e : ref.entrySet()) {
+        Tensor t = who.equals("peer") ? theirs.get(e.getKey()) : ours.get(e.getKey());
+        if (t == null) {
+          throw new IllegalStateException("the peer gave no gradient " + e.getKey());
+        }
+        double d = relDiff(e.getValue(), t);
+        if (d >= worst) {
+          worst = d;
+          where = e.getKey().substring(e.getKey().indexOf(".grad.") + 6);
+        }
+      }
+      diff.put(twin + " gradients, " + who + " vs float64 (worst " + where + ")", worst);
+    }
   }
 
   private static double relDiff(Tensor expected, Tensor actual) {
@@ -428,29 +394,47 @@ public final class TwinsBenchmark {
     return trend.report(out);
   }
 
-  /** Median ratios library / PyTorch over rounds that alternate the two sides. */
-  public Map<String, Double> compare(Path script, int rounds, int threads)
+  /**
+   * Median ratios library / peer over {@code rounds} rounds that alternate the library's side with
+   * each peer's, per peer name and row; rows a peer cannot run are left out of its map.
+   */
+  public Map<String, Map<String, Double>> compare(List<TwinsPeer> peers, int rounds, int threads)
       throws IOException, InterruptedException {
-    Map<String, List<Double>> ratios = new LinkedHashMap<>();
+    Map<String, Map<String, List<Double>>> ratios = new LinkedHashMap<>();
     for (int r = 0; r < rounds; r++) {
       Map<String, Double> lib = library();
-      Map<String, Double> torch = pytorch(script, threads);
       out.printf(Locale.ROOT, "round %d%n", r + 1);
-      for (String k : lib.keySet()) {
-        double ratio = lib.get(k) / torch.get(k);
-        ratios.computeIfAbsent(k, x -> new ArrayList<>()).add(ratio);
-        out.printf(
-            Locale.ROOT,
-            "  %-24s library %9.1f ms  PyTorch %9.1f ms  ratio %.2f%n",
-            k,
-            lib.get(k) * 1e3,
-            torch.get(k) * 1e3,
-            ratio);
+      for (TwinsPeer peer : peers) {
+        Map<String, Double> theirs = peer.round(threads, steps, warmup, specs);
+        for (String k : lib.keySet()) {
+          Double t = theirs.get(k);
+          if (t == null) {
+            continue;
+          }
+          double ratio = lib.get(k) / t;
+          ratios
+              .computeIfAbsent(peer.name(), x -> new LinkedHashMap<>())
+              .computeIfAbsent(k, x -> new ArrayList<>())
+              .add(ratio);
+          out.printf(
+              Locale.ROOT,
+              "  %-24s library %9.1f ms  %-7s %9.1f ms  ratio %.2f%n",
+              k,
+              lib.get(k) * 1e3,
+              peer.name(),
+              t * 1e3,
+              ratio);
+        }
       }
     }
-    Map<String, Double> medians = new LinkedHashMap<>();
+    Map<String, Map<String, Double>> medians = new LinkedHashMap<>();
     ratios.forEach(
-        (k, v) -> medians.put(k, median(v.stream().mapToDouble(Double::doubleValue).toArray())));
+        (peer, rows) -> {
+          Map<String, Double> m = new LinkedHashMap<>();
+          rows.forEach(
+              (k, v) -> m.put(k, median(v.stream().mapToDouble(Double::doubleValue).toArray())));
+          medians.put(peer, m);
+        });
     return medians;
   }
 }

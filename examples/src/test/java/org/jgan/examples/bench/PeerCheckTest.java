@@ -33,7 +33,7 @@ class PeerCheckTest {
   @Test
   void openBlasIsAPeerAndTheLineSaysWhatRan() {
     String line =
-        TwinsBenchmark.checkPeer(
+        PytorchPeer.checkPeer(
             env(
                 List.of("OpenBLAS"),
                 "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so"));
@@ -48,7 +48,7 @@ class PeerCheckTest {
           assertThrows(
               IllegalStateException.class,
               () ->
-                  TwinsBenchmark.checkPeer(
+                  PytorchPeer.checkPeer(
                       env(List.of(kind), "/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0")));
       assertTrue(
           e.getMessage().contains("apt-get install -y libopenblas0-pthread"), e.getMessage());
@@ -63,7 +63,7 @@ class PeerCheckTest {
     Map<String, Object> vars = (Map<String, Object>) m.get("env");
     vars.put("MALLOC_ARENA_MAX", "7");
     IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> TwinsBenchmark.checkPeer(m));
+        assertThrows(IllegalStateException.class, () -> PytorchPeer.checkPeer(m));
     assertTrue(e.getMessage().contains("MALLOC_ARENA_MAX=7"), e.getMessage());
   }
 }
