@@ -123,19 +123,21 @@ public final class TwinsBenchmark {
   public void report(Map<String, Double> lib, double gemmGflops) {
     double[] dc = Twins.dcganMacs();
     // Passes counted in forward-pass units (a backward computing dx and dW costs 2): DCGAN: G
-    // forward + backward (3), D on reals (forward + dW: 2), on detached fakes (2), in the G step
-    // (forward + dx: 2). SG2: G forward without a graph (1) and with a backward (3); D as DCGAN
-    // (6); R1 adds dx with a graph and its double backward (about 4 more D passes).
+    // forward + backward (3), D on reals (forward, dW, and the dx that carries the gradient down to
+    // the lower layers' weights: 3), on detached fakes (3), in the G step (forward + dx: 2). SG2: G
+    // forward without a graph (1) and with a backward (3); D as DCGAN (8); R1 adds dx with a graph
+    // and its double backward (about 4 more D passes). (Before issue 18's second part the D steps
+    // were counted as 2 passes each, leaving out their dx: 6 D passes, rates about 15% lower.)
     row(
         "DCGAN-28 training step, batch 64",
         lib.get("dcgan28_step_b64"),
         64,
-        64 * 2 * (3 * dc[0] + 6 * dc[1]),
+        64 * 2 * (3 * dc[0] + 8 * dc[1]),
         gemmGflops);
     for (Twins.Sg2Spec spec : specs) {
       double[] m = Twins.sg2Macs(spec);
       int n = spec.batch();
-      double flops = n * 2 * (4 * m[0] + 6 * m[1]);
+      double flops = n * 2 * (4 * m[0] + 8 * m[1]);
       String label = spec.name().toUpperCase(Locale.ROOT).replace('_', '-');
       if (spec.imageChannels() == 3) {
         label += "-RGB";
