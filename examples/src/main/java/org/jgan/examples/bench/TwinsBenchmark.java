@@ -230,7 +230,10 @@ public final class TwinsBenchmark {
 
   /**
    * Gives {@code peer} every twin's weights and inputs and returns the largest relative difference
-   * of its images and logits from the library's ({@code "dcgan28 images"}, ...).
+   * of its images and logits from the library's ({@code "dcgan28 images"}, ...) and, for its
+   * gradients of D(G(z)) and the library's float32 ones, the largest relative difference from the
+   * library's float64 gradients ({@code "dcgan28 gradients, peer vs float64 (worst <param>)"},
+   * ...).
    */
   public Map<String, Double> agreement(TwinsPeer peer) throws IOException, InterruptedException {
     Twins.Dcgan dc = new Twins.Dcgan(11);
