@@ -127,7 +127,7 @@ public final class TwinsBenchmark {
     // the lower layers' weights: 3), on detached fakes (3), in the G step (forward + dx: 2). SG2: G
     // forward without a graph (1) and with a backward (3); D as DCGAN (8); R1 adds dx with a graph
     // and its double backward (about 4 more D passes). (Before issue 18's second part the D steps
-    // were counted as 2 passes each, leaving out their dx: 6 D passes, rates about 15% lower.)
+    // were counted as 2 passes each, leaving out their dx: 6 D passes, rates 14-22% lower.)
     row(
         "DCGAN-28 training step, batch 64",
         lib.get("dcgan28_step_b64"),
