@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code gan bench}: kernel throughput, and the twins against PyTorch. */
+/** {@code gan bench}: kernel throughput, and the twins against PyTorch and DJL. */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
@@ -26,9 +26,10 @@ import picocli.CommandLine.Parameters;
           + " layers on oneDNN's kept primitives and on libnd4j's kernels",
       "  twins   the networks of the TWINS specification (DCGAN-28, SG2-32; with --large also"
           + " SG2-64-RGB); with --pytorch also their PyTorch twins (examples/bench/twins.py, needs"
-          + " python3-torch and OpenBLAS) in alternating rounds, the BLAS, oneDNN and allocator"
-          + " they ran with, the median ratios, and the numerical agreement of the two"
-          + " implementations; --memory N adds N SG2-32 steps at batch 8 with resident memory",
+          + " python3-torch and OpenBLAS) and with --djl their DJL twins (bench-djl, in this JVM)"
+          + " in alternating rounds, what each peer ran with, the median ratios, and the agreement"
+          + " of images, logits and every gradient (against the library in float64); --memory N"
+          + " adds N SG2-32 steps at batch 8 with resident memory",
       "  profile time per op type of the twin rows (the DCGAN-28 step, the SG2-32 steps with and"
           + " without R1, SG2-32 generator inference)",
       "  longrun a small conditional StyleGAN2 for --steps steps (default 10,000) with snapshots;"
