@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.examples.bench.Twins;
 import org.jgan.examples.bench.TwinsBenchmark;
@@ -68,17 +67,18 @@ public final class DjlPeer implements TwinsPeer {
     return s[s.length / 2];
   }
 
-  private static double time(Consumer<NDManager> body, NDManager m, int warmup, int steps) {
+  /** Median seconds of {@code steps} runs of {@code body} after {@code warmup}, each in a scope. */
+  private static double time(Runnable body, int warmup, int steps) {
     for (int i = 0; i < warmup; i++) {
       try (NDScope scope = new NDScope()) {
-        body.accept(m);
+        body.run();
       }
     }
     double[] t = new double[steps];
     for (int i = 0; i < steps; i++) {
       long t0 = System.nanoTime();
       try (NDScope scope = new NDScope()) {
-        body.accept(m);
+        body.run();
       }
       t[i] = (System.nanoTime() - t0) / 1e9;
     }
@@ -94,7 +94,7 @@ public final class DjlPeer implements TwinsPeer {
       Twins.Dcgan lib = new Twins.Dcgan(1);
       DjlTwins.Dcgan dc = new DjlTwins.Dcgan(m, lib.generatorState(), lib.discriminatorState());
       NDArray real28 = m.randomUniform(-1, 1, new Shape(64, 1, 28, 28));
-      rows.put("dcgan28_step_b64", time(x -> dc.step(real28), m, warmup, steps));
+      rows.put("dcgan28_step_b64", time(() -> dc.step(real28), warmup, steps));
       for (Twins.Sg2Spec spec : specs) {
         int n = spec.batch();
         int r = spec.resolution();
@@ -105,13 +105,12 @@ public final class DjlPeer implements TwinsPeer {
         rows.put(
             spec.name() + "_step_b" + n,
             time(
-                x -> sg.step(real),
-                m,
+                () -> sg.step(real),
                 Math.max(1, warmup / 2),
                 TwinsBenchmark.trainSteps(spec, steps)));
         NDArray z = m.randomNormal(new Shape(2L * n, spec.zDim()));
         rows.put(
-            spec.name() + "_generate_b" + 2 * n, time(x -> sg.generate(z, true), m, warmup, steps));
+            spec.name() + "_generate_b" + 2 * n, time(() -> sg.generate(z, true), warmup, steps));
       }
     }
     return rows;
