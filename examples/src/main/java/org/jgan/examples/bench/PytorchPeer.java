@@ -93,9 +93,9 @@ public final class PytorchPeer implements TwinsPeer {
               + " libblas.so.3 at it) and run again.");
     }
     Map<?, ?> childEnv = (Map<?, ?>) env.get("env");
-    for (String v : Platform.ALLOCATOR_VARIABLES) {
-      String ours = System.getenv(v) == null ? "" : System.getenv(v);
-      if (!ours.equals(childEnv.get(v))) {
+    for (Map.Entry<String, String> e : Platform.allocatorVariables().entrySet()) {
+      String v = e.getKey();
+      if (!e.getValue().equals(childEnv.get(v))) {
         throw new IllegalStateException(
             "PyTorch would run with "
                 + v
@@ -104,7 +104,7 @@ public final class PytorchPeer implements TwinsPeer {
                 + ", this library with "
                 + v
                 + "="
-                + ours
+                + e.getValue()
                 + ": both sides must run with the same allocator settings (the gan launcher sets"
                 + " them)");
       }

@@ -16,10 +16,7 @@ import org.junit.jupiter.api.Test;
 class PeerCheckTest {
   /** What {@code twins.py env} reports, with this process's allocator variables. */
   private static Map<String, Object> env(List<String> blas, String library) {
-    Map<String, Object> vars = new HashMap<>();
-    for (String v : Platform.ALLOCATOR_VARIABLES) {
-      vars.put(v, System.getenv(v) == null ? "" : System.getenv(v));
-    }
+    Map<String, Object> vars = new HashMap<>(Platform.allocatorVariables());
     vars.put("OMP_NUM_THREADS", "2");
     vars.put("OPENBLAS_NUM_THREADS", "1");
     Map<String, Object> m = new HashMap<>();

@@ -1,6 +1,8 @@
 package org.jgan.core.kernels;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,19 @@ public final class Platform {
   /** The Java runtime's version. */
   public static String javaVersion() {
     return System.getProperty("java.version");
+  }
+
+  /**
+   * Each of {@link #ALLOCATOR_VARIABLES} with its value in this process, the empty string where it
+   * is unset (as a child process reports it), in that order.
+   */
+  public static Map<String, String> allocatorVariables() {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String v : ALLOCATOR_VARIABLES) {
+      String value = System.getenv(v);
+      m.put(v, value == null ? "" : value);
+    }
+    return m;
   }
 
   /**

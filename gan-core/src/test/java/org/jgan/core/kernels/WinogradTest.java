@@ -140,19 +140,9 @@ class WinogradTest {
   @Test
   void gradientsThroughTheOperatorsMatchFloat64() {
     assumeTrue(Winograd.supported(), engine.convolutionKernel());
-    Rng rng = new Rng(17);
-    for (DataFormat f : DataFormat.values()) {
-      for (boolean graph : new boolean[] {false, true}) {
-        // without a graph Conv2d's backward takes the two Winograd gradient ops instead of the
-        // fused
-        // kernel; with one (R1's double backward) the recorded ops, also on Winograd
-        Tensor[] g32 = convGradients(rng.split(1), DType.FLOAT32, f, graph);
-        Tensor[] g64 = convGradients(rng.split(1), DType.FLOAT64, f, graph);
-        for (int i = 0; i < g32.length; i++) {
-          TensorAssert.assertClose(g64[i], g32[i], TOL, f + " graph " + graph + " gradient " + i);
-        }
-      }
-    }
+    // without a graph Conv2d's backward takes the two Winograd gradient ops instead of the fused
+    // kernel; with one (R1's double backward) the recorded ops, also on Winograd
+    Float64Check.assertFloat32MatchesFloat64(new Rng(17), TOL, WinogradTest::convGradients);
   }
 
   /**
