@@ -328,8 +328,8 @@ public final class SafeTensors {
     }
   }
 
-  /** IEEE 754 binary16 to float. */
-  static float halfToFloat(int h) {
+  /** IEEE 754 binary16 (the low 16 bits of {@code h}) to float. */
+  public static float halfToFloat(int h) {
     int sign = (h & 0x8000) << 16;
     int exp = (h >>> 10) & 0x1F;
     int mant = h & 0x3FF;

@@ -13,7 +13,7 @@ public final class WeightFileException extends IOException {
   public enum Kind {
     /** The file ends before its header or data does. */
     TRUNCATED,
-    /** The header is not a valid safetensors JSON header. */
+    /** The file's structure (safetensors header, ZIP directory, pickle) is not valid. */
     BAD_HEADER,
     /** A tensor's byte range lies outside the data section or overlaps another. */
     BAD_OFFSETS,
@@ -22,7 +22,12 @@ public final class WeightFileException extends IOException {
     /** A tensor's shape does not match its number of bytes. */
     SHAPE_MISMATCH,
     /** The file is valid but its contents do not fit what was asked of it. */
-    INCOMPATIBLE
+    INCOMPATIBLE,
+    /**
+     * The file asks for code to be run (a pickle naming {@code os.system}, {@code builtins.eval},
+     * ...), which no weight file needs; it was refused and nothing was run.
+     */
+    UNSAFE
   }
 
   private final Kind kind;

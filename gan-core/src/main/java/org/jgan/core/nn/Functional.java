@@ -7,6 +7,7 @@ import org.jgan.core.kernels.Shapes;
 import org.jgan.core.ops.AvgPool2d;
 import org.jgan.core.ops.AvgPool2dSpread;
 import org.jgan.core.ops.Conv;
+import org.jgan.core.ops.MaxPool2d;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -64,6 +65,14 @@ public final class Functional {
               + Shapes.str(s));
     }
     return Autograd.apply(new AvgPool2d(k, 1.0, format), x);
+  }
+
+  /**
+   * Max pooling of {@code x [N, C, H, W]} with a {@code k x k} window, {@code stride} and {@code
+   * padding}, as PyTorch's {@code max_pool2d} (padding never wins a window; once differentiable).
+   */
+  public static Tensor maxPool2d(Tensor x, int k, int stride, int padding) {
+    return Autograd.apply(new MaxPool2d(k, stride, padding), x);
   }
 
   /**

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.jgan.core.io.SafeTensors;
 import org.jgan.core.io.WeightFileException;
+import org.jgan.core.io.torch.TorchFiles;
+import org.jgan.core.io.torch.TorchTensor;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.DatasetException;
 import org.jgan.train.data.Idx;
@@ -51,6 +53,19 @@ class LoaderFuzzTest {
   void safetensors(byte[] input) {
     try {
       SafeTensors.read(input, "fuzz.safetensors");
+    } catch (WeightFileException expected) {
+      requireMessage(expected);
+    }
+  }
+
+  @FuzzTest(maxExecutions = 2_000_000, maxDuration = "10m")
+  void torch(byte[] input) {
+    // a PyTorch file: its pickle, then every tensor's values (about 20,000 inputs a second, so a
+    // longer run than the other targets')
+    try {
+      for (TorchTensor t : TorchFiles.tensors(TorchFiles.read(input, "fuzz.pt")).values()) {
+        t.toDoubles();
+      }
     } catch (WeightFileException expected) {
       requireMessage(expected);
     }

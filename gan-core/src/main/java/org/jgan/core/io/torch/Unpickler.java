@@ -1,0 +1,652 @@
+package org.jgan.core.io.torch;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jgan.core.io.WeightFileException;
+import org.jgan.core.io.WeightFileException.Kind;
+
+/**
+ * A pickle reader (protocols 0 to 5) that executes nothing. Python's values become Java's: None
+ * {@code null}, bool {@link Boolean}, int {@link Long} (or {@link BigInteger}), float {@link
+ * Double}, str {@link String}, bytes {@code byte[]}, list {@link ArrayList}, tuple {@link PyTuple},
+ * dict and {@code OrderedDict} {@link LinkedHashMap}, set {@link LinkedHashSet}. A global is a
+ * {@link PyGlobal}; calling one ({@code REDUCE}, {@code NEWOBJ}, {@code INST}, {@code OBJ}) asks
+ * the {@link Calls} given, and what it does not understand becomes an inert {@link PyObject}.
+ *
+ * <p>Globals that only code execution needs ({@code os.system}, {@code builtins.eval}, {@code
+ * subprocess}, {@code importlib}, ...) are refused outright with a {@link Kind#UNSAFE} error: no
+ * weight file names them, so a file that does is hostile or not a weight file. Since nothing is
+ * ever called, any other global is harmless. Every length is checked against the bytes left before
+ * anything is allocated.
+ */
+final class Unpickler {
+  /** What a call of a global means, for the globals the caller understands. */
+  interface Calls {
+    /** The value of {@code f(*args)}, or null to keep the call as an inert {@link PyObject}. */
+    Object call(PyGlobal f, PyTuple args) throws WeightFileException;
+
+    /** The object a persistent id stands for ({@code persistent_load}). */
+    Object persistent(Object pid) throws WeightFileException;
+  }
+
+  /** Decimal integers longer than this are refused (Python's own limit is 4,300 digits). */
+  static final int MAX_DIGITS = 4300;
+
+  private static final Set<String> UNSAFE_MODULES =
+      Set.of(
+          "os",
+          "posix",
+          "nt",
+          "subprocess",
+          "sys",
+          "shutil",
+          "socket",
+          "importlib",
+          "runpy",
+          "pickle",
+          "_pickle",
+          "marshal",
+          "ctypes",
+          "code",
+          "codeop",
+          "pty",
+          "multiprocessing",
+          "asyncio",
+          "webbrowser",
+          "signal",
+          "operator",
+          "_operator",
+          "functools",
+          "types",
+          "inspect",
+          "commands",
+          "popen2",
+          "platform",
+          "pdb",
+          "timeit",
+          "threading",
+          "_thread");
+  private static final Set<String> UNSAFE_BUILTINS =
+      Set.of(
+          "eval",
+          "exec",
+          "execfile",
+          "compile",
+          "open",
+          "__import__",
+          "getattr",
+          "setattr",
+          "delattr",
+          "input",
+          "breakpoint",
+          "exit",
+          "quit",
+          "globals",
+          "locals",
+          "vars",
+          "help",
+          "memoryview",
+          "print");
+
+  private final byte[] b;
+  private final int end;
+  private final String source;
+  private final Calls calls;
+  private int pos;
+  private List<Object> stack = new ArrayList<>();
+  private final List<List<Object>> marks = new ArrayList<>();
+  private final Map<Long, Object> memo = new HashMap<>();
+
+  Unpickler(byte[] bytes, int start, int end, String source, Calls calls) {
+    this.b = bytes;
+    this.pos = start;
+    this.end = end;
+    this.source = source;
+    this.calls = calls;
+  }
+
+  /** Where reading stopped (just after the {@code STOP} opcode after {@link #load}). */
+  int position() {
+    return pos;
+  }
+
+  /** Reads one pickle up to its {@code STOP} and returns the object it builds. */
+  Object load() throws WeightFileException {
+    while (true) {
+      int op = u8();
+      if (op == '.') {
+        return pop(); // as Python does, whatever else is left on the stack
+      }
+      step(op);
+    }
+  }
+
+  private void step(int op) throws WeightFileException {
+    switch (op) {
+      case 0x80 -> { // PROTO
+        if (u8() > 5) {
+          throw bad("pickle protocol above 5");
+        }
+      }
+      case 0x95 -> skip(8); // FRAME: a hint for buffered reading
+      case '(' -> { // MARK
+        marks.add(stack);
+        stack = new ArrayList<>();
+      }
+      case '0' -> pop(); // POP
+      case '1' -> popMark(); // POP_MARK
+      case '2' -> push(top()); // DUP
+      case 'N' -> push(null);
+      case 0x88 -> push(Boolean.TRUE);
+      case 0x89 -> push(Boolean.FALSE);
+      case 'I' -> {
+        String line = line();
+        push(line.equals("01") ? Boolean.TRUE : line.equals("00") ? Boolean.FALSE : integer(line));
+      }
+      case 'J' -> push((long) s32());
+      case 'K' -> push((long) u8());
+      case 'M' -> push((long) (u8() | u8() << 8));
+      case 'L' -> {
+        String line = line();
+        push(integer(line.endsWith("L") ? line.substring(0, line.length() - 1) : line));
+      }
+      case 0x8a -> push(littleEndianInteger(u8())); // LONG1
+      case 0x8b -> push(littleEndianInteger(length(s32()))); // LONG4
+      case 'F' -> push(parseFloat(line()));
+      case 'G' -> push(Double.longBitsToDouble(beLong()));
+      case 'S' -> push(new String(quoted(line()), StandardCharsets.ISO_8859_1));
+      case 'T' -> push(new String(bytes(s32()), StandardCharsets.ISO_8859_1));
+      case 'U' -> push(new String(bytes(u8()), StandardCharsets.ISO_8859_1));
+      case 'V' -> push(rawUnicode(line()));
+      case 'X' -> push(new String(bytes(s32()), StandardCharsets.UTF_8));
+      case 0x8c -> push(new String(bytes(u8()), StandardCharsets.UTF_8));
+      case 0x8d -> push(new String(bytes(long8()), StandardCharsets.UTF_8));
+      case 'B' -> push(bytes(s32()));
+      case 'C' -> push(bytes(u8()));
+      case 0x8e, 0x96 -> push(bytes(long8())); // BINBYTES8, BYTEARRAY8
+      case ')' -> push(new PyTuple(new Object[0]));
+      case 't' -> push(tuple(popMark().toArray()));
+      case 0x85 -> push(tuple(new Object[] {pop()}));
+      case 0x86 -> {
+        Object y = pop();
+        push(tuple(new Object[] {pop(), y}));
+      }
+      case 0x87 -> {
+        Object z = pop();
+        Object y = pop();
+        push(tuple(new Object[] {pop(), y, z}));
+      }
+      case ']' -> push(new ArrayList<>());
+      case 'l' -> push(new ArrayList<>(popMark()));
+      case '}' -> push(new LinkedHashMap<>());
+      case 'd' -> {
+        Map<Object, Object> m = new LinkedHashMap<>();
+        setItems(m, popMark());
+        push(m);
+      }
+      case 0x8f -> push(new LinkedHashSet<>());
+      case 0x91 -> { // FROZENSET
+        Set<Object> s = new LinkedHashSet<>();
+        addItems(s, popMark());
+        push(s);
+      }
+      case 'a' -> {
+        Object v = pop();
+        append(top(), Collections.singletonList(v));
+      }
+      case 'e' -> {
+        List<Object> items = popMark();
+        append(top(), items);
+      }
+      case 's' -> {
+        Object v = pop();
+        Object k = pop();
+        setItems(top(), Arrays.asList(k, v));
+      }
+      case 'u' -> {
+        List<Object> items = popMark();
+        setItems(top(), items);
+      }
+      case 0x90 -> { // ADDITEMS
+        List<Object> items = popMark();
+        if (!(top() instanceof Set<?> s)) {
+          throw bad("ADDITEMS on a " + typeName(top()));
+        }
+        @SuppressWarnings("unchecked")
+        Set<Object> set = (Set<Object>) s;
+        addItems(set, items);
+      }
+      case 'c' -> push(global(line(), line()));
+      case 0x93 -> { // STACK_GLOBAL
+        Object name = pop();
+        Object module = pop();
+        if (!(module instanceof String m) || !(name instanceof String n)) {
+          throw bad("STACK_GLOBAL needs two strings");
+        }
+        push(global(m, n));
+      }
+      case 'i' -> { // INST module name, arguments since the mark
+        PyGlobal g = global(line(), line());
+        push(call(g, tuple(popMark().toArray())));
+      }
+      case 'o' -> { // OBJ: class and arguments since the mark
+        List<Object> items = popMark();
+        if (items.isEmpty()) {
+          throw bad("OBJ without a class");
+        }
+        push(call(items.get(0), tuple(items.subList(1, items.size()).toArray())));
+      }
+      case 'R' -> {
+        Object args = pop();
+        push(call(pop(), asArgs(args)));
+      }
+      case 0x81 -> { // NEWOBJ cls args
+        Object args = pop();
+        push(call(pop(), asArgs(args)));
+      }
+      case 0x92 -> { // NEWOBJ_EX cls args kwargs
+        pop();
+        Object args = pop();
+        push(call(pop(), asArgs(args)));
+      }
+      case 'b' -> build(pop(), top());
+      case 'P' -> push(calls.persistent(line()));
+      case 'Q' -> push(calls.persistent(pop()));
+      case 'p' -> memo.put(memoKey(line()), top());
+      case 'q' -> memo.put((long) u8(), top());
+      case 'r' -> memo.put(s32() & 0xFFFFFFFFL, top());
+      case 0x94 -> memo.put((long) memo.size(), top()); // MEMOIZE
+      case 'g' -> push(recall(memoKey(line())));
+      case 'h' -> push(recall(u8()));
+      case 'j' -> push(recall(s32() & 0xFFFFFFFFL));
+      case 0x82, 0x83, 0x84 ->
+          throw bad("the extension registry (EXT opcodes) is not supported in weight files");
+      case 0x97, 0x98 -> throw bad("out-of-band buffers are not supported in weight files");
+      default -> throw bad(String.format("unknown opcode 0x%02x at byte %d", op, pos - 1));
+    }
+  }
+
+  private PyGlobal global(String module, String name) throws WeightFileException {
+    String root = module.contains(".") ? module.substring(0, module.indexOf('.')) : module;
+    boolean builtin = root.equals("builtins") || root.equals("__builtin__");
+    if (UNSAFE_MODULES.contains(root) || (builtin && UNSAFE_BUILTINS.contains(name))) {
+      throw new WeightFileException(
+          Kind.UNSAFE,
+          source
+              + ": the pickle names "
+              + module
+              + "."
+              + name
+              + ", which only running code needs; a weight file never does (refused, nothing"
+              + " was run)");
+    }
+    return new PyGlobal(module, name);
+  }
+
+  private Object call(Object f, PyTuple args) throws WeightFileException {
+    if (f instanceof PyGlobal g) {
+      Object known = builtin(g, args);
+      if (known == null) {
+        known = calls.call(g, args);
+      }
+      if (known != null) {
+        return known;
+      }
+    }
+    return new PyObject(f, args);
+  }
+
+  /** The few standard-library calls that plain containers need; null for the others. */
+  private Object builtin(PyGlobal g, PyTuple args) throws WeightFileException {
+    if (g.is("collections", "OrderedDict") || g.is("builtins", "dict")) {
+      Map<Object, Object> m = new LinkedHashMap<>();
+      if (args.size() == 1 && args.get(0) instanceof List<?> pairs) {
+        for (Object p : pairs) {
+          if (!(p instanceof PyTuple t) || t.size() != 2) {
+            throw bad(g + " built from something other than pairs");
+          }
+          setItems(m, t.items());
+        }
+      }
+      return m;
+    }
+    if ((g.is("builtins", "set") || g.is("builtins", "frozenset")) && args.size() <= 1) {
+      Set<Object> s = new LinkedHashSet<>();
+      if (args.size() == 1 && args.get(0) instanceof List<?> items) {
+        addItems(s, new ArrayList<>(items));
+      }
+      return s;
+    }
+    if (g.is("_codecs", "encode")
+        && args.size() == 2
+        && args.get(0) instanceof String s
+        && "latin1".equals(args.get(1))) {
+      return s.getBytes(StandardCharsets.ISO_8859_1); // how protocol 2 pickles bytes
+    }
+    return null;
+  }
+
+  private void build(Object state, Object target) throws WeightFileException {
+    if (target instanceof PyObject o) {
+      o.state(state);
+    } else if (!(target instanceof Map<?, ?>) && !(target instanceof TorchTensor)) {
+      // an OrderedDict's or tensor's attributes (a state dict's _metadata) are not items: dropped
+      throw bad("BUILD on a " + typeName(target));
+    }
+  }
+
+  private void append(Object target, List<Object> items) throws WeightFileException {
+    List<Object> values = new ArrayList<>(items);
+    if (target instanceof List<?> l) {
+      @SuppressWarnings("unchecked")
+      List<Object> list = (List<Object>) l;
+      list.addAll(values);
+    } else if (target instanceof PyObject o) {
+      o.listItems().addAll(values);
+    } else {
+      throw bad("APPEND to a " + typeName(target));
+    }
+  }
+
+  private void setItems(Object target, List<Object> kv) throws WeightFileException {
+    if (kv.size() % 2 != 0) {
+      throw bad("SETITEMS with an odd number of values");
+    }
+    Map<Object, Object> m;
+    if (target instanceof Map<?, ?> map) {
+      @SuppressWarnings("unchecked")
+      Map<Object, Object> cast = (Map<Object, Object>) map;
+      m = cast;
+    } else if (target instanceof PyObject o) {
+      m = o.dictItems();
+    } else {
+      throw bad("SETITEM on a " + typeName(target));
+    }
+    for (int i = 0; i < kv.size(); i += 2) {
+      m.put(hashable(kv.get(i)), kv.get(i + 1));
+    }
+  }
+
+  private void addItems(Set<Object> s, List<Object> items) throws WeightFileException {
+    for (Object o : items) {
+      s.add(hashable(o));
+    }
+  }
+
+  private Object hashable(Object key) throws WeightFileException {
+    if (!PyTuple.isHashable(key)) {
+      throw bad("unhashable " + typeName(key) + " used as a dict key or set member");
+    }
+    return key;
+  }
+
+  private PyTuple tuple(Object[] items) throws WeightFileException {
+    PyTuple t = new PyTuple(items);
+    if (t.depth() > PyTuple.MAX_DEPTH) {
+      throw bad("tuples nested deeper than " + PyTuple.MAX_DEPTH);
+    }
+    return t;
+  }
+
+  private PyTuple asArgs(Object args) throws WeightFileException {
+    if (!(args instanceof PyTuple t)) {
+      throw bad("call arguments are a " + typeName(args) + ", not a tuple");
+    }
+    return t;
+  }
+
+  private static String typeName(Object o) {
+    if (o == null) {
+      return "None";
+    }
+    if (o instanceof PyObject p) {
+      return p.toString();
+    }
+    return o instanceof byte[] ? "bytes" : o.getClass().getSimpleName();
+  }
+
+  // ---- the stack and the memo
+
+  private void push(Object o) {
+    stack.add(o);
+  }
+
+  private Object pop() throws WeightFileException {
+    if (stack.isEmpty()) {
+      throw bad("a value is taken from an empty stack at byte " + (pos - 1));
+    }
+    return stack.remove(stack.size() - 1);
+  }
+
+  private Object top() throws WeightFileException {
+    if (stack.isEmpty()) {
+      throw bad("the stack is empty at byte " + (pos - 1));
+    }
+    return stack.get(stack.size() - 1);
+  }
+
+  /** The values pushed since the last mark, which is removed. */
+  private List<Object> popMark() throws WeightFileException {
+    if (marks.isEmpty()) {
+      throw bad("no mark to return to at byte " + (pos - 1));
+    }
+    List<Object> items = stack;
+    stack = marks.remove(marks.size() - 1);
+    return items;
+  }
+
+  private Object recall(long key) throws WeightFileException {
+    if (!memo.containsKey(key)) {
+      throw bad("memo entry " + key + " is read before it is written");
+    }
+    return memo.get(key);
+  }
+
+  private long memoKey(String line) throws WeightFileException {
+    try {
+      return Long.parseLong(line.trim());
+    } catch (NumberFormatException e) {
+      throw bad("memo key '" + line + "' is not a number");
+    }
+  }
+
+  // ---- reading bytes
+
+  private int u8() throws WeightFileException {
+    need(1);
+    return b[pos++] & 0xFF;
+  }
+
+  private int s32() throws WeightFileException {
+    need(4);
+    int v = ZipStore.u32(b, pos);
+    pos += 4;
+    return v;
+  }
+
+  private long long8() throws WeightFileException {
+    need(8);
+    long v = ZipStore.u64(b, pos);
+    pos += 8;
+    return v;
+  }
+
+  private long beLong() throws WeightFileException {
+    need(8);
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = v << 8 | (b[pos++] & 0xFF);
+    }
+    return v;
+  }
+
+  private int length(long n) throws WeightFileException {
+    if (n < 0 || n > end - pos) {
+      throw new WeightFileException(
+          Kind.TRUNCATED,
+          source + ": a value of " + n + " bytes at byte " + pos + " runs past the pickle's end");
+    }
+    return (int) n;
+  }
+
+  private void need(int n) throws WeightFileException {
+    length(n);
+  }
+
+  private void skip(int n) throws WeightFileException {
+    need(n);
+    pos += n;
+  }
+
+  private byte[] bytes(long n) throws WeightFileException {
+    int len = length(n);
+    byte[] out = Arrays.copyOfRange(b, pos, pos + len);
+    pos += len;
+    return out;
+  }
+
+  private String line() throws WeightFileException {
+    int at = pos;
+    while (at < end && b[at] != '\n') {
+      at++;
+    }
+    if (at >= end) {
+      throw new WeightFileException(Kind.TRUNCATED, source + ": a text line runs past the end");
+    }
+    String s = new String(b, pos, at - pos, StandardCharsets.ISO_8859_1);
+    pos = at + 1;
+    return s;
+  }
+
+  // ---- decoding values
+
+  private Object integer(String digits) throws WeightFileException {
+    String d = digits.trim();
+    if (d.length() > MAX_DIGITS) {
+      throw bad("an integer of " + d.length() + " digits (at most " + MAX_DIGITS + ")");
+    }
+    try {
+      return normal(new BigInteger(d));
+    } catch (NumberFormatException e) {
+      throw bad("'" + d + "' is not an integer");
+    }
+  }
+
+  private Object littleEndianInteger(int n) throws WeightFileException {
+    if (n > MAX_DIGITS) {
+      throw bad("an integer of " + n + " bytes (at most " + MAX_DIGITS + ")");
+    }
+    byte[] le = bytes(n);
+    if (n == 0) {
+      return 0L;
+    }
+    byte[] be = new byte[n];
+    for (int i = 0; i < n; i++) {
+      be[i] = le[n - 1 - i];
+    }
+    return normal(new BigInteger(be));
+  }
+
+  private static Object normal(BigInteger v) {
+    return v.bitLength() < 64 ? (Object) v.longValue() : v;
+  }
+
+  private Double parseFloat(String s) throws WeightFileException {
+    String t = s.trim();
+    switch (t) {
+      case "inf":
+        return Double.POSITIVE_INFINITY;
+      case "-inf":
+        return Double.NEGATIVE_INFINITY;
+      case "nan":
+        return Double.NaN;
+      default:
+        try {
+          return Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+          throw bad("'" + t + "' is not a float");
+        }
+    }
+  }
+
+  /** A protocol-0 string: Python's repr of a str, quotes included, with its escapes. */
+  private byte[] quoted(String s) throws WeightFileException {
+    if (s.length() < 2
+        || s.charAt(0) != s.charAt(s.length() - 1)
+        || (s.charAt(0) != '\'' && s.charAt(0) != '"')) {
+      throw bad("a STRING that is not quoted");
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int i = 1; i < s.length() - 1; i++) {
+      char c = s.charAt(i);
+      if (c != '\\') {
+        out.write(c);
+        continue;
+      }
+      if (++i >= s.length() - 1) {
+        throw bad("a STRING ends in a backslash");
+      }
+      char e = s.charAt(i);
+      switch (e) {
+        case 'n' -> out.write('\n');
+        case 'r' -> out.write('\r');
+        case 't' -> out.write('\t');
+        case '\\', '\'', '"' -> out.write(e);
+        case 'x' -> {
+          if (i + 3 > s.length() - 1) {
+            throw bad("a STRING with a cut \\x escape");
+          }
+          out.write(hex(s.substring(i + 1, i + 3)));
+          i += 2;
+        }
+        default -> throw bad("a STRING with the escape \\" + e);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /** Protocol 0's raw-unicode-escape: {@code \\uXXXX} and {@code \\UXXXXXXXX}, all else as is. */
+  private String rawUnicode(String s) throws WeightFileException {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && i + 1 < s.length() && (s.charAt(i + 1) == 'u' || s.charAt(i + 1) == 'U')) {
+        int n = s.charAt(i + 1) == 'u' ? 4 : 8;
+        if (i + 2 + n > s.length()) {
+          throw bad("a UNICODE value with a cut escape");
+        }
+        int cp = hex(s.substring(i + 2, i + 2 + n));
+        if (!Character.isValidCodePoint(cp)) {
+          throw bad("a UNICODE value with the invalid code point " + cp);
+        }
+        out.appendCodePoint(cp);
+        i += 1 + n;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private int hex(String digits) throws WeightFileException {
+    try {
+      return (int) Long.parseLong(digits, 16);
+    } catch (NumberFormatException e) {
+      throw bad("'" + digits + "' is not hexadecimal");
+    }
+  }
+
+  private WeightFileException bad(String what) {
+    return new WeightFileException(Kind.BAD_HEADER, source + ": pickle: " + what);
+  }
+}
