@@ -352,6 +352,20 @@ class CliEndToEndTest {
             && bad.err().contains("corrupt.safetensors"),
         bad.err());
     assertTrue(!bad.err().contains("\tat "), "no stack trace without --verbose");
+    Result noInception =
+        gan("evaluate", "--checkpoint", ckpt.toString(), "--inception", "nope.pth");
+    assertEquals(1, noInception.status());
+    assertTrue(
+        noInception.err().contains("--inception nope.pth does not exist")
+            && noInception.err().contains("pt_inception-2015-12-05-6726825d.pth"),
+        noInception.err());
+    Result notTorch =
+        gan("evaluate", "--checkpoint", ckpt.toString(), "--inception", ckpt.toString());
+    assertEquals(1, notTorch.status());
+    assertTrue(
+        notTorch.err().contains("gan evaluate: cannot use --inception: ")
+            && notTorch.err().contains("not a PyTorch file"),
+        notTorch.err());
     Result badValue = gan("train", "--images", "lots");
     assertEquals(1, badValue.status());
     assertTrue(badValue.err().contains("'lots' is not an image count"), badValue.err());

@@ -21,6 +21,9 @@ import org.jgan.train.data.ImageDataset;
 import org.jgan.train.data.ImageTransform;
 import org.jgan.train.data.PackedDataset;
 import org.jgan.train.data.ToyDistributions;
+import org.jgan.train.metrics.FeatureNet;
+import org.jgan.train.metrics.FeatureSpace;
+import org.jgan.train.metrics.Inception;
 
 /** Argument parsing and loading shared by the commands. */
 public final class Cli {
@@ -225,6 +228,29 @@ public final class Cli {
       return Checkpoint.generator(c);
     } catch (WeightFileException e) {
       throw new UserError(e.getMessage());
+    }
+  }
+
+  /**
+   * The metrics' feature space: Inception with the weights of {@code inception} (pytorch-fid's
+   * {@code pt_inception-2015-12-05-6726825d.pth}) when given, else the shipped Fashion-MNIST
+   * classifier.
+   */
+  public static FeatureSpace featureSpace(Path inception) {
+    if (inception == null) {
+      return FeatureNet.pretrained();
+    }
+    if (!Files.isRegularFile(inception)) {
+      throw new UserError(
+          "--inception "
+              + inception
+              + " does not exist; give pytorch-fid's pt_inception-2015-12-05-6726825d.pth"
+              + " (docs/metrics.md says where it comes from)");
+    }
+    try {
+      return Inception.load(inception);
+    } catch (IOException e) {
+      throw new UserError("cannot use --inception: " + e.getMessage());
     }
   }
 }

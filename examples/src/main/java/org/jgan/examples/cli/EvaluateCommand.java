@@ -15,6 +15,7 @@ import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Dataset;
 import org.jgan.train.data.FashionMnist;
 import org.jgan.train.data.ImageTransform;
+import org.jgan.train.metrics.FeatureSpace;
 import org.jgan.train.metrics.Metrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,8 +26,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Frechet distance, KID (x1000) and precision/recall (k = 3) of a checkpoint's samples"
-            + " against a dataset, in the feature space of the Fashion-MNIST classifier; printed"
-            + " and written as JSON.")
+            + " against a dataset, in the feature space of the Fashion-MNIST classifier or, with"
+            + " --inception, of Inception-v3 (the FID of the papers); printed and written as JSON.")
 public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, description = "A run's checkpoint.safetensors.")
   Path checkpoint;
@@ -52,6 +53,15 @@ public final class EvaluateCommand implements Callable<Integer> {
   int classSamples;
 
   @Option(
+      names = "--inception",
+      paramLabel = "FILE",
+      description =
+          "Measure in Inception-v3's pool3 features (FID, KID as papers report them) with the"
+              + " weights of pytorch-fid's pt_inception-2015-12-05-6726825d.pth; any resolution,"
+              + " 1 or 3 channels (default: the Fashion-MNIST classifier).")
+  Path inception;
+
+  @Option(
       names = "--out",
       description =
           "JSON output (default: evaluation.json beside the checkpoint, or evaluation-N.json with"
@@ -63,7 +73,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     Checkpoint.Contents c = Cli.checkpoint(checkpoint);
     Generator g = Cli.generator(c);
     long[] shape = g.sampleShape();
-    String why = Metrics.cannotMeasure(shape, "this model's output");
+    FeatureSpace space = Cli.featureSpace(inception);
+    String why = space.cannotMeasure(shape, "this model's output");
     if (why != null) {
       throw new Cli.UserError("cannot evaluate: " + why);
     }
@@ -71,11 +82,11 @@ public final class EvaluateCommand implements Callable<Integer> {
       throw new Cli.UserError("--samples must be >= 10");
     }
     Dataset d = Cli.fit(Cli.dataset(data, ImageTransform.asIs(), 1), (int) shape[1]);
-    String caution = Metrics.caution(d.name());
+    String caution = inception == null ? Metrics.caution(d.name()) : null;
     if (caution != null) {
       System.out.println("note: " + caution);
     }
-    Metrics.Report r = Metrics.evaluate(g, d, samples, 1);
+    Metrics.Report r = Metrics.evaluate(space, g, d, samples, 1);
     Map<String, Object> m = r.toMap();
     m.put("checkpoint", checkpoint.toString());
     m.put("kimg", c.state().imagesSeen() / 1000.0);
@@ -95,7 +106,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     Files.writeString(target, Json.writePretty(m), StandardCharsets.UTF_8);
     System.out.printf(
         Locale.ROOT,
-        "FD %.3f  KID x1000 %.3f  precision %.4f  recall %.4f  (%d samples vs %s) -> %s%n",
+        "%s %.3f  KID x1000 %.3f  precision %.4f  recall %.4f  (%d samples vs %s) -> %s%n",
+        inception == null ? "FD" : "FID",
         r.fd(),
         r.kidTimes1000(),
         r.precision(),

@@ -2,9 +2,7 @@ package org.jgan.train.metrics;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
 import java.util.Map;
-import java.util.function.IntFunction;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.io.SafeTensors;
 import org.jgan.core.kernels.Shapes;
@@ -35,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>The shipped weights come from {@code ./gan train-classifier} (see docs/metrics.md), which
  * records its test accuracy in the file's metadata.
  */
-public final class FeatureNet extends Module {
+public final class FeatureNet extends Module implements FeatureSpace {
   /** Size of the feature vector. */
   public static final int FEATURES = 128;
 
@@ -94,6 +92,26 @@ public final class FeatureNet extends Module {
     return x;
   }
 
+  @Override
+  public String name() {
+    return "fashion-mnist classifier (128 features)";
+  }
+
+  @Override
+  public int featureCount() {
+    return FEATURES;
+  }
+
+  @Override
+  public int batchSize() {
+    return 250;
+  }
+
+  @Override
+  public String cannotMeasure(long[] shape, String dataName) {
+    return Metrics.cannotMeasure(shape, dataName);
+  }
+
   /** Features {@code [N, 128]} of images {@code [N, 1, 28|32, 28|32]}. */
   public Tensor features(Tensor x) {
     Tensor h = Functional.avgPool2d(conv1.forward(pad(x)).leakyRelu(0.2), 2);
@@ -102,30 +120,15 @@ public final class FeatureNet extends Module {
     return fc.forward(h.flatten(1)).leakyRelu(0.2);
   }
 
+  /** {@link #features} of the images in this network's type. */
+  @Override
+  public Tensor measure(Tensor images) {
+    return features(images.to(dtype()));
+  }
+
   /** Class logits {@code [N, 10]}. */
   public Tensor logits(Tensor x) {
     return out.forward(features(x));
-  }
-
-  /**
-   * Features of many images, computed in batches without a graph, as a {@code [N, 128]} float64
-   * tensor.
-   */
-  public double[][] featuresOf(IntFunction<Tensor> batches, int count, int batch) {
-    double[][] f = new double[count][];
-    try (GradMode.Guard off = GradMode.disabled()) {
-      for (int at = 0; at < count; at += batch) {
-        try (TensorScope s = TensorScope.open()) {
-          int n = Math.min(batch, count - at);
-          Tensor x = batches.apply(n);
-          double[] v = features(x.to(dtype())).toDoubleArray();
-          for (int i = 0; i < n; i++) {
-            f[at + i] = Arrays.copyOfRange(v, i * FEATURES, (i + 1) * FEATURES);
-          }
-        }
-      }
-    }
-    return f;
   }
 
   /** Share of {@code data} classified correctly. */

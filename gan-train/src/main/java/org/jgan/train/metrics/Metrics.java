@@ -14,17 +14,23 @@ import org.jgan.train.data.Batches;
 import org.jgan.train.data.Dataset;
 
 /**
- * Sample-quality metrics of a generator against a dataset in {@link FeatureNet}'s feature space:
- * Fréchet distance (FD), KID (x 1000, as usually reported) and improved precision/recall (k = 3).
- * Generated images use constant noise and no truncation; a conditional generator draws its labels
- * uniformly.
+ * Sample-quality metrics of a generator against a dataset in a {@link FeatureSpace}: the shipped
+ * Fashion-MNIST classifier's ({@link FeatureNet}, the default) or Inception's ({@link Inception},
+ * where the Fréchet distance is the FID of the papers). Fréchet distance (FD), KID (x 1000, as
+ * usually reported) and improved precision/recall (k = 3). Generated images use constant noise and
+ * no truncation; a conditional generator draws its labels uniformly.
  */
 public final class Metrics {
   private Metrics() {}
 
   /** The metrics of one comparison. */
   public record Report(
-      double fd, double kidTimes1000, double precision, double recall, int samples) {
+      double fd,
+      double kidTimes1000,
+      double precision,
+      double recall,
+      int samples,
+      String featureSpace) {
     /** As a map for JSON output. */
     public Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -33,7 +39,7 @@ public final class Metrics {
       m.put("precision", precision);
       m.put("recall", recall);
       m.put("samples", samples);
-      m.put("feature_space", "fashion-mnist classifier (128 features)");
+      m.put("feature_space", featureSpace);
       return m;
     }
   }
@@ -53,8 +59,7 @@ public final class Metrics {
         + dataName
         + " is "
         + (shape.length == 3 ? shape[0] + "x" + shape[1] + "x" + shape[2] : "point data")
-        + "; FD, KID and precision/recall of other data need Inception features, which JGAN does"
-        + " not have yet (compare sample grids instead)";
+        + "; other data needs Inception features (--inception FILE, see docs/metrics.md)";
   }
 
   /**
@@ -70,14 +75,14 @@ public final class Metrics {
   }
 
   /** Features of the first {@code count} samples of {@code data} in a seeded random order. */
-  public static double[][] realFeatures(FeatureNet net, Dataset data, int count, long seed) {
+  public static double[][] realFeatures(FeatureSpace net, Dataset data, int count, long seed) {
     Batches b = new Batches(data, seed, false);
     int n = Math.min(count, data.size());
-    return net.featuresOf(k -> b.next(k, DType.FLOAT32).x(), n, 250);
+    return net.featuresOf(k -> b.next(k, DType.FLOAT32).x(), n, net.batchSize());
   }
 
   /** Features of {@code count} generated samples. */
-  public static double[][] fakeFeatures(FeatureNet net, Generator g, int count, long seed) {
+  public static double[][] fakeFeatures(FeatureSpace net, Generator g, int count, long seed) {
     Rng rng = new Rng(seed);
     return net.featuresOf(
         k -> {
@@ -94,7 +99,7 @@ public final class Metrics {
           }
         },
         count,
-        250);
+        net.batchSize());
   }
 
   /**
@@ -139,22 +144,36 @@ public final class Metrics {
     return share;
   }
 
-  /** All metrics of {@code fake} against {@code real} features. */
+  /** All metrics of {@code fake} against {@code real} features of the Fashion-MNIST classifier. */
   public static Report compare(double[][] real, double[][] fake, long seed) {
+    return compare("fashion-mnist classifier (128 features)", real, fake, seed);
+  }
+
+  /** All metrics of {@code fake} against {@code real} features of the space named {@code space}. */
+  public static Report compare(String space, double[][] real, double[][] fake, long seed) {
     double[] pr = FeatureStats.precisionRecall(real, fake, 3);
     return new Report(
         FeatureStats.frechet(real, fake),
         1000 * FeatureStats.kid(real, fake, 100, seed),
         pr[0],
         pr[1],
-        fake.length);
+        fake.length,
+        space);
   }
 
-  /** A generator against a dataset with {@code count} samples on each side. */
+  /** A generator against a dataset with {@code count} samples on each side (the classifier). */
   public static Report evaluate(Generator g, Dataset data, int count, long seed) {
-    FeatureNet net = FeatureNet.pretrained();
+    return evaluate(FeatureNet.pretrained(), g, data, count, seed);
+  }
+
+  /** A generator against a dataset with {@code count} samples on each side, in {@code space}. */
+  public static Report evaluate(
+      FeatureSpace space, Generator g, Dataset data, int count, long seed) {
     g.eval();
     return compare(
-        realFeatures(net, data, count, seed), fakeFeatures(net, g, count, seed + 1), seed + 2);
+        space.name(),
+        realFeatures(space, data, count, seed),
+        fakeFeatures(space, g, count, seed + 1),
+        seed + 2);
   }
 }

@@ -92,7 +92,21 @@ public final class TorchFiles {
       return zip(b);
     }
     Unpickler first = new Unpickler(b, 0, b.length, source, new Calls(null));
-    Object head = first.load();
+    Object head;
+    try {
+      head = first.load();
+    } catch (WeightFileException e) {
+      if (nesting == 0 && b.length > 0 && (b[0] & 0xFF) != 0x80 && e.kind() != Kind.UNSAFE) {
+        throw new WeightFileException(
+            e.kind(),
+            source
+                + ": not a PyTorch file (neither torch.save's ZIP archive nor a pickle of protocol"
+                + " 2 or later): "
+                + e.getMessage()
+                    .substring(e.getMessage().startsWith(source) ? source.length() + 2 : 0));
+      }
+      throw e;
+    }
     if (LEGACY_MAGIC.equals(head)) {
       return legacy(b, first.position());
     }

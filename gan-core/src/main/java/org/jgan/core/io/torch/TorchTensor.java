@@ -63,7 +63,11 @@ public final class TorchTensor {
                 + " has more elements than its storage's "
                 + capacity);
       }
-      last += shape[i] == 0 ? 0 : (shape[i] - 1) * stride[i];
+      try {
+        last = Math.addExact(last, Math.multiplyExact(Math.max(shape[i] - 1, 0), stride[i]));
+      } catch (ArithmeticException e) {
+        last = Long.MAX_VALUE; // reported below as reaching past the storage
+      }
     }
     if (offset < 0 || (numel > 0 && (last < offset || last >= capacity))) {
       throw new WeightFileException(
