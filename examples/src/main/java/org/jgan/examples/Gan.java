@@ -7,6 +7,7 @@ import org.jgan.core.kernels.Engine;
 import org.jgan.examples.bench.BenchCommand;
 import org.jgan.examples.cli.BackendOptions;
 import org.jgan.examples.cli.Cli;
+import org.jgan.examples.cli.ConvertCommand;
 import org.jgan.examples.cli.DatasetCommand;
 import org.jgan.examples.cli.DirectionsCommand;
 import org.jgan.examples.cli.EvaluateCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Option;
       DirectionsCommand.class,
       InterpolateCommand.class,
       EvaluateCommand.class,
+      ConvertCommand.class,
       InfoCommand.class,
       ExampleCommand.class,
       BenchCommand.class,

@@ -330,6 +330,28 @@ class CliEndToEndTest {
   }
 
   @Test
+  @Order(5)
+  void aStylegan2AdaPickleIsConvertedAndSampledDirectly() throws IOException {
+    // written by gan-train's ada_twin.py (a PyTorch twin of ADA's StyleGAN2), checked there
+    Path pkl = dir.resolve("network-snapshot-000040.pkl");
+    Files.copy(
+        Path.of("../gan-train/src/test/resources/org/jgan/train/checkpoint/ada_rgb32.pkl"), pkl);
+    Result c = gan("convert", pkl.toString());
+    assertEquals(0, c.status(), c.err());
+    Path converted = dir.resolve("network-snapshot-000040.safetensors");
+    assertTrue(Files.isRegularFile(converted) && c.out().contains("StyleGAN2 32x32"), c.out());
+    Result again = gan("convert", pkl.toString());
+    assertEquals(1, again.status());
+    assertTrue(again.err().contains("is not replaced"), again.err());
+    Result info = gan("info", "--checkpoint", converted.toString());
+    assertTrue(info.out().contains("images seen  40,000"), info.out());
+    Result mix =
+        gan("mix", "--checkpoint", pkl.toString(), "--out", dir.resolve("mix.png").toString());
+    assertEquals(0, mix.status(), mix.err());
+    assertTrue(Files.size(dir.resolve("mix.png")) > 0);
+  }
+
+  @Test
   @Order(6)
   void errorsAreOneClearLineAndANonZeroStatus() throws IOException {
     Result wrong = gan("train", "--no-such-flag");

@@ -33,6 +33,6 @@ public final class TinyConfigs {
 
   /** StyleGAN2 at 32x32, unconditional, not progressive. */
   public static StyleGan2Config styleGan2() {
-    return new StyleGan2Config(8, 8, 2, 0.01, 1, 32, 64, 16, 0, false, 4, 1, 2, DataFormat.NHWC);
+    return new StyleGan2Config(8, 8, 2, 0.01, 1, 32, 64, 16, 0, false, 4, 1, 2, 0, DataFormat.NHWC);
   }
 }

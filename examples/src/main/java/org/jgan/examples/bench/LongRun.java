@@ -29,7 +29,7 @@ public final class LongRun {
    */
   public static double[] run(int steps, Path out, PrintStream log) throws IOException {
     StyleGan2Config model =
-        new StyleGan2Config(8, 8, 2, 0.01, 1, 32, 64, 16, 10, false, 4, 1, 2, DataFormat.NHWC);
+        new StyleGan2Config(8, 8, 2, 0.01, 1, 32, 64, 16, 10, false, 4, 1, 2, 0, DataFormat.NHWC);
     TrainingConfig cfg =
         TrainingConfig.defaults(model, 8L * steps).toBuilder()
             .batchSize(8)

@@ -14,6 +14,7 @@ import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
 import org.jgan.train.checkpoint.Checkpoint;
+import org.jgan.train.checkpoint.PytorchImport;
 import org.jgan.train.data.Dataset;
 import org.jgan.train.data.DatasetWriter;
 import org.jgan.train.data.FashionMnist;
@@ -213,6 +214,13 @@ public final class Cli {
               + path
               + " does not exist; give the checkpoint.safetensors of a training run");
     }
+    if (isPytorchFile(path)) {
+      try {
+        return PytorchImport.read(path);
+      } catch (IOException e) {
+        throw new UserError("cannot import " + path + ": " + e.getMessage());
+      }
+    }
     try {
       return Checkpoint.read(path);
     } catch (WeightFileException e) {
@@ -220,6 +228,15 @@ public final class Cli {
     } catch (IOException e) {
       throw new UserError("cannot read checkpoint " + path + ": " + e);
     }
+  }
+
+  /**
+   * Whether {@code path} names a PyTorch file ({@code .pkl}, {@code .pt}, {@code .pth}): a
+   * stylegan2-ada-pytorch network pickle, read with {@link PytorchImport}.
+   */
+  public static boolean isPytorchFile(Path path) {
+    String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+    return name.endsWith(".pkl") || name.endsWith(".pt") || name.endsWith(".pth");
   }
 
   /** The sampling generator of a checkpoint. */

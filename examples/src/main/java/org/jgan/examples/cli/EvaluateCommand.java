@@ -29,7 +29,11 @@ import picocli.CommandLine.Option;
             + " against a dataset, in the feature space of the Fashion-MNIST classifier or, with"
             + " --inception, of Inception-v3 (the FID of the papers); printed and written as JSON.")
 public final class EvaluateCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true, description = "A run's checkpoint.safetensors.")
+  @Option(
+      names = "--checkpoint",
+      required = true,
+      description =
+          "A run's checkpoint.safetensors, or a stylegan2-ada-pytorch network pickle (.pkl).")
   Path checkpoint;
 
   @Option(

@@ -35,7 +35,11 @@ import picocli.CommandLine.Option;
       "Any number of seeds runs in batches of --batch; nothing existing is overwritten."
     })
 public final class GenerateCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true, description = "A run's checkpoint.safetensors.")
+  @Option(
+      names = "--checkpoint",
+      required = true,
+      description =
+          "A run's checkpoint.safetensors, or a stylegan2-ada-pytorch network pickle (.pkl).")
   Path checkpoint;
 
   @Option(

@@ -13,7 +13,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Show what a checkpoint holds: family, config, images seen, parameter counts.")
 public final class InfoCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true, description = "A run's checkpoint.safetensors.")
+  @Option(
+      names = "--checkpoint",
+      required = true,
+      description =
+          "A run's checkpoint.safetensors, or a stylegan2-ada-pytorch network pickle (.pkl).")
   Path checkpoint;
 
   @Override

@@ -37,7 +37,11 @@ import picocli.CommandLine.Option;
         "Walk between two seeds, in z (spherical interpolation) or in w (linear; style-based"
             + " models), as PNG frames and an animated GIF.")
 public final class InterpolateCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true, description = "A run's checkpoint.safetensors.")
+  @Option(
+      names = "--checkpoint",
+      required = true,
+      description =
+          "A run's checkpoint.safetensors, or a stylegan2-ada-pytorch network pickle (.pkl).")
   Path checkpoint;
 
   @Option(

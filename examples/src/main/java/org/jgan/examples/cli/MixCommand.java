@@ -28,7 +28,8 @@ public final class MixCommand implements Callable<Integer> {
   @Option(
       names = "--checkpoint",
       required = true,
-      description = "A StyleGAN or StyleGAN2 checkpoint.")
+      description =
+          "A StyleGAN or StyleGAN2 checkpoint, or a stylegan2-ada-pytorch network pickle (.pkl).")
   Path checkpoint;
 
   @Option(

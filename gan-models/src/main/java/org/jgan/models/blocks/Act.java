@@ -54,4 +54,16 @@ public enum Act {
     }
     return gain == 1.0 ? y : y.mul(gain);
   }
+
+  /**
+   * {@code x} clamped to {@code [-limit, limit]}, as StyleGAN2-ADA clamps activations ({@code
+   * conv_clamp}, 256 in its configs, there to keep float16 finite); {@code x} itself when {@code
+   * limit} is 0 (no clamping). Made of differentiable ops: {@code x - relu(x - c) + relu(-x - c)}.
+   */
+  public static Tensor clamp(Tensor x, double limit) {
+    if (!(limit > 0)) {
+      return x;
+    }
+    return x.sub(x.sub(limit).relu()).add(x.neg().sub(limit).relu());
+  }
 }

@@ -22,6 +22,7 @@ public final class EqualizedConv2d extends Module {
   private final int kernel;
   private final Act act;
   private final double gainScale;
+  private final double clamp;
   private final Resample resample;
   private final Fir fir;
   private final double weightGain;
@@ -34,7 +35,7 @@ public final class EqualizedConv2d extends Module {
   }
 
   /**
-   * A convolution.
+   * A convolution without clamping.
    *
    * @param gainScale multiplies the activation's gain (sqrt(0.5) in residual branches)
    */
@@ -47,6 +48,26 @@ public final class EqualizedConv2d extends Module {
       double gainScale,
       Resample resample,
       Rng rng) {
+    this(in, out, kernel, act, bias, gainScale, resample, 0, rng);
+  }
+
+  /**
+   * A convolution.
+   *
+   * @param gainScale multiplies the activation's gain (sqrt(0.5) in residual branches)
+   * @param clamp clamps the output to {@code [-clamp gainScale, clamp gainScale]} (ADA's {@code
+   *     conv_clamp}; 0 = none)
+   */
+  public EqualizedConv2d(
+      int in,
+      int out,
+      int kernel,
+      Act act,
+      boolean bias,
+      double gainScale,
+      Resample resample,
+      double clamp,
+      Rng rng) {
     if (in < 1 || out < 1 || kernel < 1) {
       throw new IllegalArgumentException("EqualizedConv2d: channels and kernel must be >= 1");
     }
@@ -54,6 +75,7 @@ public final class EqualizedConv2d extends Module {
     this.kernel = kernel;
     this.act = act;
     this.gainScale = gainScale;
+    this.clamp = clamp * gainScale;
     this.resample = resample;
     this.fir = Fir.STYLEGAN2;
     this.weightGain = 1.0 / Math.sqrt((double) in * kernel * kernel);
@@ -86,7 +108,8 @@ public final class EqualizedConv2d extends Module {
     Tensor y;
     switch (resample) {
       case UP:
-        return act.apply(Modulation.convUp(x, w, fir, format), b, outGain, format);
+        return Act.clamp(
+            act.apply(Modulation.convUp(x, w, fir, format), b, outGain, format), clamp);
       case DOWN:
         if (kernel == 1) {
           y = Conv.conv2d(fir.downsample2d(x, format), w, b, 1, 0, format);
@@ -99,6 +122,6 @@ public final class EqualizedConv2d extends Module {
       default:
         y = Conv.conv2d(x, w, b, 1, kernel / 2, format);
     }
-    return act.apply(y, null, outGain, format);
+    return Act.clamp(act.apply(y, null, outGain, format), clamp);
   }
 }

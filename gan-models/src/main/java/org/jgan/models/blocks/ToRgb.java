@@ -14,11 +14,20 @@ import org.jgan.core.tensor.Tensor;
 public final class ToRgb extends Module {
   private final ModulatedConv2d conv;
   private final Parameter bias;
+  private final double clamp;
 
   /** Features {@code in} to {@code channels} image channels. */
   public ToRgb(int in, int channels, int wDim, Rng rng) {
+    this(in, channels, wDim, 0, rng);
+  }
+
+  /**
+   * Features {@code in} to {@code channels} image channels, clamped to {@code +-clamp} (0: not).
+   */
+  public ToRgb(int in, int channels, int wDim, double clamp, Rng rng) {
     this.conv = child("conv", new ModulatedConv2d(in, channels, 1, wDim, false, false, rng));
     this.bias = param("bias", Tensor.zeros(DType.FLOAT32, channels));
+    this.clamp = clamp;
   }
 
   /** The modulated 1x1 convolution. */
@@ -36,6 +45,7 @@ public final class ToRgb extends Module {
    * for NHWC (for one channel the same memory as {@code [N, 1, H, W]}).
    */
   public Tensor forward(Tensor x, Tensor w, DataFormat format) {
-    return Act.LINEAR.apply(conv.forward(x, w, format), bias.value(), 1.0, format);
+    return Act.clamp(
+        Act.LINEAR.apply(conv.forward(x, w, format), bias.value(), 1.0, format), clamp);
   }
 }

@@ -33,6 +33,10 @@ import org.jgan.models.StyleConfig;
  * @param mbstdGroup minibatch-stddev group size (4; 8 or 32 in some ADA configs)
  * @param mbstdChannels minibatch-stddev feature maps (1)
  * @param dMappingLayers layers of the discriminator's label mapping (8 in ADA)
+ * @param convClamp clamps the activations of the synthesis layers, toRGB and the discriminator's
+ *     convolutions to {@code [-convClamp, convClamp]} (times the layer's gain scale) as
+ *     StyleGAN2-ADA's {@code conv_clamp} (256 in its configurations, which train in float16); 0 =
+ *     none, the default here
  * @param layout memory layout of the feature maps inside both networks (NHWC, where oneDNN's
  *     convolutions need no reorders; NCHW computes the same values); images and logits cross the
  *     networks' boundary as {@code [N, C, H, W]} either way, and weights do not depend on it
@@ -51,6 +55,7 @@ public record StyleGan2Config(
     int mbstdGroup,
     int mbstdChannels,
     int dMappingLayers,
+    double convClamp,
     DataFormat layout)
     implements StyleConfig {
   /** The presets by name, the default first ({@link Family#preset}). */
@@ -74,6 +79,9 @@ public record StyleGan2Config(
     if (c4 % mbstdChannels != 0) {
       throw new IllegalArgumentException(
           "mbstdChannels " + mbstdChannels + " must divide the 4x4 channels " + c4);
+    }
+    if (!(convClamp >= 0) || Double.isInfinite(convClamp)) {
+      throw new IllegalArgumentException("convClamp must be >= 0 (0 = none), got " + convClamp);
     }
     if (layout == null) {
       throw new IllegalArgumentException("layout must be NCHW or NHWC, got null");
@@ -101,6 +109,7 @@ public record StyleGan2Config(
         8,
         1,
         8,
+        0,
         DataFormat.NHWC);
   }
 
@@ -126,6 +135,7 @@ public record StyleGan2Config(
         32,
         1,
         8,
+        0,
         DataFormat.NHWC);
   }
 
@@ -152,6 +162,7 @@ public record StyleGan2Config(
         4,
         1,
         2,
+        0,
         DataFormat.NHWC);
   }
 
@@ -184,6 +195,11 @@ public record StyleGan2Config(
   /** This config with the feature maps in another memory layout (the same values and weights). */
   public StyleGan2Config withLayout(DataFormat layout) {
     return with("layout", layout);
+  }
+
+  /** This config with activations clamped to {@code +-convClamp} (0 = none). */
+  public StyleGan2Config withConvClamp(double convClamp) {
+    return with("convClamp", convClamp);
   }
 
   /** This config for images of {@code imageChannels} channels. */

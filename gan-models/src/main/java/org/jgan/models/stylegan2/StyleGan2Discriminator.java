@@ -62,17 +62,40 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
             b.put(
                 "fromrgb",
                 new EqualizedConv2d(
-                    config.imageChannels(), config.channels(r), 1, Act.LRELU, rng)));
+                    config.imageChannels(),
+                    config.channels(r),
+                    1,
+                    Act.LRELU,
+                    true,
+                    1.0,
+                    Resample.NONE,
+                    config.convClamp(),
+                    rng)));
       }
       if (r > 4) {
-        blocks.put(r, b.put("block", new Block(config.channels(r), config.channels(r / 2), rng)));
+        blocks.put(
+            r,
+            b.put(
+                "block",
+                new Block(config.channels(r), config.channels(r / 2), config.convClamp(), rng)));
       }
     }
     ModuleDict b4 = (ModuleDict) children().get("b4");
     int c4 = config.channels(4);
     this.mbstd = new MinibatchStdDev(config.mbstdGroup(), config.mbstdChannels());
     this.conv =
-        b4.put("conv", new EqualizedConv2d(c4 + config.mbstdChannels(), c4, 3, Act.LRELU, rng));
+        b4.put(
+            "conv",
+            new EqualizedConv2d(
+                c4 + config.mbstdChannels(),
+                c4,
+                3,
+                Act.LRELU,
+                true,
+                1.0,
+                Resample.NONE,
+                config.convClamp(),
+                rng));
     this.fc = b4.put("fc", new EqualizedLinear(c4 * 16, c4, Act.LRELU, rng));
     if (config.labelCount() > 0) {
       this.out = null;
@@ -99,12 +122,16 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
     private final EqualizedConv2d conv1;
     private final EqualizedConv2d skip;
 
-    Block(int in, int out, Rng rng) {
-      this.conv0 = child("conv0", new EqualizedConv2d(in, in, 3, Act.LRELU, rng));
+    Block(int in, int out, double clamp, Rng rng) {
+      this.conv0 =
+          child(
+              "conv0",
+              new EqualizedConv2d(in, in, 3, Act.LRELU, true, 1.0, Resample.NONE, clamp, rng));
       this.conv1 =
           child(
               "conv1",
-              new EqualizedConv2d(in, out, 3, Act.LRELU, true, Math.sqrt(0.5), Resample.DOWN, rng));
+              new EqualizedConv2d(
+                  in, out, 3, Act.LRELU, true, Math.sqrt(0.5), Resample.DOWN, clamp, rng));
       this.skip =
           child(
               "skip",

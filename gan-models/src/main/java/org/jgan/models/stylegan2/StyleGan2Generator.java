@@ -66,16 +66,23 @@ public final class StyleGan2Generator extends StyleGenerator implements Progress
       int c = config.channels(r);
       if (r == 4) {
         layers.put(
-            r, new SynthesisLayer[] {b.put("conv1", new SynthesisLayer(c, c, w, r, false, rng))});
+            r,
+            new SynthesisLayer[] {
+              b.put("conv1", new SynthesisLayer(c, c, w, r, false, config.convClamp(), rng))
+            });
       } else {
         layers.put(
             r,
             new SynthesisLayer[] {
-              b.put("conv0", new SynthesisLayer(config.channels(r / 2), c, w, r, true, rng)),
-              b.put("conv1", new SynthesisLayer(c, c, w, r, false, rng))
+              b.put(
+                  "conv0",
+                  new SynthesisLayer(
+                      config.channels(r / 2), c, w, r, true, config.convClamp(), rng)),
+              b.put("conv1", new SynthesisLayer(c, c, w, r, false, config.convClamp(), rng))
             });
       }
-      toRgb.put(r, b.put("torgb", new ToRgb(c, config.imageChannels(), w, rng)));
+      toRgb.put(
+          r, b.put("torgb", new ToRgb(c, config.imageChannels(), w, config.convClamp(), rng)));
     }
     this.constant =
         ((ModuleDict) synthesis.children().get("b4"))

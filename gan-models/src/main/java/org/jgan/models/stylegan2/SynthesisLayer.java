@@ -24,14 +24,25 @@ public final class SynthesisLayer extends Module {
   private final NoiseInjection noise;
   private final Parameter bias;
   private final boolean up;
+  private final double clamp;
 
   /** A layer from {@code in} to {@code out} channels at output resolution {@code resolution}. */
   public SynthesisLayer(int in, int out, int wDim, int resolution, boolean up, Rng rng) {
+    this(in, out, wDim, resolution, up, 0, rng);
+  }
+
+  /**
+   * A layer whose output is clamped to {@code [-clamp, clamp]} after the activation (ADA's {@code
+   * conv_clamp}; 0 = none).
+   */
+  public SynthesisLayer(
+      int in, int out, int wDim, int resolution, boolean up, double clamp, Rng rng) {
     this.affine = child("affine", new EqualizedLinear(wDim, in, Act.LINEAR, 1.0, 1.0, rng));
     this.weight = param("weight", rng.normal(DType.FLOAT32, out, in, 3, 3));
     this.noise = child("noise", new NoiseInjection(0, resolution, rng));
     this.bias = param("bias", Tensor.zeros(DType.FLOAT32, out));
     this.up = up;
+    this.clamp = clamp;
   }
 
   /** The style affine {@code A}. */
@@ -63,9 +74,10 @@ public final class SynthesisLayer extends Module {
       if (n != null) {
         InPlace.add(y, n);
       }
-      return InPlace.leakyRelu(
-          InPlace.add(y, b.reshape(format.channelShape(b.numel()))), Act.ALPHA);
+      return Act.clamp(
+          InPlace.leakyRelu(InPlace.add(y, b.reshape(format.channelShape(b.numel()))), Act.ALPHA),
+          clamp);
     }
-    return Act.LRELU.apply(n == null ? y : y.add(n), b, 1.0, format);
+    return Act.clamp(Act.LRELU.apply(n == null ? y : y.add(n), b, 1.0, format), clamp);
   }
 }

@@ -1,5 +1,8 @@
 package org.jgan.models.blocks;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -12,6 +15,7 @@ import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.testing.TensorAssert;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -52,6 +56,10 @@ class BlockGradientTest {
     ModulatedConv2d mod = new ModulatedConv2d(3, 2, 3, 4, true, false, rng);
     ModulatedConv2d modUp = new ModulatedConv2d(3, 2, 3, 4, true, true, rng);
     ToRgb rgb = new ToRgb(3, 1, 4, rng);
+    // ADA's conv_clamp, set low enough to bite on these inputs
+    EqualizedConv2d clamped =
+        new EqualizedConv2d(2, 3, 3, Act.LRELU, true, Math.sqrt(0.5), Resample.DOWN, 0.3, rng);
+    ToRgb rgbClamped = new ToRgb(3, 1, 4, 0.2, rng);
     AdaIn adain = new AdaIn(2, 4, rng);
     NoiseInjection noise = new NoiseInjection(0, 4, rng);
     MappingNetwork map = new MappingNetwork(4, 3, 4, 2, 2, 0.01, 0.995, rng);
@@ -149,6 +157,17 @@ class BlockGradientTest {
             rgb,
             List.of(leaf(in, 2, 4, 4, 3), leaf(in, 2, 4)),
             x -> rgb.forward(x.get(0), x.get(1), DataFormat.NHWC)),
+        row("Act.clamp at 0.8", null, List.of(leaf(in, 3, 7)), x -> Act.clamp(x.get(0), 0.8)),
+        row(
+            "EqualizedConv2d 3x3 down, conv_clamp 0.3",
+            clamped,
+            List.of(leaf(in, 2, 2, 6, 6)),
+            x -> clamped.forward(x.get(0))),
+        row(
+            "ToRgb conv_clamp 0.2",
+            rgbClamped,
+            List.of(leaf(in, 2, 3, 4, 4), leaf(in, 2, 4)),
+            x -> rgbClamped.forward(x.get(0), x.get(1))),
         row(
             "bilinear up NHWC (native resize)",
             null,
@@ -192,5 +211,12 @@ class BlockGradientTest {
       String name, List<Tensor> inputs, Function<List<Tensor>, Tensor> f) {
     TensorAssert.assertGradients(xs -> List.of(f.apply(xs)), inputs, 1e-6);
     TensorAssert.assertSecondOrder(xs -> List.of(f.apply(xs)), inputs, 1e-6);
+  }
+
+  @Test
+  void clampBoundsTheOutsideAndKeepsTheInside() {
+    Tensor x = Tensor.of(new double[] {-3, -0.5, 0, 0.7, 2}, 5);
+    assertArrayEquals(new double[] {-1, -0.5, 0, 0.7, 1}, Act.clamp(x, 1).toDoubleArray(), 1e-15);
+    assertSame(x, Act.clamp(x, 0), "limit 0 is no clamping");
   }
 }

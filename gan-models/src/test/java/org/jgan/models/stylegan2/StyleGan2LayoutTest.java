@@ -105,6 +105,7 @@ class StyleGan2LayoutTest {
             t.mbstdGroup(),
             t.mbstdChannels(),
             t.dMappingLayers(),
+            0,
             DataFormat.NHWC);
     List<Tensor> direct;
     try (Engine off = Engine.start(Backend.cpu().withWinograd(false))) {

@@ -120,6 +120,14 @@ public final class Checkpoint {
   }
 
   /**
+   * Writes {@code contents} (tensors and metadata as they are) to {@code path} atomically: how an
+   * imported network becomes a checkpoint file.
+   */
+  public static void write(Contents contents, Path path) throws IOException {
+    SafeTensors.write(path, contents.tensors(), contents.metadata());
+  }
+
+  /**
    * Reads and validates a checkpoint.
    *
    * @throws WeightFileException for a damaged file or one that is not a checkpoint of this library
@@ -253,7 +261,8 @@ public final class Checkpoint {
     return g;
   }
 
-  private static Map<String, Tensor> withPrefix(Map<String, Tensor> all, String prefix) {
+  /** The entries of {@code all} under {@code prefix}, with the prefix removed. */
+  static Map<String, Tensor> withPrefix(Map<String, Tensor> all, String prefix) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     all.forEach(
         (k, v) -> {

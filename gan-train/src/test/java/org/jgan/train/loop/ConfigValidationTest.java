@@ -48,7 +48,7 @@ class ConfigValidationTest {
             (Bad)
                 () ->
                     new StyleGan2Config(
-                        8, 8, 2, 0.01, 1, 48, 64, 16, 0, false, 4, 1, 2, DataFormat.NHWC),
+                        8, 8, 2, 0.01, 1, 48, 64, 16, 0, false, 4, 1, 2, 0, DataFormat.NHWC),
             "resolution must be a power of two in [8, 1024], got 48"),
         Arguments.of(
             "DCGAN resolution",
@@ -67,8 +67,15 @@ class ConfigValidationTest {
             (Bad)
                 () ->
                     new StyleGan2Config(
-                        8, 8, 2, 0.01, 1, 32, 64, 16, 0, false, 4, 3, 2, DataFormat.NHWC),
+                        8, 8, 2, 0.01, 1, 32, 64, 16, 0, false, 4, 3, 2, 0, DataFormat.NHWC),
             "mbstdChannels 3 must divide the 4x4 channels 16"),
+        Arguments.of(
+            "conv clamp",
+            (Bad)
+                () ->
+                    new StyleGan2Config(
+                        8, 8, 2, 0.01, 1, 32, 64, 16, 0, false, 4, 1, 2, -1, DataFormat.NHWC),
+            "convClamp must be >= 0 (0 = none), got -1.0"),
         Arguments.of(
             "learning rate",
             (Bad) () -> new OptimizerSettings(-0.1, 0, 0.99, 1e-8),

@@ -110,6 +110,7 @@ class TrainerTest {
             4,
             1,
             2,
+            0,
             DataFormat.NHWC);
     TrainingConfig config =
         TrainingConfig.defaults(wide, 24).toBuilder()

@@ -1,0 +1,65 @@
+package org.jgan.examples.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.jgan.models.stylegan2.StyleGan2Config;
+import org.jgan.train.checkpoint.Checkpoint;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code gan convert}: a stylegan2-ada-pytorch network pickle as a JGAN checkpoint. */
+@Command(
+    name = "convert",
+    mixinStandardHelpOptions = true,
+    description =
+        "Turn a stylegan2-ada-pytorch network pickle (network-snapshot-*.pkl: G, D, G_ema) into a"
+            + " JGAN checkpoint, read without running any of the pickle. generate, mix,"
+            + " interpolate, directions, evaluate and info also take the pickle directly.")
+public final class ConvertCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "FILE", description = "The network pickle.")
+  Path file;
+
+  @Option(
+      names = "--out",
+      description =
+          "The checkpoint to write (default: FILE with the extension .safetensors, beside it);"
+              + " an existing file is never replaced.")
+  Path out;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new Cli.UserError(file + " does not exist; give a network-snapshot-*.pkl");
+    }
+    Checkpoint.Contents c = Cli.checkpoint(file);
+    Path target = out;
+    if (target == null) {
+      String name = file.getFileName().toString();
+      int dot = name.lastIndexOf('.');
+      target = file.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".safetensors");
+    }
+    if (Files.exists(target)) {
+      throw new Cli.UserError(
+          target + " exists; it is not replaced (remove it or give another --out)");
+    }
+    Checkpoint.write(c, target);
+    StyleGan2Config m = (StyleGan2Config) c.config().model();
+    System.out.printf(
+        Locale.ROOT,
+        "StyleGAN2 %dx%d, %d channel(s), %s, conv_clamp %s: G %,d  D %,d  G_ema %,d parameters%n",
+        m.resolution(),
+        m.resolution(),
+        m.imageChannels(),
+        m.labelCount() > 0 ? m.labelCount() + " classes" : "unconditional",
+        m.convClamp() > 0 ? String.valueOf(m.convClamp()) : "none",
+        c.parameterCount("G"),
+        c.parameterCount("D"),
+        c.parameterCount("G_ema"));
+    System.out.println("-> " + target);
+    return 0;
+  }
+}
