@@ -11,16 +11,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code gan convert}: a stylegan2-ada-pytorch network pickle as a JGAN checkpoint. */
+/** {@code gan convert}: a stylegan2-ada-pytorch or rosinality StyleGAN2 as a JGAN checkpoint. */
 @Command(
     name = "convert",
     mixinStandardHelpOptions = true,
     description =
-        "Turn a stylegan2-ada-pytorch network pickle (network-snapshot-*.pkl: G, D, G_ema) into a"
-            + " JGAN checkpoint, read without running any of the pickle. generate, mix,"
-            + " interpolate, directions, evaluate and info also take the pickle directly.")
+        "Turn a stylegan2-ada-pytorch network pickle (network-snapshot-*.pkl: G, D, G_ema) or a"
+            + " rosinality stylegan2-pytorch checkpoint (.pt: g, d, g_ema, latent_avg) into a"
+            + " JGAN checkpoint, read without running any of it. generate, mix, interpolate,"
+            + " directions, evaluate and info also take those files directly.")
 public final class ConvertCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "FILE", description = "The network pickle.")
+  @Parameters(paramLabel = "FILE", description = "The network pickle or checkpoint.")
   Path file;
 
   @Option(

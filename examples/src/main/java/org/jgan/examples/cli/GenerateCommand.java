@@ -39,7 +39,8 @@ public final class GenerateCommand implements Callable<Integer> {
       names = "--checkpoint",
       required = true,
       description =
-          "A run's checkpoint.safetensors, or a stylegan2-ada-pytorch network pickle (.pkl).")
+          "A run's checkpoint.safetensors, or a StyleGAN2 of stylegan2-ada-pytorch (.pkl) or"
+              + " rosinality (.pt).")
   Path checkpoint;
 
   @Option(

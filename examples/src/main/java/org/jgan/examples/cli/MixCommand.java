@@ -29,7 +29,8 @@ public final class MixCommand implements Callable<Integer> {
       names = "--checkpoint",
       required = true,
       description =
-          "A StyleGAN or StyleGAN2 checkpoint, or a stylegan2-ada-pytorch network pickle (.pkl).")
+          "A StyleGAN or StyleGAN2 checkpoint, or a StyleGAN2 of stylegan2-ada-pytorch (.pkl) or"
+              + " rosinality (.pt).")
   Path checkpoint;
 
   @Option(

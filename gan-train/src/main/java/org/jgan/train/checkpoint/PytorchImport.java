@@ -25,9 +25,10 @@ import org.jgan.train.loop.Trainer;
 import org.jgan.train.loop.TrainingConfig;
 
 /**
- * StyleGAN2 networks trained with stylegan2-ada-pytorch, read from its network pickles ({@code
- * network-snapshot-*.pkl}: a dict with {@code G}, {@code D}, {@code G_ema}) into the contents of a
- * JGAN checkpoint, without running any of the pickle ({@link TorchFiles}).
+ * StyleGAN2 networks trained with stylegan2-ada-pytorch, read from its network pickles (and, by
+ * {@link #read}, rosinality's checkpoints: {@link Rosinality}) ({@code network-snapshot-*.pkl}: a
+ * dict with {@code G}, {@code D}, {@code G_ema}) into the contents of a JGAN checkpoint, without
+ * running any of the pickle ({@link TorchFiles}).
  *
  * <p>The configuration is read from the weights' shapes (latent sizes, mapping depth, channels per
  * resolution, classes, image channels) and from the attributes the pickle keeps of each layer (the
@@ -59,13 +60,16 @@ public final class PytorchImport {
   public static Checkpoint.Contents read(Path file) throws IOException {
     Object root = TorchFiles.read(file);
     String source = file.toString();
+    if (root instanceof Map<?, ?> top && Rosinality.isCheckpoint(top)) {
+      return Rosinality.read(top, file);
+    }
     if (!(root instanceof Map<?, ?> nets)
         || !(nets.get("G_ema") instanceof PyObject || nets.get("G") instanceof PyObject)) {
       throw new WeightFileException(
           Kind.INCOMPATIBLE,
           source
-              + ": not a stylegan2-ada-pytorch network pickle (expected a dict with G, D and"
-              + " G_ema)");
+              + ": neither a stylegan2-ada-pytorch network pickle (a dict with G, D and G_ema) nor"
+              + " a rosinality checkpoint (a dict with g_ema, g, d of state dicts)");
     }
     Object gSource = nets.get("G_ema") instanceof PyObject ? nets.get("G_ema") : nets.get("G");
     Object dSource = nets.get("D") instanceof PyObject ? nets.get("D") : null;
@@ -92,13 +96,25 @@ public final class PytorchImport {
     if (m.find()) {
       imagesSeen = Long.parseLong(m.group(1)) * 1000;
     }
+    return contents(
+        config, tensors, imagesSeen, source, "stylegan2-ada-pytorch network pickle", present(nets));
+  }
+
+  /** A checkpoint's contents for imported networks: default training settings, no optimiser. */
+  static Checkpoint.Contents contents(
+      StyleGan2Config config,
+      Map<String, Tensor> tensors,
+      long imagesSeen,
+      String source,
+      String format,
+      List<String> networks) {
     TrainingConfig training = TrainingConfig.defaults(config, Math.max(imagesSeen, 1));
     Trainer.State state = new Trainer.State(0, imagesSeen, 0, 0, 0, 0, 0, 0, 0, 0);
     Map<String, Object> provenance = new LinkedHashMap<>();
     provenance.put("library", "jgan " + BuildInfo.version());
     provenance.put("imported_from", source);
-    provenance.put("format", "stylegan2-ada-pytorch network pickle");
-    provenance.put("networks", new ArrayList<>(present(nets)));
+    provenance.put("format", format);
+    provenance.put("networks", new ArrayList<>(networks));
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", Checkpoint.FORMAT);
     meta.put("family", config.family().id());
@@ -120,7 +136,7 @@ public final class PytorchImport {
   }
 
   /** Copies {@code state} into {@code net} (every entry must fit) and returns its state dict. */
-  private static Map<String, Tensor> load(Module net, Map<String, Tensor> state, String source)
+  static Map<String, Tensor> load(Module net, Map<String, Tensor> state, String source)
       throws WeightFileException {
     try {
       net.loadStateDict(state);
@@ -134,7 +150,8 @@ public final class PytorchImport {
   static Map<String, Tensor> generatorState(Map<String, TorchTensor> ada, String source)
       throws WeightFileException {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, TorchTensor> e : withoutFilters(ada, source).entrySet()) {
+    for (Map.Entry<String, TorchTensor> e :
+        withoutFilters(ada, "resample_filter", source).entrySet()) {
       String k = e.getKey();
       if (k.matches("synthesis\\.b\\d+\\.skip\\..*")) {
         throw new WeightFileException(
@@ -162,7 +179,8 @@ public final class PytorchImport {
       Map<String, TorchTensor> ada, StyleGan2Config config, String source)
       throws WeightFileException {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, TorchTensor> e : withoutFilters(ada, source).entrySet()) {
+    for (Map.Entry<String, TorchTensor> e :
+        withoutFilters(ada, "resample_filter", source).entrySet()) {
       String k = e.getKey();
       Matcher m = D_BLOCK.matcher(k);
       String j;
@@ -181,22 +199,28 @@ public final class PytorchImport {
   }
 
   /**
-   * The tensors but the FIR filter buffers ({@code resample_filter}), each of which must be the
-   * {@code [1, 3, 3, 1]} filter that JGAN's StyleGAN2 has built in.
+   * The tensors but the FIR filter buffers (names ending in {@code suffix}: ADA's {@code
+   * resample_filter}, rosinality's {@code kernel}), each of which must be the {@code [1, 3, 3, 1]}
+   * filter that JGAN's StyleGAN2 has built in, up to a gain (rosinality stores its up-sampling
+   * kernels times 4).
    */
-  private static Map<String, TorchTensor> withoutFilters(
-      Map<String, TorchTensor> ada, String source) throws WeightFileException {
+  static Map<String, TorchTensor> withoutFilters(
+      Map<String, TorchTensor> all, String suffix, String source) throws WeightFileException {
     double[] taps = {1, 3, 3, 1};
     Map<String, TorchTensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, TorchTensor> e : ada.entrySet()) {
-      if (!e.getKey().endsWith("resample_filter")) {
+    for (Map.Entry<String, TorchTensor> e : all.entrySet()) {
+      if (!e.getKey().endsWith(suffix)) {
         out.put(e.getKey(), e.getValue());
         continue;
       }
       double[] v = e.getValue().toDoubles();
-      boolean same = v.length == 16;
+      double sum = 0;
+      for (double x : v) {
+        sum += x;
+      }
+      boolean same = v.length == 16 && sum > 0;
       for (int i = 0; same && i < 16; i++) {
-        same = Math.abs(v[i] - taps[i / 4] * taps[i % 4] / 64) < 1e-6;
+        same = Math.abs(v[i] / sum - taps[i / 4] * taps[i % 4] / 64) < 1e-6;
       }
       if (!same) {
         throw new WeightFileException(
@@ -237,18 +261,9 @@ public final class PytorchImport {
     for (int r = 4; r <= resolution; r *= 2) {
       channels.put(r, (int) gt.get("synthesis.b" + r + ".conv1.weight").shape()[0]);
     }
-    int channelMax = channels.values().stream().mapToInt(Integer::intValue).max().orElse(1);
-    int channelBase = channels.get(resolution) * resolution;
-    for (Map.Entry<Integer, Integer> e : channels.entrySet()) {
-      if (Math.min(channelBase / e.getKey(), channelMax) != e.getValue()) {
-        throw new WeightFileException(
-            Kind.INCOMPATIBLE,
-            source
-                + ": channels by resolution "
-                + channels
-                + " do not follow min(channel_base / r, channel_max)");
-      }
-    }
+    int[] schedule = channelSchedule(channels, resolution, source);
+    int channelBase = schedule[0];
+    int channelMax = schedule[1];
     double lrMul = number(attribute(g, "mapping", "fc0", "bias_gain"), 0.01);
     double clamp = number(attribute(g, "synthesis", "b4", "conv1", "conv_clamp"), 0);
     int group = 4;
@@ -293,6 +308,27 @@ public final class PytorchImport {
     } catch (IllegalArgumentException e) {
       throw new WeightFileException(Kind.INCOMPATIBLE, source + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * {@code {channelBase, channelMax}} such that {@code min(channelBase / r, channelMax)} gives the
+   * channels of every resolution up to {@code resolution}.
+   */
+  static int[] channelSchedule(Map<Integer, Integer> channels, int resolution, String source)
+      throws WeightFileException {
+    int channelMax = channels.values().stream().mapToInt(Integer::intValue).max().orElse(1);
+    int channelBase = channels.get(resolution) * resolution;
+    for (Map.Entry<Integer, Integer> e : channels.entrySet()) {
+      if (Math.min(channelBase / e.getKey(), channelMax) != e.getValue()) {
+        throw new WeightFileException(
+            Kind.INCOMPATIBLE,
+            source
+                + ": channels by resolution "
+                + channels
+                + " do not follow min(channel_base / r, channel_max)");
+      }
+    }
+    return new int[] {channelBase, channelMax};
   }
 
   private static double number(Object v, double fallback) {
