@@ -343,6 +343,10 @@ class CliEndToEndTest {
     Result again = gan("convert", pkl.toString());
     assertEquals(1, again.status());
     assertTrue(again.err().contains("is not replaced"), again.err());
+    // ADA's twin has z of 24 and w of 32: rosinality's StyleGAN2 cannot hold that
+    Result ros = gan("convert", converted.toString(), "--to", "rosinality");
+    assertEquals(1, ros.status());
+    assertTrue(ros.err().contains("zDim 24 != wDim 32"), ros.err());
     Result info = gan("info", "--checkpoint", converted.toString());
     assertTrue(info.out().contains("images seen  40,000"), info.out());
     Result mix =

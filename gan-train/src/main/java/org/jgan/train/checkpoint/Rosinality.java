@@ -1,5 +1,6 @@
 package org.jgan.train.checkpoint;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import org.jgan.core.io.WeightFileException;
 import org.jgan.core.io.WeightFileException.Kind;
 import org.jgan.core.io.torch.TorchFiles;
 import org.jgan.core.io.torch.TorchTensor;
+import org.jgan.core.io.torch.TorchWriter;
 import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
@@ -35,7 +37,7 @@ import org.jgan.models.stylegan2.StyleGan2Generator;
  * in the file and is its default, 0.01. Without {@code latent_avg} the average latent for
  * truncation is estimated from 4,096 latents (seed 0), as rosinality's {@code mean_latent} does.
  */
-final class Rosinality {
+public final class Rosinality {
   private static final Pattern CONVS = Pattern.compile("^convs\\.(\\d+)\\.(.*)$");
   private static final Pattern TO_RGBS = Pattern.compile("^to_rgbs\\.(\\d+)\\.(.*)$");
   private static final Pattern NOISES = Pattern.compile("^noises\\.noise_(\\d+)$");
@@ -264,6 +266,143 @@ final class Rosinality {
     out.put("b4.fc.bias", "final_linear.0.bias");
     out.put("b4.out.weight", "final_linear.1.weight");
     out.put("b4.out.bias", "final_linear.1.bias");
+    return out;
+  }
+
+  /**
+   * Writes the StyleGAN2 of {@code c} in rosinality's layout with {@link TorchWriter}: {@code
+   * torch.load} gives {@code {"g", "d", "g_ema", "latent_avg", "jgan_config"}} without any class of
+   * this library, and rosinality's {@code Generator(size, style_dim, n_mlp)} and {@code
+   * Discriminator(size)} load {@code g_ema} and {@code d} when their channel dictionary matches
+   * {@code jgan_config["channels"]} (rosinality's own is {@code 512} up to 32x32, then {@code 256 x
+   * channel_multiplier / (r / 64)}). Only what rosinality's networks can express is written: an
+   * unconditional RGB StyleGAN2 with {@code zDim == wDim} and no clamping; a discriminator whose
+   * minibatch-stddev group is not 4 (rosinality's) is left out, and said so.
+   *
+   * @return notes for the user (what was left out), possibly empty
+   * @throws WeightFileException when the model cannot be written in rosinality's layout
+   */
+  public static List<String> export(Checkpoint.Contents c, Path out) throws IOException {
+    if (!(c.config().model() instanceof StyleGan2Config m)) {
+      throw new WeightFileException(
+          Kind.INCOMPATIBLE,
+          "rosinality's layout holds StyleGAN2 networks; this checkpoint is "
+              + c.config().model().family().id());
+    }
+    List<String> problems = new ArrayList<>();
+    if (m.labelCount() > 0) {
+      problems.add("conditional (" + m.labelCount() + " classes)");
+    }
+    if (m.imageChannels() != 3) {
+      problems.add(m.imageChannels() + " image channel(s), not RGB");
+    }
+    if (m.zDim() != m.wDim()) {
+      problems.add("zDim " + m.zDim() + " != wDim " + m.wDim());
+    }
+    if (m.convClamp() > 0) {
+      problems.add("conv_clamp " + m.convClamp());
+    }
+    if (m.progressive()) {
+      problems.add("progressive");
+    }
+    if (!problems.isEmpty()) {
+      throw new WeightFileException(
+          Kind.INCOMPATIBLE,
+          "rosinality's StyleGAN2 is unconditional and RGB, with z and w of one size and no"
+              + " clamping; this model is "
+              + String.join(", ", problems));
+    }
+    List<String> notes = new ArrayList<>();
+    Map<String, Object> top = new LinkedHashMap<>();
+    top.put("g", generatorOut(Checkpoint.withPrefix(c.tensors(), "G."), m));
+    if (m.mbstdGroup() == 4 && m.mbstdChannels() == 1) {
+      Map<String, Object> d = new LinkedHashMap<>();
+      Map<String, Tensor> jgan = Checkpoint.withPrefix(c.tensors(), "D.");
+      discriminatorNames(m).forEach((from, to) -> d.put(to, jgan.get(from)));
+      for (int block = 1; (m.resolution() >> (block - 1)) > 4; block++) {
+        d.put("convs." + block + ".conv2.0.kernel", filter(1));
+        d.put("convs." + block + ".skip.0.kernel", filter(1));
+      }
+      top.put("d", d);
+    } else {
+      notes.add(
+          "the discriminator was left out: its minibatch-stddev group is "
+              + m.mbstdGroup()
+              + " (channels "
+              + m.mbstdChannels()
+              + "), rosinality's is 4 (1)");
+    }
+    Map<String, Tensor> ema = Checkpoint.withPrefix(c.tensors(), "G_ema.");
+    top.put(
+        "g_ema", generatorOut(ema.isEmpty() ? Checkpoint.withPrefix(c.tensors(), "G.") : ema, m));
+    top.put(
+        "latent_avg",
+        (ema.isEmpty() ? Checkpoint.withPrefix(c.tensors(), "G.") : ema).get("mapping.w_avg"));
+    Map<String, Object> channels = new LinkedHashMap<>();
+    for (int r = 4; r <= m.resolution(); r *= 2) {
+      channels.put(String.valueOf(r), m.channels(r));
+    }
+    Map<String, Object> cfg = new LinkedHashMap<>();
+    cfg.put("size", m.resolution());
+    cfg.put("style_dim", m.wDim());
+    cfg.put("n_mlp", m.mappingLayers());
+    cfg.put("lr_mlp", m.mappingLrMul());
+    cfg.put("channels", channels);
+    top.put("jgan_config", cfg);
+    TorchWriter.save(top, out);
+    return notes;
+  }
+
+  /**
+   * The {@code [1, 3, 3, 1]} filter as rosinality stores it ({@code [4, 4]}, times {@code gain}).
+   */
+  private static Tensor filter(double gain) {
+    double[] taps = {1, 3, 3, 1};
+    double[] k = new double[16];
+    for (int i = 0; i < 16; i++) {
+      k[i] = taps[i / 4] * taps[i % 4] / 64 * gain;
+    }
+    return Tensor.of(k, 4, 4).to(DType.FLOAT32);
+  }
+
+  /** A JGAN generator's state dict in rosinality's names, shapes and conventions. */
+  private static Map<String, Object> generatorOut(Map<String, Tensor> g, StyleGan2Config m) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (int i = 0; i < m.mappingLayers(); i++) {
+      out.put("style." + (i + 1) + ".weight", g.get("mapping.fc" + i + ".weight"));
+      out.put("style." + (i + 1) + ".bias", g.get("mapping.fc" + i + ".bias"));
+    }
+    Tensor cst = g.get("synthesis.b4.input.const");
+    out.put("input.input", cst.unsqueeze(0));
+    int layers = 2 * (ilog2(m.resolution()) - 2) + 1;
+    for (int k = 0; k < layers; k++) {
+      String from = layer(k);
+      String to = k == 0 ? "conv1" : "convs." + (k - 1);
+      Tensor w = g.get(from + ".weight");
+      w = w.mul(Math.sqrt((double) w.size(1) * w.size(2) * w.size(3)));
+      if (from.endsWith("conv0")) {
+        w = w.flip(2, 3);
+        out.put(to + ".conv.blur.kernel", filter(4));
+      }
+      out.put(to + ".conv.weight", w.unsqueeze(0));
+      out.put(to + ".conv.modulation.weight", g.get(from + ".affine.weight"));
+      out.put(to + ".conv.modulation.bias", g.get(from + ".affine.bias"));
+      out.put(to + ".noise.weight", g.get(from + ".noise.strength").reshape(1));
+      out.put(to + ".activate.bias", g.get(from + ".bias"));
+      Tensor noise = g.get(from + ".noise.noise_const");
+      out.put("noises.noise_" + k, noise.reshape(1, 1, noise.size(0), noise.size(1)));
+    }
+    for (int r = 4; r <= m.resolution(); r *= 2) {
+      String from = "synthesis.b" + r + ".torgb";
+      String to = r == 4 ? "to_rgb1" : "to_rgbs." + (ilog2(r) - 3);
+      if (r > 4) {
+        out.put(to + ".upsample.kernel", filter(4));
+      }
+      out.put(to + ".conv.weight", g.get(from + ".conv.weight").unsqueeze(0));
+      out.put(to + ".conv.modulation.weight", g.get(from + ".conv.affine.weight"));
+      out.put(to + ".conv.modulation.bias", g.get(from + ".conv.affine.bias"));
+      out.put(to + ".bias", g.get(from + ".bias").reshape(1, 3, 1, 1));
+    }
     return out;
   }
 }

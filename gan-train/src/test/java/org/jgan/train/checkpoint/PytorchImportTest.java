@@ -47,14 +47,17 @@ class PytorchImportTest {
   }
 
   private static double relativeError(Tensor got, Tensor want) {
-    double[] g = got.toDoubleArray();
-    double[] w = want.toDoubleArray();
-    assertEquals(w.length, g.length);
+    return relativeError(got.toDoubleArray(), want.toDoubleArray());
+  }
+
+  /** {@code |got - want| / |want|}, Euclidean norms over all values. */
+  static double relativeError(double[] got, double[] want) {
+    assertEquals(want.length, got.length);
     double num = 0;
     double den = 0;
-    for (int i = 0; i < w.length; i++) {
-      num += (g[i] - w[i]) * (g[i] - w[i]);
-      den += w[i] * w[i];
+    for (int i = 0; i < want.length; i++) {
+      num += (got[i] - want[i]) * (got[i] - want[i]);
+      den += want[i] * want[i];
     }
     return Math.sqrt(num / den);
   }
