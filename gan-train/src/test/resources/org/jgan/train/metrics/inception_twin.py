@@ -10,7 +10,7 @@ a generator that Java reproduces exactly (InceptionTwinTest), and writes incepti
               RGB 320x320 (resized to 299 by bilinear interpolation, align_corners=False);
   fid, kid:   FID (pytorch-fid's formula: numpy covariances, scipy.linalg.sqrtm) and KID (one
               subset of all images, cubic polynomial kernel) between two sets of 48 RGB 32x32
-              images, from float64 features;
+              images rounded to 8 bits as ADA does, from float64 features;
   metadata:   every state-dict name and shape the network has (fc excluded).
 
 Run: /usr/bin/python3 inception_twin.py   (Debian: python3-torch, python3-torchvision, python3-scipy)
@@ -150,6 +150,11 @@ def kid(a, b):
                  - 2 * kxy.sum() / (n * n))
 
 
+def quantized(x):
+    """8-bit rounding as stylegan2-ada-pytorch applies it before measuring (and JGAN's measure)."""
+    return (x * 127.5 + 128).clamp(0, 255).floor() / 127.5 - 1
+
+
 def set_images(which, count):
     """Set A: noise; set B: noise at half strength over a horizontal ramp."""
     out = []
@@ -181,8 +186,8 @@ def main():
     net = net.double()
     images = [image(1, 1, 28, 28), image(2, 3, 64, 64), image(3, 3, 320, 320)]
     feats = torch.cat([pool3(net, x.double()) for x in images]).numpy()
-    a = pool3(net, set_images(0, 48).double()).numpy()
-    b = pool3(net, set_images(1, 48).double()).numpy()
+    a = pool3(net, quantized(set_images(0, 48).double())).numpy()
+    b = pool3(net, quantized(set_images(1, 48).double())).numpy()
     names = {k: list(v.shape) for k, v in state.items()}
     save_safetensors("inception_golden.safetensors",
                      {"features": feats, "fid": np.array([frechet(a, b)]),
