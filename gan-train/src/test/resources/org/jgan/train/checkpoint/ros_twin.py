@@ -11,6 +11,7 @@ dicts) and, computed in float64, G_ema's images for two latents (noise from the 
 buffers, or none; truncation 1, and 0.7 towards `latent_avg` where the file has it) and D's logits:
   ros32.pt   {"g", "d", "g_ema", "latent_avg"}, 32x32
   ros64.pt   {"g_ema"} only (as convert_weight.py writes it), 64x64
+  ros256.pt  {"g_ema", "latent_avg"}, 256x256 (only the red channel of one image is stored)
 With --check FILE it loads a JGAN export (rosinality layout) with plain torch.load and prints
 the images of its g_ema for the latents stored beside it (RosinalityExportTest).
 
@@ -249,6 +250,8 @@ CONFIGS = {
     # name: size, style_dim, n_mlp, channels, what the file holds
     "ros32": (32, 16, 2, {4: 16, 8: 16, 16: 16, 32: 8}, ("g", "d", "g_ema", "latent_avg")),
     "ros64": (64, 16, 3, {4: 16, 8: 16, 16: 16, 32: 8, 64: 4}, ("g_ema",)),
+    "ros256": (256, 16, 2, {4: 8, 8: 8, 16: 8, 32: 8, 64: 8, 128: 4, 256: 2},
+               ("g_ema", "latent_avg")),
 }
 
 
@@ -295,6 +298,8 @@ def main():
         la = latent_avg.double() if "latent_avg" in parts else None
         out = {"z": z}
         out.update(images(g_ema, z, la, parts))
+        if size == 256:  # to keep the file small: the red channel of the first image, one setting
+            out = {"z": z, "img_const_0.7": out["img_const_0.7"][:1, :1]}
         if "d" in parts:
             out["logits"] = d(out["img_const_1.0"])
         save_safetensors(f"{name}.safetensors", out, {"parts": json.dumps(parts)})
