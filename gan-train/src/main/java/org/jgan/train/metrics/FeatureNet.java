@@ -37,6 +37,9 @@ public final class FeatureNet extends Module implements FeatureSpace {
   /** Size of the feature vector. */
   public static final int FEATURES = 128;
 
+  /** How reports name this feature space. */
+  public static final String NAME = "fashion-mnist classifier (128 features)";
+
   private static final Logger LOG = LoggerFactory.getLogger(FeatureNet.class);
   private static final String RESOURCE =
       "/org/jgan/train/metrics/fashion-mnist-features.safetensors";
@@ -94,7 +97,7 @@ public final class FeatureNet extends Module implements FeatureSpace {
 
   @Override
   public String name() {
-    return "fashion-mnist classifier (128 features)";
+    return NAME;
   }
 
   @Override

@@ -146,7 +146,7 @@ public final class Metrics {
 
   /** All metrics of {@code fake} against {@code real} features of the Fashion-MNIST classifier. */
   public static Report compare(double[][] real, double[][] fake, long seed) {
-    return compare("fashion-mnist classifier (128 features)", real, fake, seed);
+    return compare(FeatureNet.NAME, real, fake, seed);
   }
 
   /** All metrics of {@code fake} against {@code real} features of the space named {@code space}. */

@@ -1,6 +1,5 @@
 package org.jgan.core.io.torch;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,9 +37,6 @@ final class Unpickler {
     /** The object a persistent id stands for ({@code persistent_load}). */
     Object persistent(Object pid) throws WeightFileException;
   }
-
-  /** Decimal integers longer than this are refused (Python's own limit is 4,300 digits). */
-  static final int MAX_DIGITS = 4300;
 
   private static final Set<String> UNSAFE_MODULES =
       Set.of(
@@ -98,32 +94,28 @@ final class Unpickler {
           "memoryview",
           "print");
 
-  private final byte[] b;
-  private final int end;
+  private final PickleInput in;
   private final String source;
   private final Calls calls;
-  private int pos;
   private List<Object> stack = new ArrayList<>();
   private final List<List<Object>> marks = new ArrayList<>();
   private final Map<Long, Object> memo = new HashMap<>();
 
   Unpickler(byte[] bytes, int start, int end, String source, Calls calls) {
-    this.b = bytes;
-    this.pos = start;
-    this.end = end;
+    this.in = new PickleInput(bytes, start, end, source);
     this.source = source;
     this.calls = calls;
   }
 
   /** Where reading stopped (just after the {@code STOP} opcode after {@link #load}). */
   int position() {
-    return pos;
+    return in.position();
   }
 
   /** Reads one pickle up to its {@code STOP} and returns the object it builds. */
   Object load() throws WeightFileException {
     while (true) {
-      int op = u8();
+      int op = in.u8();
       if (op == '.') {
         return pop(); // as Python does, whatever else is left on the stack
       }
@@ -134,11 +126,11 @@ final class Unpickler {
   private void step(int op) throws WeightFileException {
     switch (op) {
       case 0x80 -> { // PROTO
-        if (u8() > 5) {
+        if (in.u8() > 5) {
           throw bad("pickle protocol above 5");
         }
       }
-      case 0x95 -> skip(8); // FRAME: a hint for buffered reading
+      case 0x95 -> in.skip(8); // FRAME: a hint for buffered reading
       case '(' -> { // MARK
         marks.add(stack);
         stack = new ArrayList<>();
@@ -150,30 +142,33 @@ final class Unpickler {
       case 0x88 -> push(Boolean.TRUE);
       case 0x89 -> push(Boolean.FALSE);
       case 'I' -> {
-        String line = line();
-        push(line.equals("01") ? Boolean.TRUE : line.equals("00") ? Boolean.FALSE : integer(line));
+        String line = in.line();
+        push(
+            line.equals("01")
+                ? Boolean.TRUE
+                : line.equals("00") ? Boolean.FALSE : in.integer(line));
       }
-      case 'J' -> push((long) s32());
-      case 'K' -> push((long) u8());
-      case 'M' -> push((long) (u8() | u8() << 8));
+      case 'J' -> push((long) in.s32());
+      case 'K' -> push((long) in.u8());
+      case 'M' -> push((long) (in.u8() | in.u8() << 8));
       case 'L' -> {
-        String line = line();
-        push(integer(line.endsWith("L") ? line.substring(0, line.length() - 1) : line));
+        String line = in.line();
+        push(in.integer(line.endsWith("L") ? line.substring(0, line.length() - 1) : line));
       }
-      case 0x8a -> push(littleEndianInteger(u8())); // LONG1
-      case 0x8b -> push(littleEndianInteger(length(s32()))); // LONG4
-      case 'F' -> push(parseFloat(line()));
-      case 'G' -> push(Double.longBitsToDouble(beLong()));
-      case 'S' -> push(new String(quoted(line()), StandardCharsets.ISO_8859_1));
-      case 'T' -> push(new String(bytes(s32()), StandardCharsets.ISO_8859_1));
-      case 'U' -> push(new String(bytes(u8()), StandardCharsets.ISO_8859_1));
-      case 'V' -> push(rawUnicode(line()));
-      case 'X' -> push(new String(bytes(s32()), StandardCharsets.UTF_8));
-      case 0x8c -> push(new String(bytes(u8()), StandardCharsets.UTF_8));
-      case 0x8d -> push(new String(bytes(long8()), StandardCharsets.UTF_8));
-      case 'B' -> push(bytes(s32()));
-      case 'C' -> push(bytes(u8()));
-      case 0x8e, 0x96 -> push(bytes(long8())); // BINBYTES8, BYTEARRAY8
+      case 0x8a -> push(in.littleEndianInteger(in.u8())); // LONG1
+      case 0x8b -> push(in.littleEndianInteger(in.length(in.s32()))); // LONG4
+      case 'F' -> push(in.parseFloat(in.line()));
+      case 'G' -> push(Double.longBitsToDouble(in.beLong()));
+      case 'S' -> push(new String(in.quoted(in.line()), StandardCharsets.ISO_8859_1));
+      case 'T' -> push(new String(in.bytes(in.s32()), StandardCharsets.ISO_8859_1));
+      case 'U' -> push(new String(in.bytes(in.u8()), StandardCharsets.ISO_8859_1));
+      case 'V' -> push(in.rawUnicode(in.line()));
+      case 'X' -> push(new String(in.bytes(in.s32()), StandardCharsets.UTF_8));
+      case 0x8c -> push(new String(in.bytes(in.u8()), StandardCharsets.UTF_8));
+      case 0x8d -> push(new String(in.bytes(in.long8()), StandardCharsets.UTF_8));
+      case 'B' -> push(in.bytes(in.s32()));
+      case 'C' -> push(in.bytes(in.u8()));
+      case 0x8e, 0x96 -> push(in.bytes(in.long8())); // BINBYTES8, BYTEARRAY8
       case ')' -> push(new PyTuple(new Object[0]));
       case 't' -> push(tuple(popMark().toArray()));
       case 0x85 -> push(tuple(new Object[] {pop()}));
@@ -226,7 +221,7 @@ final class Unpickler {
         Set<Object> set = (Set<Object>) s;
         addItems(set, items);
       }
-      case 'c' -> push(global(line(), line()));
+      case 'c' -> push(global(in.line(), in.line()));
       case 0x93 -> { // STACK_GLOBAL
         Object name = pop();
         Object module = pop();
@@ -236,7 +231,7 @@ final class Unpickler {
         push(global(m, n));
       }
       case 'i' -> { // INST module name, arguments since the mark
-        PyGlobal g = global(line(), line());
+        PyGlobal g = global(in.line(), in.line());
         push(call(g, tuple(popMark().toArray())));
       }
       case 'o' -> { // OBJ: class and arguments since the mark
@@ -260,19 +255,20 @@ final class Unpickler {
         push(call(pop(), asArgs(args)));
       }
       case 'b' -> build(pop(), top());
-      case 'P' -> push(calls.persistent(line()));
+      case 'P' -> push(calls.persistent(in.line()));
       case 'Q' -> push(calls.persistent(pop()));
-      case 'p' -> memo.put(memoKey(line()), top());
-      case 'q' -> memo.put((long) u8(), top());
-      case 'r' -> memo.put(s32() & 0xFFFFFFFFL, top());
+      case 'p' -> memo.put(memoKey(in.line()), top());
+      case 'q' -> memo.put((long) in.u8(), top());
+      case 'r' -> memo.put(in.s32() & 0xFFFFFFFFL, top());
       case 0x94 -> memo.put((long) memo.size(), top()); // MEMOIZE
-      case 'g' -> push(recall(memoKey(line())));
-      case 'h' -> push(recall(u8()));
-      case 'j' -> push(recall(s32() & 0xFFFFFFFFL));
+      case 'g' -> push(recall(memoKey(in.line())));
+      case 'h' -> push(recall(in.u8()));
+      case 'j' -> push(recall(in.s32() & 0xFFFFFFFFL));
       case 0x82, 0x83, 0x84 ->
           throw bad("the extension registry (EXT opcodes) is not supported in weight files");
       case 0x97, 0x98 -> throw bad("out-of-band buffers are not supported in weight files");
-      default -> throw bad(String.format("unknown opcode 0x%02x at byte %d", op, pos - 1));
+      default ->
+          throw bad(String.format("unknown opcode 0x%02x at byte %d", op, in.position() - 1));
     }
   }
 
@@ -423,14 +419,14 @@ final class Unpickler {
 
   private Object pop() throws WeightFileException {
     if (stack.isEmpty()) {
-      throw bad("a value is taken from an empty stack at byte " + (pos - 1));
+      throw bad("a value is taken from an empty stack at byte " + (in.position() - 1));
     }
     return stack.remove(stack.size() - 1);
   }
 
   private Object top() throws WeightFileException {
     if (stack.isEmpty()) {
-      throw bad("the stack is empty at byte " + (pos - 1));
+      throw bad("the stack is empty at byte " + (in.position() - 1));
     }
     return stack.get(stack.size() - 1);
   }
@@ -438,7 +434,7 @@ final class Unpickler {
   /** The values pushed since the last mark, which is removed. */
   private List<Object> popMark() throws WeightFileException {
     if (marks.isEmpty()) {
-      throw bad("no mark to return to at byte " + (pos - 1));
+      throw bad("no mark to return to at byte " + (in.position() - 1));
     }
     List<Object> items = stack;
     stack = marks.remove(marks.size() - 1);
@@ -457,192 +453,6 @@ final class Unpickler {
       return Long.parseLong(line.trim());
     } catch (NumberFormatException e) {
       throw bad("memo key '" + line + "' is not a number");
-    }
-  }
-
-  // ---- reading bytes
-
-  private int u8() throws WeightFileException {
-    need(1);
-    return b[pos++] & 0xFF;
-  }
-
-  private int s32() throws WeightFileException {
-    need(4);
-    int v = ZipStore.u32(b, pos);
-    pos += 4;
-    return v;
-  }
-
-  private long long8() throws WeightFileException {
-    need(8);
-    long v = ZipStore.u64(b, pos);
-    pos += 8;
-    return v;
-  }
-
-  private long beLong() throws WeightFileException {
-    need(8);
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = v << 8 | (b[pos++] & 0xFF);
-    }
-    return v;
-  }
-
-  private int length(long n) throws WeightFileException {
-    if (n < 0 || n > end - pos) {
-      throw new WeightFileException(
-          Kind.TRUNCATED,
-          source + ": a value of " + n + " bytes at byte " + pos + " runs past the pickle's end");
-    }
-    return (int) n;
-  }
-
-  private void need(int n) throws WeightFileException {
-    length(n);
-  }
-
-  private void skip(int n) throws WeightFileException {
-    need(n);
-    pos += n;
-  }
-
-  private byte[] bytes(long n) throws WeightFileException {
-    int len = length(n);
-    byte[] out = Arrays.copyOfRange(b, pos, pos + len);
-    pos += len;
-    return out;
-  }
-
-  private String line() throws WeightFileException {
-    int at = pos;
-    while (at < end && b[at] != '\n') {
-      at++;
-    }
-    if (at >= end) {
-      throw new WeightFileException(Kind.TRUNCATED, source + ": a text line runs past the end");
-    }
-    String s = new String(b, pos, at - pos, StandardCharsets.ISO_8859_1);
-    pos = at + 1;
-    return s;
-  }
-
-  // ---- decoding values
-
-  private Object integer(String digits) throws WeightFileException {
-    String d = digits.trim();
-    if (d.length() > MAX_DIGITS) {
-      throw bad("an integer of " + d.length() + " digits (at most " + MAX_DIGITS + ")");
-    }
-    try {
-      return normal(new BigInteger(d));
-    } catch (NumberFormatException e) {
-      throw bad("'" + d + "' is not an integer");
-    }
-  }
-
-  private Object littleEndianInteger(int n) throws WeightFileException {
-    if (n > MAX_DIGITS) {
-      throw bad("an integer of " + n + " bytes (at most " + MAX_DIGITS + ")");
-    }
-    byte[] le = bytes(n);
-    if (n == 0) {
-      return 0L;
-    }
-    byte[] be = new byte[n];
-    for (int i = 0; i < n; i++) {
-      be[i] = le[n - 1 - i];
-    }
-    return normal(new BigInteger(be));
-  }
-
-  private static Object normal(BigInteger v) {
-    return v.bitLength() < 64 ? (Object) v.longValue() : v;
-  }
-
-  private Double parseFloat(String s) throws WeightFileException {
-    String t = s.trim();
-    switch (t) {
-      case "inf":
-        return Double.POSITIVE_INFINITY;
-      case "-inf":
-        return Double.NEGATIVE_INFINITY;
-      case "nan":
-        return Double.NaN;
-      default:
-        try {
-          return Double.parseDouble(t);
-        } catch (NumberFormatException e) {
-          throw bad("'" + t + "' is not a float");
-        }
-    }
-  }
-
-  /** A protocol-0 string: Python's repr of a str, quotes included, with its escapes. */
-  private byte[] quoted(String s) throws WeightFileException {
-    if (s.length() < 2
-        || s.charAt(0) != s.charAt(s.length() - 1)
-        || (s.charAt(0) != '\'' && s.charAt(0) != '"')) {
-      throw bad("a STRING that is not quoted");
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (int i = 1; i < s.length() - 1; i++) {
-      char c = s.charAt(i);
-      if (c != '\\') {
-        out.write(c);
-        continue;
-      }
-      if (++i >= s.length() - 1) {
-        throw bad("a STRING ends in a backslash");
-      }
-      char e = s.charAt(i);
-      switch (e) {
-        case 'n' -> out.write('\n');
-        case 'r' -> out.write('\r');
-        case 't' -> out.write('\t');
-        case '\\', '\'', '"' -> out.write(e);
-        case 'x' -> {
-          if (i + 3 > s.length() - 1) {
-            throw bad("a STRING with a cut \\x escape");
-          }
-          out.write(hex(s.substring(i + 1, i + 3)));
-          i += 2;
-        }
-        default -> throw bad("a STRING with the escape \\" + e);
-      }
-    }
-    return out.toByteArray();
-  }
-
-  /** Protocol 0's raw-unicode-escape: {@code \\uXXXX} and {@code \\UXXXXXXXX}, all else as is. */
-  private String rawUnicode(String s) throws WeightFileException {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\\' && i + 1 < s.length() && (s.charAt(i + 1) == 'u' || s.charAt(i + 1) == 'U')) {
-        int n = s.charAt(i + 1) == 'u' ? 4 : 8;
-        if (i + 2 + n > s.length()) {
-          throw bad("a UNICODE value with a cut escape");
-        }
-        int cp = hex(s.substring(i + 2, i + 2 + n));
-        if (!Character.isValidCodePoint(cp)) {
-          throw bad("a UNICODE value with the invalid code point " + cp);
-        }
-        out.appendCodePoint(cp);
-        i += 1 + n;
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
-  }
-
-  private int hex(String digits) throws WeightFileException {
-    try {
-      return (int) Long.parseLong(digits, 16);
-    } catch (NumberFormatException e) {
-      throw bad("'" + digits + "' is not hexadecimal");
     }
   }
 
