@@ -15,6 +15,7 @@ import org.jgan.examples.cli.GenerateCommand;
 import org.jgan.examples.cli.InfoCommand;
 import org.jgan.examples.cli.InterpolateCommand;
 import org.jgan.examples.cli.MixCommand;
+import org.jgan.examples.cli.ProjectCommand;
 import org.jgan.examples.cli.TrainClassifierCommand;
 import org.jgan.examples.cli.TrainCommand;
 import org.jgan.train.data.DatasetException;
@@ -41,6 +42,7 @@ import picocli.CommandLine.Option;
       InterpolateCommand.class,
       EvaluateCommand.class,
       ConvertCommand.class,
+      ProjectCommand.class,
       InfoCommand.class,
       ExampleCommand.class,
       BenchCommand.class,

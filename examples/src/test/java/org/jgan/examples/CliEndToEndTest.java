@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -353,6 +354,56 @@ class CliEndToEndTest {
         gan("mix", "--checkpoint", pkl.toString(), "--out", dir.resolve("mix.png").toString());
     assertEquals(0, mix.status(), mix.err());
     assertTrue(Files.size(dir.resolve("mix.png")) > 0);
+  }
+
+  @Test
+  @Order(5)
+  void projectionWritesTheLatentTheReconstructionAndAnAnimation() throws IOException {
+    BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 8; y < 20; y++) {
+      for (int x = 6; x < 22; x++) {
+        img.getRaster().setSample(x, y, 0, 200);
+      }
+    }
+    Path png = dir.resolve("target.png");
+    ImageIO.write(img, "png", png.toFile());
+    Path out = dir.resolve("proj");
+    Result r =
+        gan(
+            "project",
+            "--checkpoint",
+            ckpt.toString(),
+            "--target",
+            png.toString(),
+            "--label",
+            "3",
+            "--steps",
+            "12",
+            "--out",
+            out.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("PSNR") && r.out().contains("features: classifier"), r.out());
+    for (String f : List.of("projected.safetensors", "projection.png", "progress.gif")) {
+      assertTrue(Files.size(out.resolve(f)) > 0, f);
+    }
+    Result again =
+        gan(
+            "project",
+            "--checkpoint",
+            ckpt.toString(),
+            "--target",
+            png.toString(),
+            "--steps",
+            "2",
+            "--out",
+            out.toString());
+    assertEquals(0, again.status(), again.err());
+    assertTrue(Files.isDirectory(dir.resolve("proj-1")), "a second run goes to proj-1");
+    Path large = dir.resolve("large.png");
+    ImageIO.write(new BufferedImage(40, 40, BufferedImage.TYPE_BYTE_GRAY), "png", large.toFile());
+    Result big = gan("project", "--checkpoint", ckpt.toString(), "--target", large.toString());
+    assertEquals(1, big.status());
+    assertTrue(big.err().contains("--target is 40x40; the generator makes 32x32"), big.err());
   }
 
   @Test

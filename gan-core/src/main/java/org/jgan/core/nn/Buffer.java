@@ -43,6 +43,15 @@ public final class Buffer {
     copyFrom(source.data(), "buffer");
   }
 
+  /**
+   * Lets gradients reach the value ({@code on}: it becomes a leaf that requires a gradient, over
+   * the same array) or stops them again: for code that fits a buffer by gradient descent, as a
+   * projector fits a generator's constant noise. The buffer is never trained otherwise.
+   */
+  public void requireGrad(boolean on) {
+    value = on ? Tensor.leaf(value.data(), true) : Tensor.of(value.data());
+  }
+
   /** Converts the value to another element type. */
   public void to(DType type) {
     if (type != value.dtype()) {

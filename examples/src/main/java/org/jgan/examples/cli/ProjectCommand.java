@@ -1,0 +1,252 @@
+package org.jgan.examples.cli;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import org.jgan.core.io.SafeTensors;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.models.StyleGenerator;
+import org.jgan.train.checkpoint.Checkpoint;
+import org.jgan.train.data.DatasetException;
+import org.jgan.train.data.ImageFiles;
+import org.jgan.train.data.ImageTransform;
+import org.jgan.train.image.ImageGrid;
+import org.jgan.train.metrics.FeatureNet;
+import org.jgan.train.metrics.Inception;
+import org.jgan.train.project.Projector;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gan project}: the latent of a real image in a StyleGAN or StyleGAN2 generator. */
+@Command(
+    name = "project",
+    mixinStandardHelpOptions = true,
+    description =
+        "Find the latent of a real image in W or W+ (stylegan2-ada-pytorch's projector: Adam on"
+            + " w and the constant noise, learning-rate ramps, decaying latent noise, a noise"
+            + " regulariser) under a perceptual distance plus pixel error; writes the latent and"
+            + " noise (safetensors), the reconstruction beside the target, and an animation, and"
+            + " prints the PSNR.")
+public final class ProjectCommand implements Callable<Integer> {
+  @Option(
+      names = "--checkpoint",
+      required = true,
+      description = "A StyleGAN or StyleGAN2 checkpoint (or a stylegan2-ada/rosinality file).")
+  Path checkpoint;
+
+  @Option(
+      names = "--target",
+      required = true,
+      description =
+          "The image (PNG, JPEG, ...): the generator's channels, at its resolution or smaller"
+              + " (then centred on black, as Fashion-MNIST's 28x28 images are padded to 32x32).")
+  Path target;
+
+  @Option(
+      names = "--label",
+      defaultValue = "0",
+      description = "The class, for a conditional generator (default ${DEFAULT-VALUE}).")
+  int label;
+
+  @Option(names = "--w-plus", description = "One latent per layer (W+) instead of one for all.")
+  boolean wPlus;
+
+  @Option(
+      names = "--steps",
+      defaultValue = "1000",
+      description = "Optimisation steps (default ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(
+      names = "--features",
+      defaultValue = "auto",
+      description =
+          "The perceptual distance: classifier (the shipped Fashion-MNIST classifier's features,"
+              + " one channel at 28 or 32), pixels (none), or auto (the classifier where it"
+              + " applies, else pixels); --inception FILE uses Inception's pool3 instead.")
+  String features;
+
+  @Option(
+      names = "--inception",
+      paramLabel = "FILE",
+      description = "Inception's pool3 as the perceptual distance (pytorch-fid's weights).")
+  Path inception;
+
+  @Option(
+      names = "--pixel-weight",
+      defaultValue = "1.0",
+      description = "Weight of the mean squared pixel error (default ${DEFAULT-VALUE}).")
+  double pixelWeight;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--out",
+      defaultValue = "projection",
+      description =
+          "Output folder (default ${DEFAULT-VALUE}, or projection-N with the next free N; an"
+              + " existing folder's files are never replaced).")
+  Path out;
+
+  @Override
+  public Integer call() throws IOException {
+    Checkpoint.Contents c = Cli.checkpoint(checkpoint);
+    StyleGenerator g = StyleCommands.styleGenerator(c, "project");
+    long[] shape = g.sampleShape();
+    Tensor t = targetImage((int) shape[0], (int) shape[1]);
+    if (g.labelCount() > 0 && (label < 0 || label >= g.labelCount())) {
+      throw new Cli.UserError(
+          "--label must be in [0, " + g.labelCount() + ") for this conditional generator");
+    }
+    String space = features;
+    UnaryOperator<Tensor> f;
+    if (inception != null) {
+      Inception net = (Inception) Cli.featureSpace(inception);
+      f = net::features;
+      space = "inception";
+    } else {
+      boolean classifierFits = shape[0] == 1 && (shape[1] == 28 || shape[1] == 32);
+      if (space.equals("auto")) {
+        space = classifierFits ? "classifier" : "pixels";
+      }
+      switch (space) {
+        case "classifier" -> {
+          if (!classifierFits) {
+            throw new Cli.UserError(
+                "--features classifier needs one channel at 28 or 32; this model makes "
+                    + shape[0]
+                    + "x"
+                    + shape[1]
+                    + "x"
+                    + shape[2]);
+          }
+          FeatureNet net = FeatureNet.pretrained();
+          f = x -> net.features(x.to(net.dtype()));
+        }
+        case "pixels" -> f = x -> x.mul(0);
+        default ->
+            throw new Cli.UserError(
+                "--features must be classifier, pixels or auto, got '" + features + "'");
+      }
+    }
+    if (steps < 1) {
+      throw new Cli.UserError("--steps must be >= 1");
+    }
+    Path dir = freeFolder(out);
+    Files.createDirectories(dir);
+    Projector.Settings s =
+        new Projector.Settings(steps, 0.1, wPlus, pixelWeight, 1e5, 10_000, seed);
+    System.out.printf(
+        Locale.ROOT,
+        "projecting %s into %s (%s, %d steps, features: %s)...%n",
+        target,
+        wPlus ? "W+" : "W",
+        c.config().model().family(),
+        steps,
+        space);
+    long t0 = System.nanoTime();
+    Projector.Result r = Projector.project(g, t, label, f, s, Math.max(1, steps / 50));
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double mse = r.image().sub(t).square().mean().item();
+    double psnr = 10 * Math.log10(4 / mse);
+    Map<String, Tensor> saved = new LinkedHashMap<>();
+    saved.put("ws", r.ws());
+    for (int i = 0; i < r.noise().size(); i++) {
+      saved.put("noise." + i, r.noise().get(i));
+    }
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("checkpoint", checkpoint.toString());
+    meta.put("target", target.toString());
+    meta.put("space", wPlus ? "W+" : "W");
+    meta.put("features", space);
+    meta.put("steps", String.valueOf(steps));
+    meta.put("psnr", String.format(Locale.ROOT, "%.3f", psnr));
+    SafeTensors.write(dir.resolve("projected.safetensors"), saved, meta);
+    ImageGrid.write(Tensor.concat(0, t, r.image()), 2, 4, dir.resolve("projection.png"));
+    List<BufferedImage> frames = new ArrayList<>();
+    for (Tensor frame : r.frames()) {
+      frames.add(ImageGrid.grid(Tensor.concat(0, t, frame), 2, 4));
+    }
+    InterpolateCommand.writeGif(frames, dir.resolve("progress.gif"), 80);
+    System.out.printf(
+        Locale.ROOT,
+        "PSNR %.2f dB, loss %.4g -> %.4g, %.1f s -> %s (projected.safetensors, projection.png:"
+            + " target | reconstruction, progress.gif)%n",
+        psnr,
+        r.losses()[0],
+        r.losses()[r.losses().length - 1],
+        seconds,
+        dir);
+    return 0;
+  }
+
+  /** The target as {@code [1, channels, res, res]} in [-1, 1]. */
+  private Tensor targetImage(int channels, int res) throws IOException {
+    if (!Files.isRegularFile(target)) {
+      throw new Cli.UserError("--target " + target + " does not exist");
+    }
+    byte[] chw;
+    int side;
+    try {
+      BufferedImage img = ImageFiles.decode(Files.readAllBytes(target), target.toString());
+      if (img.getWidth() != img.getHeight() || img.getWidth() > res) {
+        throw new Cli.UserError(
+            "--target is "
+                + img.getWidth()
+                + "x"
+                + img.getHeight()
+                + "; the generator makes "
+                + res
+                + "x"
+                + res
+                + " (give a square image of at most that size; gan dataset --resolution resizes)");
+      }
+      side = img.getWidth();
+      chw =
+          new ImageTransform(0, channels, ImageTransform.Mode.ERROR, ImageTransform.BLACK)
+              .apply(img, target.toString());
+    } catch (DatasetException e) {
+      throw new Cli.UserError("cannot read --target: " + e.getMessage());
+    }
+    int pad = (res - side) / 2;
+    float[] v = new float[channels * res * res];
+    Arrays.fill(v, -1f); // black
+    for (int ch = 0; ch < channels; ch++) {
+      for (int y = 0; y < side; y++) {
+        for (int x = 0; x < side; x++) {
+          v[(ch * res + y + pad) * res + x + pad] =
+              (chw[(ch * side + y) * side + x] & 0xFF) / 127.5f - 1;
+        }
+      }
+    }
+    return Tensor.of(v, 1, channels, res, res);
+  }
+
+  /** {@code out} if it does not exist or is empty, else {@code out-N} with the next free N. */
+  private static Path freeFolder(Path out) throws IOException {
+    Path p = out;
+    for (int n = 1; Files.exists(p) && !isEmptyDir(p); n++) {
+      p = out.resolveSibling(out.getFileName() + "-" + n);
+    }
+    return p;
+  }
+
+  private static boolean isEmptyDir(Path p) throws IOException {
+    if (!Files.isDirectory(p)) {
+      return false;
+    }
+    try (var s = Files.list(p)) {
+      return s.findAny().isEmpty();
+    }
+  }
+}

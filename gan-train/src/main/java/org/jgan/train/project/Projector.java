@@ -1,0 +1,288 @@
+package org.jgan.train.project;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.jgan.core.autograd.Autograd;
+import org.jgan.core.autograd.GradMode;
+import org.jgan.core.kernels.Shapes;
+import org.jgan.core.nn.Buffer;
+import org.jgan.core.nn.Functional;
+import org.jgan.core.nn.Module;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
+import org.jgan.models.StyleGenerator;
+import org.jgan.models.blocks.NoiseMode;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Finds the latent of a target image (Abdal et al. 2019; Karras et al. 2020, as
+ * stylegan2-ada-pytorch's {@code projector.py} does it): starting from the average {@code w}, Adam
+ * on {@code w} ({@code W}: one latent for every layer) or on one latent per layer ({@code W+}) and
+ * on the generator's constant noise maps, minimising
+ *
+ * <pre>
+ *   |f(G(w)) - f(target)|^2  +  pixelWeight mean((G(w) - target)^2)  +  noiseWeight R(noise)
+ * </pre>
+ *
+ * where {@code f} is a feature network the caller chooses (a perceptual distance; identity for
+ * pixels only) and {@code R} sums, for each noise map and each of its halvings down to 8x8, the
+ * squared mean autocorrelation at shift one along each axis (so that the maps stay noise and do not
+ * carry the image). The schedule is ADA's: the learning rate ramps up over the first 5% of the
+ * steps and down with a cosine over the last 25%; Gaussian noise of {@code 0.05 w_std} times {@code
+ * max(0, 1 - t / 0.75)^2} is added to {@code w} in each step; after each step every noise map is
+ * renormalised to mean 0 and variance 1. The generator's noise buffers are restored when the
+ * projection ends; the fitted maps are in the result.
+ */
+public final class Projector {
+  /**
+   * The settings of a projection.
+   *
+   * @param steps optimisation steps (ADA: 1000)
+   * @param learningRate Adam's peak learning rate (0.1)
+   * @param wPlus one latent per layer ({@code W+}) instead of one for all ({@code W})
+   * @param pixelWeight weight of the mean squared pixel error
+   * @param noiseWeight weight of the noise regulariser (1e5)
+   * @param samples latents for the average {@code w} and its spread (10,000)
+   * @param seed seeds those latents and the noise added to {@code w}
+   */
+  public record Settings(
+      int steps,
+      double learningRate,
+      boolean wPlus,
+      double pixelWeight,
+      double noiseWeight,
+      int samples,
+      long seed) {
+    /** Validates the values. */
+    public Settings {
+      if (steps < 1 || !(learningRate > 0) || pixelWeight < 0 || noiseWeight < 0 || samples < 2) {
+        throw new IllegalArgumentException(
+            "projection needs steps >= 1, learningRate > 0, weights >= 0 and samples >= 2, got "
+                + this);
+      }
+    }
+
+    /** ADA's settings: 1000 steps, learning rate 0.1, W, noise weight 1e5, 10,000 samples. */
+    public static Settings ada(double pixelWeight) {
+      return new Settings(1000, 0.1, false, pixelWeight, 1e5, 10_000, 0);
+    }
+  }
+
+  /**
+   * What a projection found.
+   *
+   * @param ws the latents {@code [1, numWs, wDim]} (in {@code W} all rows are the same)
+   * @param noise the fitted noise maps, in the order of the generator's noise buffers
+   * @param image the reconstruction {@code [1, C, H, W]} from {@code ws} and {@code noise}
+   * @param losses the loss of every step
+   * @param frames the reconstruction every {@code frameEvery} steps (for an animation)
+   */
+  public record Result(
+      Tensor ws, List<Tensor> noise, Tensor image, double[] losses, List<Tensor> frames) {}
+
+  private Projector() {}
+
+  /**
+   * Projects {@code target [1, C, H, W]} (in [-1, 1], the generator's size and channels) into
+   * {@code g}; {@code label} is the class for a conditional generator (ignored otherwise), {@code
+   * features} the perceptual feature map (differentiable; identity for none), {@code frameEvery}
+   * how often to keep a frame (0: none). Runs in float32 or float64 as {@code g} does.
+   */
+  public static Result project(
+      StyleGenerator g,
+      Tensor target,
+      int label,
+      UnaryOperator<Tensor> features,
+      Settings s,
+      int frameEvery) {
+    long[] shape = g.sampleShape();
+    Shapes.check(target.shape(), "projection target", 1, shape[0], shape[1], shape[2]);
+    g.eval();
+    int[] labels = g.labelCount() > 0 ? new int[] {label} : null;
+    List<Buffer> noiseBuffers = noiseBuffers(g);
+    List<INDArray> saved = new ArrayList<>();
+    for (Buffer b : noiseBuffers) {
+      saved.add(b.value().data().dup());
+    }
+    DType type = g.dtype();
+    Rng rng = new Rng(s.seed());
+    Tensor t = target.to(type);
+    try (TensorScope outer = TensorScope.open()) {
+      // the average w and its spread, from s.samples() latents
+      Tensor wAvg;
+      double wStd;
+      try (GradMode.Guard off = GradMode.disabled();
+          TensorScope scope = TensorScope.open()) {
+        int[] many = labels == null ? null : filled(s.samples(), label);
+        Tensor w = g.mapping(g.sampleLatents(s.samples(), rng).to(type), many, 1, -1, false);
+        Tensor w0 = w.slice(1, 0, 1).squeeze(1); // [n, wDim]
+        Tensor mean = w0.mean(true, 0); // [1, wDim]
+        wStd = Math.sqrt(w0.sub(mean).square().sum().item() / s.samples());
+        wAvg = scope.keep(mean);
+      }
+      int numWs = g.numWs();
+      INDArray wOpt =
+          (s.wPlus() ? wAvg.unsqueeze(1).expand(1, numWs, g.wDim()) : wAvg).data().dup();
+      Tensor targetFeatures;
+      try (GradMode.Guard off = GradMode.disabled()) {
+        targetFeatures = outer.keep(features.apply(t));
+      }
+      List<INDArray> params = new ArrayList<>();
+      params.add(wOpt);
+      for (Buffer b : noiseBuffers) {
+        params.add(b.value().data());
+      }
+      Adam adam = new Adam(params);
+      double[] losses = new double[s.steps()];
+      List<Tensor> frames = new ArrayList<>();
+      for (int step = 0; step < s.steps(); step++) {
+        double progress = (double) step / s.steps();
+        double noiseScale = wStd * 0.05 * Math.pow(Math.max(0, 1 - progress / 0.75), 2);
+        double ramp = Math.min(1, (1 - progress) / 0.25);
+        ramp = (0.5 - 0.5 * Math.cos(ramp * Math.PI)) * Math.min(1, progress / 0.05);
+        try (TensorScope scope = TensorScope.open()) {
+          Tensor w = Tensor.leaf(wOpt, true);
+          List<Tensor> leaves = new ArrayList<>();
+          leaves.add(w);
+          for (Buffer b : noiseBuffers) {
+            b.requireGrad(true);
+            leaves.add(b.value());
+          }
+          Tensor wNoisy = w.add(rng.normal(type, w.shape()).mul(noiseScale));
+          Tensor ws = s.wPlus() ? wNoisy : wNoisy.unsqueeze(1).expand(1, numWs, g.wDim());
+          Tensor image = g.synthesis(ws, NoiseMode.CONST, null);
+          Tensor loss = features.apply(image).sub(targetFeatures).square().sum();
+          if (s.pixelWeight() > 0) {
+            loss = loss.add(image.sub(t).square().mean().mul(s.pixelWeight()));
+          }
+          if (s.noiseWeight() > 0 && !noiseBuffers.isEmpty()) {
+            loss =
+                loss.add(noiseRegularizer(leaves.subList(1, leaves.size())).mul(s.noiseWeight()));
+          }
+          losses[step] = loss.item();
+          List<Tensor> grads = Autograd.grad(List.of(loss), leaves, null, false);
+          adam.step(grads, s.learningRate() * ramp);
+          for (Buffer b : noiseBuffers) {
+            b.requireGrad(false);
+            INDArray n = b.value().data();
+            n.subi(n.meanNumber());
+            n.divi(Math.sqrt(n.mul(n).meanNumber().doubleValue()));
+          }
+          if (frameEvery > 0 && (step % frameEvery == 0 || step == s.steps() - 1)) {
+            frames.add(outer.keep(image.detach()));
+          }
+        }
+      }
+      Tensor ws;
+      Tensor image;
+      List<Tensor> noise = new ArrayList<>();
+      try (GradMode.Guard off = GradMode.disabled()) {
+        Tensor w = Tensor.of(wOpt);
+        ws = outer.keep(s.wPlus() ? w.mul(1) : w.unsqueeze(1).expand(1, numWs, g.wDim()).mul(1));
+        image = outer.keep(g.synthesis(ws, NoiseMode.CONST, null));
+        for (Buffer b : noiseBuffers) {
+          noise.add(outer.keep(b.value().mul(1)));
+        }
+      }
+      for (int i = 0; i < noiseBuffers.size(); i++) {
+        noiseBuffers.get(i).value().data().assign(saved.get(i));
+      }
+      // the result outlives the projection's scope
+      Result r = new Result(keep(ws), keepAll(noise), keep(image), losses, keepAll(frames));
+      return r;
+    } finally {
+      for (Buffer b : noiseBuffers) {
+        b.requireGrad(false);
+      }
+    }
+  }
+
+  private static Tensor keep(Tensor t) {
+    return Tensor.of(t.data().dup());
+  }
+
+  private static List<Tensor> keepAll(List<Tensor> ts) {
+    List<Tensor> out = new ArrayList<>();
+    for (Tensor t : ts) {
+      out.add(keep(t));
+    }
+    return out;
+  }
+
+  private static int[] filled(int n, int v) {
+    int[] a = new int[n];
+    Arrays.fill(a, v);
+    return a;
+  }
+
+  /** The generator's constant-noise buffers ({@code ...noise.noise_const}), in state-dict order. */
+  static List<Buffer> noiseBuffers(Module g) {
+    List<Buffer> out = new ArrayList<>();
+    g.namedBuffers()
+        .forEach(
+            (name, b) -> {
+              if (name.endsWith("noise_const")) {
+                out.add(b);
+              }
+            });
+    return out;
+  }
+
+  /**
+   * ADA's noise regulariser: for each map and each halving while the side exceeds 8, the squared
+   * mean of the map times itself rolled by one pixel, along each axis.
+   */
+  static Tensor noiseRegularizer(List<Tensor> maps) {
+    Tensor total = null;
+    for (Tensor m : maps) {
+      Tensor v = m.reshape(1, 1, m.size(0), m.size(1));
+      while (true) {
+        for (int axis : new int[] {2, 3}) {
+          long n = v.size(axis);
+          Tensor rolled = Tensor.concat(axis, v.slice(axis, n - 1, n), v.slice(axis, 0, n - 1));
+          Tensor term = v.mul(rolled).mean().square();
+          total = total == null ? term : total.add(term);
+        }
+        if (v.size(2) <= 8) {
+          break;
+        }
+        v = Functional.avgPool2d(v, 2);
+      }
+    }
+    return total;
+  }
+
+  /** Adam (betas 0.9, 0.999, eps 1e-8) on raw arrays, updated in place. */
+  private static final class Adam {
+    private final List<INDArray> params;
+    private final List<INDArray> m = new ArrayList<>();
+    private final List<INDArray> v = new ArrayList<>();
+    private int t;
+
+    Adam(List<INDArray> params) {
+      this.params = params;
+      for (INDArray p : params) {
+        m.add(p.ulike().assign(0));
+        v.add(p.ulike().assign(0));
+      }
+    }
+
+    void step(List<Tensor> grads, double lr) {
+      t++;
+      double c1 = 1 - Math.pow(0.9, t);
+      double c2 = 1 - Math.pow(0.999, t);
+      for (int i = 0; i < params.size(); i++) {
+        INDArray g = grads.get(i).data();
+        m.get(i).muli(0.9).addi(g.mul(0.1));
+        v.get(i).muli(0.999).addi(g.mul(g).muli(0.001));
+        INDArray denom = Transforms.sqrt(v.get(i).div(c2), false).addi(1e-8);
+        params.get(i).subi(m.get(i).div(denom).muli(lr / c1));
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package org.jgan.train.project;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jgan.core.autograd.GradMode;
+import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.nn.Buffer;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Rng;
+import org.jgan.core.tensor.Tensor;
+import org.jgan.models.Sampling;
+import org.jgan.models.stylegan2.StyleGan2Config;
+import org.jgan.models.stylegan2.StyleGan2Generator;
+import org.junit.jupiter.api.Test;
+
+/** The projector on a small random StyleGAN2: it finds a sample it is shown, in W and W+. */
+class ProjectorTest {
+  private static StyleGan2Generator generator() {
+    StyleGan2Config c =
+        new StyleGan2Config(16, 16, 2, 0.01, 1, 16, 128, 16, 0, false, 4, 1, 2, 0, DataFormat.NHWC);
+    StyleGan2Generator g = new StyleGan2Generator(c, 3);
+    // non-zero noise strengths, as a trained network has
+    g.namedParameters()
+        .forEach(
+            (k, p) -> {
+              if (k.endsWith("noise.strength")) {
+                p.value().data().assign(0.3);
+              }
+            });
+    g.eval();
+    return g;
+  }
+
+  private static double psnr(Tensor a, Tensor b) {
+    double mse = a.sub(b).square().mean().item();
+    return 10 * Math.log10(4 / mse); // images in [-1, 1]: peak-to-peak 2
+  }
+
+  @Test
+  void projectionFindsAShownSampleInWAndWPlus() {
+    StyleGan2Generator g = generator();
+    Tensor target;
+    try (GradMode.Guard off = GradMode.disabled()) {
+      target = g.forward(g.sampleLatents(1, new Rng(21)), null, Sampling.fixed(1.0));
+    }
+    List<double[]> before = new ArrayList<>();
+    for (Buffer b : Projector.noiseBuffers(g)) {
+      before.add(b.value().toDoubleArray());
+    }
+    for (boolean wPlus : new boolean[] {false, true}) {
+      Projector.Settings s = new Projector.Settings(120, 0.1, wPlus, 1.0, 1e3, 500, 4);
+      Projector.Result r = Projector.project(g, target, 0, x -> x, s, 40);
+      double first = r.losses()[0];
+      double last = r.losses()[r.losses().length - 1];
+      assertTrue(last < 0.2 * first, (wPlus ? "W+" : "W") + ": loss " + first + " -> " + last);
+      Tensor start = r.frames().get(0);
+      assertTrue(
+          psnr(r.image(), target) > psnr(start, target) + 6,
+          "PSNR " + psnr(start, target) + " -> " + psnr(r.image(), target));
+      assertEquals(4, r.frames().size()); // steps 0, 40, 80 and the last
+      assertArrayEquals(new long[] {1, g.numWs(), g.wDim()}, r.ws().shape());
+      assertEquals(Projector.noiseBuffers(g).size(), r.noise().size());
+    }
+    // the generator's own noise is as it was
+    List<Buffer> after = Projector.noiseBuffers(g);
+    for (int i = 0; i < after.size(); i++) {
+      assertArrayEquals(before.get(i), after.get(i).value().toDoubleArray(), 0.0);
+    }
+  }
+
+  @Test
+  void theNoiseRegulariserByHand() {
+    // a constant map correlates fully with its shifts: (c^2)^2 per axis and halving
+    Tensor ones8 = Tensor.ones(DType.FLOAT64, 8, 8);
+    assertEquals(2.0, Projector.noiseRegularizer(List.of(ones8)).item(), 1e-12);
+    Tensor twos16 = Tensor.full(DType.FLOAT64, 2.0, 16, 16); // 16 and its halving to 8
+    assertEquals(4 * 16.0, Projector.noiseRegularizer(List.of(twos16)).item(), 1e-12);
+    // a checkerboard is anti-correlated with its shift by one: -1 squared, per axis
+    double[] v = new double[64];
+    for (int i = 0; i < 64; i++) {
+      v[i] = ((i / 8) + (i % 8)) % 2 == 0 ? 1 : -1;
+    }
+    assertEquals(2.0, Projector.noiseRegularizer(List.of(Tensor.of(v, 8, 8))).item(), 1e-12);
+  }
+}
