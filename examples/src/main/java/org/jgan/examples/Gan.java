@@ -16,6 +16,7 @@ import org.jgan.examples.cli.InfoCommand;
 import org.jgan.examples.cli.InterpolateCommand;
 import org.jgan.examples.cli.MixCommand;
 import org.jgan.examples.cli.ProjectCommand;
+import org.jgan.examples.cli.RestoreCommand;
 import org.jgan.examples.cli.TrainClassifierCommand;
 import org.jgan.examples.cli.TrainCommand;
 import org.jgan.train.data.DatasetException;
@@ -41,6 +42,7 @@ import picocli.CommandLine.Option;
       DirectionsCommand.class,
       InterpolateCommand.class,
       EvaluateCommand.class,
+      RestoreCommand.class,
       ConvertCommand.class,
       ProjectCommand.class,
       InfoCommand.class,

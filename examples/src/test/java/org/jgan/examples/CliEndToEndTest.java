@@ -399,6 +399,40 @@ class CliEndToEndTest {
             out.toString());
     assertEquals(0, again.status(), again.err());
     assertTrue(Files.isDirectory(dir.resolve("proj-1")), "a second run goes to proj-1");
+    Result inpaint =
+        gan(
+            "restore",
+            "--checkpoint",
+            ckpt.toString(),
+            "--target",
+            png.toString(),
+            "--box",
+            "8,8,10,10",
+            "--keep-known",
+            "--reference",
+            png.toString(),
+            "--steps",
+            "8",
+            "--out",
+            dir.resolve("rest").toString());
+    assertEquals(0, inpaint.status(), inpaint.err());
+    assertTrue(inpaint.out().contains("PSNR") && inpaint.out().contains("baseline"), inpaint.out());
+    Map<String, Object> report =
+        Json.parseObject(Files.readString(dir.resolve("rest/restoration.json")));
+    assertEquals("inpainting", report.get("task"));
+    assertTrue(Files.size(dir.resolve("rest/restoration.png")) > 0);
+    Result two =
+        gan(
+            "restore",
+            "--checkpoint",
+            ckpt.toString(),
+            "--target",
+            png.toString(),
+            "--denoise",
+            "--downscale",
+            "2");
+    assertEquals(1, two.status());
+    assertTrue(two.err().contains("exactly one of"), two.err());
     Path large = dir.resolve("large.png");
     ImageIO.write(new BufferedImage(40, 40, BufferedImage.TYPE_BYTE_GRAY), "png", large.toFile());
     Result big = gan("project", "--checkpoint", ckpt.toString(), "--target", large.toString());

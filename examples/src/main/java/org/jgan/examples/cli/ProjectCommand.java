@@ -24,6 +24,7 @@ import org.jgan.train.metrics.FeatureNet;
 import org.jgan.train.metrics.Inception;
 import org.jgan.train.project.Projector;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code gan project}: the latent of a real image in a StyleGAN or StyleGAN2 generator. */
@@ -37,6 +38,8 @@ import picocli.CommandLine.Option;
             + " noise (safetensors), the reconstruction beside the target, and an animation, and"
             + " prints the PSNR.")
 public final class ProjectCommand implements Callable<Integer> {
+  @Mixin ProjectionOptions p = new ProjectionOptions();
+
   @Option(
       names = "--checkpoint",
       required = true,
@@ -52,45 +55,6 @@ public final class ProjectCommand implements Callable<Integer> {
   Path target;
 
   @Option(
-      names = "--label",
-      defaultValue = "0",
-      description = "The class, for a conditional generator (default ${DEFAULT-VALUE}).")
-  int label;
-
-  @Option(names = "--w-plus", description = "One latent per layer (W+) instead of one for all.")
-  boolean wPlus;
-
-  @Option(
-      names = "--steps",
-      defaultValue = "1000",
-      description = "Optimisation steps (default ${DEFAULT-VALUE}).")
-  int steps;
-
-  @Option(
-      names = "--features",
-      defaultValue = "auto",
-      description =
-          "The perceptual distance: classifier (the shipped Fashion-MNIST classifier's features,"
-              + " one channel at 28 or 32), pixels (none), or auto (the classifier where it"
-              + " applies, else pixels); --inception FILE uses Inception's pool3 instead.")
-  String features;
-
-  @Option(
-      names = "--inception",
-      paramLabel = "FILE",
-      description = "Inception's pool3 as the perceptual distance (pytorch-fid's weights).")
-  Path inception;
-
-  @Option(
-      names = "--pixel-weight",
-      defaultValue = "1.0",
-      description = "Weight of the mean squared pixel error (default ${DEFAULT-VALUE}).")
-  double pixelWeight;
-
-  @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
-  long seed;
-
-  @Option(
       names = "--out",
       defaultValue = "projection",
       description =
@@ -103,59 +67,30 @@ public final class ProjectCommand implements Callable<Integer> {
     Checkpoint.Contents c = Cli.checkpoint(checkpoint);
     StyleGenerator g = StyleCommands.styleGenerator(c, "project");
     long[] shape = g.sampleShape();
-    Tensor t = targetImage((int) shape[0], (int) shape[1]);
-    if (g.labelCount() > 0 && (label < 0 || label >= g.labelCount())) {
+    Tensor t = image(target, "--target", (int) shape[0], (int) shape[1]);
+    if (g.labelCount() > 0 && (p.label < 0 || p.label >= g.labelCount())) {
       throw new Cli.UserError(
           "--label must be in [0, " + g.labelCount() + ") for this conditional generator");
     }
-    String space = features;
-    UnaryOperator<Tensor> f;
-    if (inception != null) {
-      Inception net = (Inception) Cli.featureSpace(inception);
-      f = net::features;
-      space = "inception";
-    } else {
-      boolean classifierFits = shape[0] == 1 && (shape[1] == 28 || shape[1] == 32);
-      if (space.equals("auto")) {
-        space = classifierFits ? "classifier" : "pixels";
-      }
-      switch (space) {
-        case "classifier" -> {
-          if (!classifierFits) {
-            throw new Cli.UserError(
-                "--features classifier needs one channel at 28 or 32; this model makes "
-                    + shape[0]
-                    + "x"
-                    + shape[1]
-                    + "x"
-                    + shape[2]);
-          }
-          FeatureNet net = FeatureNet.pretrained();
-          f = x -> net.features(x.to(net.dtype()));
-        }
-        case "pixels" -> f = x -> x.mul(0);
-        default ->
-            throw new Cli.UserError(
-                "--features must be classifier, pixels or auto, got '" + features + "'");
-      }
-    }
-    if (steps < 1) {
+    String[] space = {p.features};
+    UnaryOperator<Tensor> f = distance(space, p.inception, shape);
+    if (p.steps < 1) {
       throw new Cli.UserError("--steps must be >= 1");
     }
     Path dir = freeFolder(out);
     Files.createDirectories(dir);
     Projector.Settings s =
-        new Projector.Settings(steps, 0.1, wPlus, pixelWeight, 1e5, 10_000, seed);
+        new Projector.Settings(p.steps, 0.1, p.wPlus, p.pixelWeight, 1e5, 10_000, p.seed);
     System.out.printf(
         Locale.ROOT,
         "projecting %s into %s (%s, %d steps, features: %s)...%n",
         target,
-        wPlus ? "W+" : "W",
+        p.wPlus ? "W+" : "W",
         c.config().model().family(),
-        steps,
-        space);
+        p.steps,
+        space[0]);
     long t0 = System.nanoTime();
-    Projector.Result r = Projector.project(g, t, label, f, s, Math.max(1, steps / 50));
+    Projector.Result r = Projector.project(g, t, p.label, f, s, Math.max(1, p.steps / 50));
     double seconds = (System.nanoTime() - t0) / 1e9;
     double mse = r.image().sub(t).square().mean().item();
     double psnr = 10 * Math.log10(4 / mse);
@@ -167,9 +102,9 @@ public final class ProjectCommand implements Callable<Integer> {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("checkpoint", checkpoint.toString());
     meta.put("target", target.toString());
-    meta.put("space", wPlus ? "W+" : "W");
-    meta.put("features", space);
-    meta.put("steps", String.valueOf(steps));
+    meta.put("space", p.wPlus ? "W+" : "W");
+    meta.put("features", space[0]);
+    meta.put("steps", String.valueOf(p.steps));
     meta.put("psnr", String.format(Locale.ROOT, "%.3f", psnr));
     SafeTensors.write(dir.resolve("projected.safetensors"), saved, meta);
     ImageGrid.write(Tensor.concat(0, t, r.image()), 2, 4, dir.resolve("projection.png"));
@@ -190,10 +125,13 @@ public final class ProjectCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The target as {@code [1, channels, res, res]} in [-1, 1]. */
-  private Tensor targetImage(int channels, int res) throws IOException {
+  /**
+   * The picture at {@code target} as {@code [1, channels, res, res]} in [-1, 1]; a smaller square
+   * picture is centred on black. {@code option} names it in messages.
+   */
+  static Tensor image(Path target, String option, int channels, int res) throws IOException {
     if (!Files.isRegularFile(target)) {
-      throw new Cli.UserError("--target " + target + " does not exist");
+      throw new Cli.UserError(option + " " + target + " does not exist");
     }
     byte[] chw;
     int side;
@@ -201,7 +139,8 @@ public final class ProjectCommand implements Callable<Integer> {
       BufferedImage img = ImageFiles.decode(Files.readAllBytes(target), target.toString());
       if (img.getWidth() != img.getHeight() || img.getWidth() > res) {
         throw new Cli.UserError(
-            "--target is "
+            option
+                + " is "
                 + img.getWidth()
                 + "x"
                 + img.getHeight()
@@ -216,7 +155,7 @@ public final class ProjectCommand implements Callable<Integer> {
           new ImageTransform(0, channels, ImageTransform.Mode.ERROR, ImageTransform.BLACK)
               .apply(img, target.toString());
     } catch (DatasetException e) {
-      throw new Cli.UserError("cannot read --target: " + e.getMessage());
+      throw new Cli.UserError("cannot read " + option + ": " + e.getMessage());
     }
     int pad = (res - side) / 2;
     float[] v = new float[channels * res * res];
@@ -232,8 +171,46 @@ public final class ProjectCommand implements Callable<Integer> {
     return Tensor.of(v, 1, channels, res, res);
   }
 
+  /**
+   * The perceptual feature map named by {@code space[0]} (classifier, pixels, auto; Inception when
+   * {@code inception} is given) for images of {@code shape}; {@code space[0]} becomes the name
+   * used.
+   */
+  static UnaryOperator<Tensor> distance(String[] space, Path inception, long[] shape) {
+    if (inception != null) {
+      Inception net = (Inception) Cli.featureSpace(inception);
+      space[0] = "inception";
+      return net::features;
+    }
+    boolean classifierFits = shape[0] == 1 && (shape[1] == 28 || shape[1] == 32);
+    if (space[0].equals("auto")) {
+      space[0] = classifierFits ? "classifier" : "pixels";
+    }
+    switch (space[0]) {
+      case "classifier" -> {
+        if (!classifierFits) {
+          throw new Cli.UserError(
+              "--features classifier needs one channel at 28 or 32; these images are "
+                  + shape[0]
+                  + "x"
+                  + shape[1]
+                  + "x"
+                  + shape[2]);
+        }
+        FeatureNet net = FeatureNet.pretrained();
+        return x -> net.features(x.to(net.dtype()));
+      }
+      case "pixels" -> {
+        return x -> x.mul(0);
+      }
+      default ->
+          throw new Cli.UserError(
+              "--features must be classifier, pixels or auto, got '" + space[0] + "'");
+    }
+  }
+
   /** {@code out} if it does not exist or is empty, else {@code out-N} with the next free N. */
-  private static Path freeFolder(Path out) throws IOException {
+  static Path freeFolder(Path out) throws IOException {
     Path p = out;
     for (int n = 1; Files.exists(p) && !isEmptyDir(p); n++) {
       p = out.resolveSibling(out.getFileName() + "-" + n);

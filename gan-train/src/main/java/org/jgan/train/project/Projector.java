@@ -102,6 +102,23 @@ public final class Projector {
       int frameEvery) {
     long[] shape = g.sampleShape();
     Shapes.check(target.shape(), "projection target", 1, shape[0], shape[1], shape[2]);
+    return project(g, target, Degradation.identity(), label, features, s, frameEvery);
+  }
+
+  /**
+   * Restoration through the generator: fits {@code degrade(G(w))} to {@code observed} (the degraded
+   * image, {@code [1, C, h, w]} as {@code degrade} makes it) and returns {@code G(w)}; {@code
+   * features} sees the degraded images. Otherwise as {@link #project(StyleGenerator, Tensor, int,
+   * UnaryOperator, Settings, int)}.
+   */
+  public static Result project(
+      StyleGenerator g,
+      Tensor observed,
+      Degradation degrade,
+      int label,
+      UnaryOperator<Tensor> features,
+      Settings s,
+      int frameEvery) {
     g.eval();
     int[] labels = g.labelCount() > 0 ? new int[] {label} : null;
     List<Buffer> noiseBuffers = noiseBuffers(g);
@@ -111,7 +128,7 @@ public final class Projector {
     }
     DType type = g.dtype();
     Rng rng = new Rng(s.seed());
-    Tensor t = target.to(type);
+    Tensor t = observed.to(type);
     try (TensorScope outer = TensorScope.open()) {
       // the average w and its spread, from s.samples() latents
       Tensor wAvg;
@@ -156,9 +173,13 @@ public final class Projector {
           Tensor wNoisy = w.add(rng.normal(type, w.shape()).mul(noiseScale));
           Tensor ws = s.wPlus() ? wNoisy : wNoisy.unsqueeze(1).expand(1, numWs, g.wDim());
           Tensor image = g.synthesis(ws, NoiseMode.CONST, null);
-          Tensor loss = features.apply(image).sub(targetFeatures).square().sum();
+          Tensor seen = degrade.apply(image);
+          if (step == 0) {
+            Shapes.check(t.shape(), "observed image", seen.shape());
+          }
+          Tensor loss = features.apply(seen).sub(targetFeatures).square().sum();
           if (s.pixelWeight() > 0) {
-            loss = loss.add(image.sub(t).square().mean().mul(s.pixelWeight()));
+            loss = loss.add(seen.sub(t).square().mean().mul(s.pixelWeight()));
           }
           if (s.noiseWeight() > 0 && !noiseBuffers.isEmpty()) {
             loss =
