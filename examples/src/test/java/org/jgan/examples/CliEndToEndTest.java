@@ -433,6 +433,17 @@ class CliEndToEndTest {
             "2");
     assertEquals(1, two.status());
     assertTrue(two.err().contains("exactly one of"), two.err());
+    Result badLabel =
+        gan(
+            "project",
+            "--checkpoint",
+            ckpt.toString(),
+            "--target",
+            png.toString(),
+            "--label",
+            "12");
+    assertEquals(1, badLabel.status());
+    assertTrue(badLabel.err().contains("--label must be in [0, 10)"), badLabel.err());
     Path large = dir.resolve("large.png");
     ImageIO.write(new BufferedImage(40, 40, BufferedImage.TYPE_BYTE_GRAY), "png", large.toFile());
     Result big = gan("project", "--checkpoint", ckpt.toString(), "--target", large.toString());

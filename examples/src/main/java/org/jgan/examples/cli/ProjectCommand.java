@@ -68,15 +68,9 @@ public final class ProjectCommand implements Callable<Integer> {
     StyleGenerator g = StyleCommands.styleGenerator(c, "project");
     long[] shape = g.sampleShape();
     Tensor t = image(target, "--target", (int) shape[0], (int) shape[1]);
-    if (g.labelCount() > 0 && (p.label < 0 || p.label >= g.labelCount())) {
-      throw new Cli.UserError(
-          "--label must be in [0, " + g.labelCount() + ") for this conditional generator");
-    }
+    p.check(g);
     String[] space = {p.features};
     UnaryOperator<Tensor> f = distance(space, p.inception, shape);
-    if (p.steps < 1) {
-      throw new Cli.UserError("--steps must be >= 1");
-    }
     Path dir = freeFolder(out);
     Files.createDirectories(dir);
     Projector.Settings s =

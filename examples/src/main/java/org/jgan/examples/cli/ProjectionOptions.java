@@ -1,6 +1,7 @@
 package org.jgan.examples.cli;
 
 import java.nio.file.Path;
+import org.jgan.models.StyleGenerator;
 import picocli.CommandLine.Option;
 
 /** The settings that {@code gan project} and {@code gan restore} share (a picocli mixin). */
@@ -43,4 +44,15 @@ public final class ProjectionOptions {
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
   long seed;
+
+  /** Checks {@code --label} and {@code --steps} against the generator. */
+  void check(StyleGenerator g) {
+    if (g.labelCount() > 0 && (label < 0 || label >= g.labelCount())) {
+      throw new Cli.UserError(
+          "--label must be in [0, " + g.labelCount() + ") for this conditional generator");
+    }
+    if (steps < 1) {
+      throw new Cli.UserError("--steps must be >= 1");
+    }
+  }
 }

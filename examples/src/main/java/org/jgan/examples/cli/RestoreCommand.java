@@ -95,6 +95,7 @@ public final class RestoreCommand implements Callable<Integer> {
     }
     Checkpoint.Contents c = Cli.checkpoint(checkpoint);
     StyleGenerator g = StyleCommands.styleGenerator(c, "restore");
+    p.check(g);
     long[] shape = g.sampleShape();
     int ch = (int) shape[0];
     int res = (int) shape[1];
@@ -127,9 +128,6 @@ public final class RestoreCommand implements Callable<Integer> {
             space,
             p.inception,
             observed.size(2) == res ? shape : new long[] {ch, observed.size(2), observed.size(3)});
-    if (p.steps < 1) {
-      throw new Cli.UserError("--steps must be >= 1");
-    }
     Path dir = ProjectCommand.freeFolder(out);
     Files.createDirectories(dir);
     System.out.printf(
