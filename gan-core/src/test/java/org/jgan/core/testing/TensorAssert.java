@@ -57,4 +57,21 @@ public final class TensorAssert {
         r.maxError() < tol,
         "second-order check failed: error " + r.maxError() + " at " + r.worst());
   }
+
+  /**
+   * {@code |got - want| / |want|} with Euclidean norms over all values: how the twin tests state
+   * agreement with a reference.
+   */
+  public static double relativeError(double[] got, double[] want) {
+    if (got.length != want.length) {
+      throw new AssertionError("lengths differ: " + got.length + " vs " + want.length);
+    }
+    double num = 0;
+    double den = 0;
+    for (int i = 0; i < want.length; i++) {
+      num += (got[i] - want[i]) * (got[i] - want[i]);
+      den += want[i] * want[i];
+    }
+    return Math.sqrt(num / den);
+  }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
+import org.jgan.core.kernels.Kernels;
 import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.Buffer;
 import org.jgan.core.nn.Functional;
@@ -124,12 +125,14 @@ public final class Projector {
     List<Buffer> noiseBuffers = noiseBuffers(g);
     List<INDArray> saved = new ArrayList<>();
     for (Buffer b : noiseBuffers) {
-      saved.add(b.value().data().dup());
+      saved.add(Kernels.copy(b.value().data()));
     }
     DType type = g.dtype();
     Rng rng = new Rng(s.seed());
-    Tensor t = observed.to(type);
+    INDArray wOpt = null;
+    Adam adam = null;
     try (TensorScope outer = TensorScope.open()) {
+      Tensor t = observed.to(type);
       // the average w and its spread, from s.samples() latents
       Tensor wAvg;
       double wStd;
@@ -143,18 +146,17 @@ public final class Projector {
         wAvg = scope.keep(mean);
       }
       int numWs = g.numWs();
-      INDArray wOpt =
-          (s.wPlus() ? wAvg.unsqueeze(1).expand(1, numWs, g.wDim()) : wAvg).data().dup();
-      Tensor targetFeatures;
+      wOpt = Kernels.copy((s.wPlus() ? wAvg.unsqueeze(1).expand(1, numWs, g.wDim()) : wAvg).data());
+      Tensor targetFeatures; // owned by the outer scope, like everything that lives all steps
       try (GradMode.Guard off = GradMode.disabled()) {
-        targetFeatures = outer.keep(features.apply(t));
+        targetFeatures = features.apply(t);
       }
       List<INDArray> params = new ArrayList<>();
       params.add(wOpt);
       for (Buffer b : noiseBuffers) {
         params.add(b.value().data());
       }
-      Adam adam = new Adam(params);
+      adam = new Adam(params);
       double[] losses = new double[s.steps()];
       List<Tensor> frames = new ArrayList<>();
       for (int step = 0; step < s.steps(); step++) {
@@ -192,10 +194,10 @@ public final class Projector {
             b.requireGrad(false);
             INDArray n = b.value().data();
             n.subi(n.meanNumber());
-            n.divi(Math.sqrt(n.mul(n).meanNumber().doubleValue()));
+            n.divi(n.norm2Number().doubleValue() / Math.sqrt(n.length())); // to unit variance
           }
           if (frameEvery > 0 && (step % frameEvery == 0 || step == s.steps() - 1)) {
-            frames.add(outer.keep(image.detach()));
+            frames.add(scope.keep(image)); // into the outer scope
           }
         }
       }
@@ -204,35 +206,31 @@ public final class Projector {
       List<Tensor> noise = new ArrayList<>();
       try (GradMode.Guard off = GradMode.disabled()) {
         Tensor w = Tensor.of(wOpt);
-        ws = outer.keep(s.wPlus() ? w.mul(1) : w.unsqueeze(1).expand(1, numWs, g.wDim()).mul(1));
-        image = outer.keep(g.synthesis(ws, NoiseMode.CONST, null));
+        ws = s.wPlus() ? w.mul(1) : w.unsqueeze(1).expand(1, numWs, g.wDim()).mul(1);
+        image = g.synthesis(ws, NoiseMode.CONST, null);
         for (Buffer b : noiseBuffers) {
-          noise.add(outer.keep(b.value().mul(1)));
+          noise.add(b.value().mul(1));
         }
       }
-      for (int i = 0; i < noiseBuffers.size(); i++) {
-        noiseBuffers.get(i).value().data().assign(saved.get(i));
-      }
-      // the result outlives the projection's scope
-      Result r = new Result(keep(ws), keepAll(noise), keep(image), losses, keepAll(frames));
-      return r;
+      // the results move to the caller's scope, as the results of ops do
+      List<Tensor> keptNoise = new ArrayList<>();
+      noise.forEach(n -> keptNoise.add(outer.keep(n)));
+      List<Tensor> keptFrames = new ArrayList<>();
+      frames.forEach(f -> keptFrames.add(outer.keep(f)));
+      return new Result(outer.keep(ws), keptNoise, outer.keep(image), losses, keptFrames);
     } finally {
-      for (Buffer b : noiseBuffers) {
-        b.requireGrad(false);
+      for (int i = 0; i < noiseBuffers.size(); i++) {
+        noiseBuffers.get(i).requireGrad(false);
+        noiseBuffers.get(i).value().data().assign(saved.get(i));
+        Kernels.free(saved.get(i));
+      }
+      if (wOpt != null) {
+        Kernels.free(wOpt);
+      }
+      if (adam != null) {
+        adam.free();
       }
     }
-  }
-
-  private static Tensor keep(Tensor t) {
-    return Tensor.of(t.data().dup());
-  }
-
-  private static List<Tensor> keepAll(List<Tensor> ts) {
-    List<Tensor> out = new ArrayList<>();
-    for (Tensor t : ts) {
-      out.add(keep(t));
-    }
-    return out;
   }
 
   private static int[] filled(int n, int v) {
@@ -288,9 +286,14 @@ public final class Projector {
     Adam(List<INDArray> params) {
       this.params = params;
       for (INDArray p : params) {
-        m.add(p.ulike().assign(0));
-        v.add(p.ulike().assign(0));
+        m.add(Kernels.full(p.dataType(), 0.0, p.shape()));
+        v.add(Kernels.full(p.dataType(), 0.0, p.shape()));
       }
+    }
+
+    void free() {
+      m.forEach(Kernels::free);
+      v.forEach(Kernels::free);
     }
 
     void step(List<Tensor> grads, double lr) {
@@ -299,10 +302,15 @@ public final class Projector {
       double c2 = 1 - Math.pow(0.999, t);
       for (int i = 0; i < params.size(); i++) {
         INDArray g = grads.get(i).data();
-        m.get(i).muli(0.9).addi(g.mul(0.1));
-        v.get(i).muli(0.999).addi(g.mul(g).muli(0.001));
-        INDArray denom = Transforms.sqrt(v.get(i).div(c2), false).addi(1e-8);
-        params.get(i).subi(m.get(i).div(denom).muli(lr / c1));
+        INDArray scratch = Kernels.copy(g);
+        m.get(i).muli(0.9).addi(scratch.muli(0.1)); // m = 0.9 m + 0.1 g
+        scratch.assign(g).muli(g).muli(0.001);
+        v.get(i).muli(0.999).addi(scratch); // v = 0.999 v + 0.001 g^2
+        scratch.assign(v.get(i)).divi(c2);
+        Transforms.sqrt(scratch, false).addi(1e-8); // sqrt(v / c2) + eps
+        scratch.rdivi(m.get(i)).muli(lr / c1); // (m / c1) / (sqrt(v / c2) + eps) times lr
+        params.get(i).subi(scratch);
+        Kernels.free(scratch);
       }
     }
   }

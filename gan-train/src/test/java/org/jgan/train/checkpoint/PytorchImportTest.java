@@ -16,6 +16,7 @@ import org.jgan.core.io.WeightFileException;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.tensor.TensorScope;
+import org.jgan.core.testing.TensorAssert;
 import org.jgan.models.Discriminator;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
@@ -47,19 +48,7 @@ class PytorchImportTest {
   }
 
   private static double relativeError(Tensor got, Tensor want) {
-    return relativeError(got.toDoubleArray(), want.toDoubleArray());
-  }
-
-  /** {@code |got - want| / |want|}, Euclidean norms over all values. */
-  static double relativeError(double[] got, double[] want) {
-    assertEquals(want.length, got.length);
-    double num = 0;
-    double den = 0;
-    for (int i = 0; i < want.length; i++) {
-      num += (got[i] - want[i]) * (got[i] - want[i]);
-      den += want[i] * want[i];
-    }
-    return Math.sqrt(num / den);
+    return TensorAssert.relativeError(got.toDoubleArray(), want.toDoubleArray());
   }
 
   @ParameterizedTest

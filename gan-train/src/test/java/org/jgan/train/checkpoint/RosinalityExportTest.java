@@ -22,6 +22,7 @@ import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.tensor.TensorScope;
+import org.jgan.core.testing.TensorAssert;
 import org.jgan.models.Discriminator;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
@@ -70,10 +71,6 @@ class RosinalityExportTest {
     }
   }
 
-  private static double relativeError(double[] got, double[] want) {
-    return PytorchImportTest.relativeError(got, want);
-  }
-
   @Test
   void exportThenImportGivesTheSameImages() throws IOException {
     Checkpoint.Contents c = model();
@@ -88,7 +85,8 @@ class RosinalityExportTest {
     got.remove("dMappingLayers");
     assertEquals(want, got);
     Tensor z = new Rng(3).normal(DType.FLOAT64, 2, 128);
-    double err = relativeError(images(back, z, DType.FLOAT64), images(c, z, DType.FLOAT64));
+    double err =
+        TensorAssert.relativeError(images(back, z, DType.FLOAT64), images(c, z, DType.FLOAT64));
     // the 3x3 weights are scaled by sqrt(fan_in) on the way out and back in float32: an ulp each
     assertTrue(err < 1e-6, "round trip: " + err);
   }
@@ -152,7 +150,7 @@ class RosinalityExportTest {
     double[] img =
         ((List<?>) result.get("img"))
             .stream().mapToDouble(o -> ((Number) o).doubleValue()).toArray();
-    double err = relativeError(images(c, z, DType.FLOAT64), img);
+    double err = TensorAssert.relativeError(images(c, z, DType.FLOAT64), img);
     // the file holds float32 weights, rounded once after rosinality's scale is taken out
     assertTrue(err < 1e-6, "PyTorch's images of the export: relative error " + err);
     assertEquals(List.of("d", "g", "g_ema", "jgan_config", "latent_avg"), result.get("keys"));
@@ -169,6 +167,6 @@ class RosinalityExportTest {
     double[] theirs =
         ((List<?>) result.get("logits"))
             .stream().mapToDouble(o -> ((Number) o).doubleValue()).toArray();
-    assertTrue(relativeError(logits, theirs) < 1e-6, "PyTorch's logits of the export");
+    assertTrue(TensorAssert.relativeError(logits, theirs) < 1e-6, "PyTorch's logits of the export");
   }
 }

@@ -18,6 +18,7 @@ import org.jgan.core.io.SafeTensors;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.tensor.TensorScope;
+import org.jgan.core.testing.TensorAssert;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
 import org.jgan.models.dcgan.DcganConfig;
@@ -126,16 +127,6 @@ class InceptionTest {
     return Tensor.concat(0, out.toArray(new Tensor[0]));
   }
 
-  private static double relativeError(double[] got, double[] want) {
-    double num = 0;
-    double den = 0;
-    for (int i = 0; i < want.length; i++) {
-      num += (got[i] - want[i]) * (got[i] - want[i]);
-      den += want[i] * want[i];
-    }
-    return Math.sqrt(num / den);
-  }
-
   @Test
   void stateDictNamesAndShapesAreTorchvisions() {
     @SuppressWarnings("unchecked")
@@ -166,7 +157,7 @@ class InceptionTest {
     int d = Inception.FEATURES;
     for (int i = 0; i < 3; i++) {
       double[] w = Arrays.copyOfRange(want, i * d, (i + 1) * d);
-      double err = relativeError(got[i], w);
+      double err = TensorAssert.relativeError(got[i], w);
       assertTrue(err < 1e-4, "image " + i + ": relative error " + err);
     }
     // the features of different images differ by ~10%; their differences must agree too
@@ -177,7 +168,7 @@ class InceptionTest {
         dg[j] = got[i][j] - got[0][j];
         dw[j] = want[i * d + j] - want[j];
       }
-      double err = relativeError(dg, dw);
+      double err = TensorAssert.relativeError(dg, dw);
       assertTrue(err < 1e-3, "difference of image " + i + " from image 0: relative error " + err);
     }
   }
