@@ -12,8 +12,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
+import org.jgan.core.autograd.GradMode;
+import org.jgan.core.io.Json;
 import org.jgan.core.io.SafeTensors;
+import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.StyleGenerator;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.DatasetException;
@@ -22,6 +26,8 @@ import org.jgan.train.data.ImageTransform;
 import org.jgan.train.image.ImageGrid;
 import org.jgan.train.metrics.FeatureNet;
 import org.jgan.train.metrics.Inception;
+import org.jgan.train.project.Degradation;
+import org.jgan.train.project.ImageQuality;
 import org.jgan.train.project.Projector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,11 +54,18 @@ public final class ProjectCommand implements Callable<Integer> {
 
   @Option(
       names = "--target",
-      required = true,
       description =
           "The image (PNG, JPEG, ...): the generator's channels, at its resolution or smaller"
-              + " (then centred on black, as Fashion-MNIST's 28x28 images are padded to 32x32).")
+              + " (then centred on black, as Fashion-MNIST's 28x28 images are padded to 32x32);"
+              + " or --data.")
   Path target;
+
+  @Option(
+      names = "--spaces",
+      defaultValue = "W,W+",
+      split = ",",
+      description = "With --data: the latent spaces to measure (default ${DEFAULT-VALUE}).")
+  List<String> spaces;
 
   @Option(
       names = "--out",
@@ -64,11 +77,17 @@ public final class ProjectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if ((target == null) == (p.data == null)) {
+      throw new Cli.UserError("give one of --target FILE or --data NAME");
+    }
     Checkpoint.Contents c = Cli.checkpoint(checkpoint);
     StyleGenerator g = StyleCommands.styleGenerator(c, "project");
     long[] shape = g.sampleShape();
-    Tensor t = image(target, "--target", (int) shape[0], (int) shape[1]);
     p.check(g);
+    if (p.data != null) {
+      return evaluate(c, g);
+    }
+    Tensor t = image(target, "--target", (int) shape[0], (int) shape[1]);
     String[] space = {p.features};
     UnaryOperator<Tensor> f = distance(space, p.inception, shape);
     Path dir = freeFolder(out);
@@ -91,12 +110,15 @@ public final class ProjectCommand implements Callable<Integer> {
     Map<String, Tensor> saved = new LinkedHashMap<>();
     saved.put("ws", r.ws());
     for (int i = 0; i < r.noise().size(); i++) {
-      saved.put("noise." + i, r.noise().get(i));
+      saved.put("noise." + i, r.noise().get(i).squeeze(0)); // [H, W], as the buffer
     }
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("checkpoint", checkpoint.toString());
     meta.put("target", target.toString());
     meta.put("space", p.wPlus ? "W+" : "W");
+    if (g.labelCount() > 0) {
+      meta.put("label", String.valueOf(p.label));
+    }
     meta.put("features", space[0]);
     meta.put("steps", String.valueOf(p.steps));
     meta.put("psnr", String.format(Locale.ROOT, "%.3f", psnr));
@@ -116,6 +138,106 @@ public final class ProjectCommand implements Callable<Integer> {
         r.losses()[r.losses().length - 1],
         seconds,
         dir);
+    return 0;
+  }
+
+  /**
+   * {@code --data}: projects the chosen images in each of {@code --spaces}, batch by batch, and
+   * writes evaluation.json (PSNR and feature distance per image, mean and standard deviation) and
+   * projection.png (a row of targets, then a row per space, for up to 10 images).
+   */
+  private int evaluate(Checkpoint.Contents c, StyleGenerator g) throws IOException {
+    List<Boolean> plus = new ArrayList<>();
+    for (String sp : spaces) {
+      switch (sp.trim().toUpperCase(Locale.ROOT)) {
+        case "W" -> plus.add(false);
+        case "W+" -> plus.add(true);
+        default -> throw new Cli.UserError("--spaces takes W and W+, got '" + sp + "'");
+      }
+    }
+    ProjectionOptions.Targets all = p.targets(g);
+    int n = all.indices().length;
+    String[] space = {p.features};
+    UnaryOperator<Tensor> f = distance(space, p.inception, g.sampleShape());
+    Path dir = freeFolder(out);
+    Files.createDirectories(dir);
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("checkpoint", checkpoint.toString());
+    report.put("family", c.config().model().family().id());
+    report.put("data", p.data);
+    report.put("images", p.images);
+    report.put("count", n);
+    report.put("steps", p.steps);
+    report.put("features", space[0]);
+    report.put("pixel_weight", p.pixelWeight);
+    report.put("seed", p.seed);
+    int shown = Math.min(n, 10);
+    List<Tensor> rows = new ArrayList<>(List.of(all.images().slice(0, 0, shown)));
+    for (boolean wPlus : plus) {
+      String name = wPlus ? "W+" : "W";
+      Projector.Settings s =
+          new Projector.Settings(p.steps, 0.1, wPlus, p.pixelWeight, 1e5, 10_000, p.seed);
+      double[] psnr = new double[n];
+      double[] dist = new double[n];
+      Tensor firstImages = null;
+      long t0 = System.nanoTime();
+      for (int at = 0; at < n; at += p.batch) {
+        ProjectionOptions.Targets part = all.slice(at, Math.min(n, at + p.batch));
+        try (TensorScope scope = TensorScope.open()) {
+          Projector.Result r =
+              Projector.project(g, part.images(), Degradation.identity(), part.labels(), f, s, 0);
+          Tensor image = r.image().to(DType.FLOAT32);
+          Tensor fx;
+          Tensor ft;
+          try (GradMode.Guard off = GradMode.disabled()) {
+            fx = f.apply(image);
+            ft = f.apply(part.images());
+          }
+          for (int i = 0; i < part.indices().length; i++) {
+            Tensor one = image.slice(0, i, i + 1);
+            psnr[at + i] = ImageQuality.psnr(one, part.images().slice(0, i, i + 1));
+            dist[at + i] = fx.slice(0, i, i + 1).sub(ft.slice(0, i, i + 1)).square().sum().item();
+          }
+          if (at == 0) {
+            firstImages = scope.keep(image.slice(0, 0, Math.min(shown, image.size(0))).mul(1));
+          }
+        }
+        System.out.printf(
+            Locale.ROOT,
+            "%s: %d/%d images, mean PSNR so far %.2f dB%n",
+            name,
+            Math.min(n, at + p.batch),
+            n,
+            Stats.mean(Arrays.copyOf(psnr, Math.min(n, at + p.batch))));
+      }
+      rows.add(firstImages);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("psnr_mean", Stats.mean(psnr));
+      m.put("psnr_std", Stats.std(psnr));
+      m.put("feature_distance_mean", Stats.mean(dist));
+      m.put("feature_distance_std", Stats.std(dist));
+      m.put("seconds", (System.nanoTime() - t0) / 1e9);
+      m.put("psnr", psnr);
+      m.put("feature_distance", dist);
+      report.put(name, m);
+      System.out.printf(
+          Locale.ROOT,
+          "%s: PSNR %.2f +- %.2f dB, %s distance %.4g +- %.3g over %d images (%.0f s)%n",
+          name,
+          Stats.mean(psnr),
+          Stats.std(psnr),
+          space[0],
+          Stats.mean(dist),
+          Stats.std(dist),
+          n,
+          (double) m.get("seconds"));
+    }
+    report.put("indices", all.indices());
+    Files.writeString(dir.resolve("evaluation.json"), Json.writePretty(report));
+    ImageGrid.write(
+        Tensor.concat(0, rows.toArray(new Tensor[0])), shown, 3, dir.resolve("projection.png"));
+    System.out.println(
+        "-> " + dir + " (evaluation.json; projection.png: targets, then a row per space)");
     return 0;
   }
 

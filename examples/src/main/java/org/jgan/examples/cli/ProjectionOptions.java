@@ -1,7 +1,14 @@
 package org.jgan.examples.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Tensor;
 import org.jgan.models.StyleGenerator;
+import org.jgan.train.data.Batch;
+import org.jgan.train.data.Dataset;
+import org.jgan.train.data.ImageTransform;
 import picocli.CommandLine.Option;
 
 /** The settings that {@code gan project} and {@code gan restore} share (a picocli mixin). */
@@ -44,6 +51,78 @@ public final class ProjectionOptions {
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
   long seed;
+
+  @Option(
+      names = "--data",
+      description =
+          "Measure on a dataset's images instead of one --target: embedded (the Fashion-MNIST"
+              + " test split, held out from a model trained on the training split), fashion-mnist,"
+              + " a folder or a .zip; conditional generators take each image's own label. Writes"
+              + " evaluation.json (per image and mean +- standard deviation) and a grid.")
+  String data;
+
+  @Option(
+      names = "--images",
+      defaultValue = "0-99",
+      description = "With --data: which images, e.g. 0-99 or 3,7 (default ${DEFAULT-VALUE}).")
+  String images;
+
+  @Option(
+      names = "--batch",
+      defaultValue = "25",
+      description =
+          "With --data: images projected at once, each on its own (default ${DEFAULT-VALUE}).")
+  int batch;
+
+  /** Images of {@code --data} at the generator's size, their labels and their indices. */
+  record Targets(Tensor images, int[] labels, int[] indices) {
+    /** Images {@code from..to-1} of the targets. */
+    Targets slice(int from, int to) {
+      return new Targets(
+          images.slice(0, from, to),
+          Arrays.copyOfRange(labels, from, to),
+          Arrays.copyOfRange(indices, from, to));
+    }
+  }
+
+  /** The images {@code --images} of {@code --data} for {@code g}, checked. */
+  Targets targets(StyleGenerator g) throws IOException {
+    if (batch < 1) {
+      throw new Cli.UserError("--batch must be >= 1");
+    }
+    long[] shape = g.sampleShape();
+    Dataset d = Cli.fit(Cli.dataset(data, ImageTransform.asIs(), 1), (int) shape[1]);
+    if (!Arrays.equals(d.sampleShape(), shape)) {
+      throw new Cli.UserError(
+          "--data "
+              + data
+              + " holds images of "
+              + Arrays.toString(d.sampleShape())
+              + "; the generator makes "
+              + Arrays.toString(shape));
+    }
+    if (g.labelCount() > 0 && d.labelCount() != g.labelCount()) {
+      throw new Cli.UserError(
+          "the generator is conditional on "
+              + g.labelCount()
+              + " classes; --data "
+              + data
+              + " has "
+              + (d.labelCount() == 0 ? "no labels" : d.labelCount() + " classes"));
+    }
+    long[] picked = Cli.seeds(images);
+    int[] idx = new int[picked.length];
+    for (int i = 0; i < idx.length; i++) {
+      if (picked[i] < 0 || picked[i] >= d.size()) {
+        throw new Cli.UserError(
+            "--images " + images + ": " + d.name() + " has images 0-" + (d.size() - 1));
+      }
+      idx[i] = (int) picked[i];
+    }
+    Batch b = d.batch(idx, null, DType.FLOAT32);
+    int[] labels = b.labels() != null ? b.labels() : new int[idx.length];
+    return new Targets(b.x(), labels, idx);
+  }
 
   /** Checks {@code --label} and {@code --steps} against the generator. */
   void check(StyleGenerator g) {

@@ -4,16 +4,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
+import org.jgan.core.autograd.GradMode;
 import org.jgan.core.io.Json;
 import org.jgan.core.nn.Functional;
 import org.jgan.core.tensor.DType;
+import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.StyleGenerator;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.image.ImageGrid;
@@ -45,11 +49,18 @@ public final class RestoreCommand implements Callable<Integer> {
 
   @Option(
       names = "--target",
-      required = true,
       description =
           "The observed image: at the model's size (or smaller, centred on black), or its size"
-              + " divided by K with --downscale K.")
+              + " divided by K with --downscale K; or --data.")
   Path target;
+
+  @Option(
+      names = "--sigma",
+      defaultValue = "0.2",
+      description =
+          "With --data --denoise: the standard deviation of the Gaussian noise added to the"
+              + " clean images (in [-1, 1] units; default ${DEFAULT-VALUE}).")
+  double sigma;
 
   @Option(
       names = "--box",
@@ -93,20 +104,26 @@ public final class RestoreCommand implements Callable<Integer> {
     if (keepKnown && box == null && mask == null) {
       throw new Cli.UserError("--keep-known applies to inpainting (--box or --mask)");
     }
+    if ((target == null) == (p.data == null)) {
+      throw new Cli.UserError("give one of --target FILE or --data NAME");
+    }
     Checkpoint.Contents c = Cli.checkpoint(checkpoint);
     StyleGenerator g = StyleCommands.styleGenerator(c, "restore");
     p.check(g);
     long[] shape = g.sampleShape();
     int ch = (int) shape[0];
     int res = (int) shape[1];
+    if (downscale != 0 && (downscale < 2 || res % downscale != 0)) {
+      throw new Cli.UserError("--downscale must be >= 2 and divide " + res);
+    }
+    if (p.data != null) {
+      return evaluate(c, g);
+    }
     Tensor known = null;
     Tensor observed;
     Degradation degrade;
     String kind;
     if (downscale != 0) {
-      if (downscale < 2 || res % downscale != 0) {
-        throw new Cli.UserError("--downscale must be >= 2 and divide " + res);
-      }
       observed = ProjectCommand.image(target, "--target", ch, res / downscale);
       degrade = Degradation.downsample(downscale);
       kind = "super-resolution x" + downscale;
@@ -140,7 +157,7 @@ public final class RestoreCommand implements Callable<Integer> {
         space[0]);
     Projector.Settings s =
         new Projector.Settings(p.steps, 0.1, p.wPlus, p.pixelWeight, 1e5, 10_000, p.seed);
-    Projector.Result r = Projector.project(g, observed, degrade, p.label, f, s, 0);
+    Projector.Result r = Projector.project(g, observed, degrade, new int[] {p.label}, f, s, 0);
     Tensor restored = keepKnown ? Restoration.keepKnown(r.image(), observed, known) : r.image();
     Tensor baseline =
         downscale != 0
@@ -187,6 +204,142 @@ public final class RestoreCommand implements Callable<Integer> {
           (double) report.get("ssim_restored"),
           (double) report.get("ssim_baseline"));
     }
+    return 0;
+  }
+
+  /**
+   * {@code --data}: degrades the chosen clean images itself (the box or mask zeroed, Gaussian noise
+   * of {@code --sigma}, average pooling), restores them batch by batch and writes evaluation.json
+   * (PSNR and SSIM of restoration and baseline against the clean image, per image and mean and
+   * standard deviation) and restoration.png (rows: input, baseline, restoration, clean; up to 10
+   * images).
+   */
+  private int evaluate(Checkpoint.Contents c, StyleGenerator g) throws IOException {
+    int res = (int) g.sampleShape()[1];
+    ProjectionOptions.Targets all = p.targets(g);
+    int n = all.indices().length;
+    Tensor known = box != null ? boxMask(box, res) : mask != null ? maskImage(res) : null;
+    Degradation degrade =
+        downscale != 0
+            ? Degradation.downsample(downscale)
+            : known != null ? Degradation.mask(known) : Degradation.identity();
+    String kind =
+        downscale != 0
+            ? "super-resolution x" + downscale
+            : known != null
+                ? "inpainting"
+                : String.format(Locale.ROOT, "denoising (sigma %.3g)", sigma);
+    String[] space = {downscale != 0 && p.inception == null ? "pixels" : p.features};
+    long[] seen =
+        downscale != 0 ? new long[] {g.sampleShape()[0], res / downscale, res / downscale} : null;
+    UnaryOperator<Tensor> f =
+        ProjectCommand.distance(space, p.inception, seen != null ? seen : g.sampleShape());
+    Path dir = ProjectCommand.freeFolder(out);
+    Files.createDirectories(dir);
+    Projector.Settings s =
+        new Projector.Settings(p.steps, 0.1, p.wPlus, p.pixelWeight, 1e5, 10_000, p.seed);
+    double[][] q = new double[4][n]; // PSNR and SSIM of the restoration, then of the baseline
+    Rng noise = new Rng(p.seed).split(11);
+    int shown = Math.min(n, 10);
+    List<Tensor> grid = new ArrayList<>();
+    long t0 = System.nanoTime();
+    System.out.printf(
+        Locale.ROOT,
+        "%s of %d images of %s through %s (%s, %d steps, features: %s)...%n",
+        kind,
+        n,
+        p.data,
+        c.config().model().family(),
+        p.wPlus ? "W+" : "W",
+        p.steps,
+        space[0]);
+    for (int at = 0; at < n; at += p.batch) {
+      ProjectionOptions.Targets part = all.slice(at, Math.min(n, at + p.batch));
+      Tensor clean = part.images();
+      try (TensorScope scope = TensorScope.open()) {
+        Tensor observed;
+        try (GradMode.Guard off = GradMode.disabled()) {
+          observed =
+              known == null && downscale == 0
+                  ? clean.add(noise.normal(DType.FLOAT32, clean.shape()).mul(sigma))
+                  : degrade.apply(clean);
+        }
+        Projector.Result r = Projector.project(g, observed, degrade, part.labels(), f, s, 0);
+        Tensor restored =
+            (keepKnown ? Restoration.keepKnown(r.image(), observed, known) : r.image())
+                .to(DType.FLOAT32);
+        Tensor baseline =
+            (downscale != 0
+                    ? Restoration.bicubic(observed, downscale)
+                    : known == null
+                        ? Restoration.gaussianFilter(observed)
+                        : Restoration.meanFill(observed, known))
+                .to(DType.FLOAT32);
+        for (int i = 0; i < part.indices().length; i++) {
+          Tensor ref = clean.slice(0, i, i + 1);
+          q[0][at + i] = ImageQuality.psnr(restored.slice(0, i, i + 1), ref);
+          q[1][at + i] = ImageQuality.ssim(restored.slice(0, i, i + 1), ref);
+          q[2][at + i] = ImageQuality.psnr(baseline.slice(0, i, i + 1), ref);
+          q[3][at + i] = ImageQuality.ssim(baseline.slice(0, i, i + 1), ref);
+        }
+        if (at == 0) {
+          int k = (int) Math.min(shown, clean.size(0));
+          Tensor in = downscale != 0 ? Functional.upsampleNearest2d(observed, downscale) : observed;
+          for (Tensor t : new Tensor[] {in, baseline, restored, clean}) {
+            grid.add(scope.keep(t.slice(0, 0, k).mul(1)));
+          }
+        }
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "%d/%d images: PSNR so far %.2f dB (baseline %.2f)%n",
+          Math.min(n, at + p.batch),
+          n,
+          Stats.mean(Arrays.copyOf(q[0], Math.min(n, at + p.batch))),
+          Stats.mean(Arrays.copyOf(q[2], Math.min(n, at + p.batch))));
+    }
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("task", kind);
+    report.put("checkpoint", checkpoint.toString());
+    report.put("family", c.config().model().family().id());
+    report.put("data", p.data);
+    report.put("images", p.images);
+    report.put("count", n);
+    report.put("space", p.wPlus ? "W+" : "W");
+    report.put("steps", p.steps);
+    report.put("features", space[0]);
+    report.put("keep_known", keepKnown);
+    report.put("seed", p.seed);
+    String[] names = {"psnr_restored", "ssim_restored", "psnr_baseline", "ssim_baseline"};
+    for (int k = 0; k < 4; k++) {
+      report.put(names[k] + "_mean", Stats.mean(q[k]));
+      report.put(names[k] + "_std", Stats.std(q[k]));
+    }
+    report.put("seconds", (System.nanoTime() - t0) / 1e9);
+    for (int k = 0; k < 4; k++) {
+      report.put(names[k], q[k]);
+    }
+    report.put("indices", all.indices());
+    Files.writeString(dir.resolve("evaluation.json"), Json.writePretty(report));
+    ImageGrid.write(
+        Tensor.concat(0, grid.toArray(new Tensor[0])), shown, 3, dir.resolve("restoration.png"));
+    System.out.printf(
+        Locale.ROOT,
+        "%s over %d images: PSNR %.2f +- %.2f dB (baseline %.2f +- %.2f), SSIM %.4f +- %.4f"
+            + " (baseline %.4f +- %.4f), %.0f s%n-> %s (evaluation.json; restoration.png rows:"
+            + " input, baseline, restoration, clean)%n",
+        kind,
+        n,
+        Stats.mean(q[0]),
+        Stats.std(q[0]),
+        Stats.mean(q[2]),
+        Stats.std(q[2]),
+        Stats.mean(q[1]),
+        Stats.std(q[1]),
+        Stats.mean(q[3]),
+        Stats.std(q[3]),
+        (double) report.get("seconds"),
+        dir);
     return 0;
   }
 

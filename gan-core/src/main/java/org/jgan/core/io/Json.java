@@ -386,6 +386,12 @@ public final class Json {
         l.add((long) x);
       }
       write(sb, l, indent, level);
+    } else if (v instanceof double[]) {
+      List<Object> l = new ArrayList<>();
+      for (double x : (double[]) v) {
+        l.add(x);
+      }
+      write(sb, l, indent, level);
     } else {
       throw new IllegalArgumentException("cannot write " + v.getClass().getName() + " as JSON");
     }

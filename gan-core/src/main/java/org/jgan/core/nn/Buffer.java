@@ -52,6 +52,17 @@ public final class Buffer {
     value = on ? Tensor.leaf(value.data(), true) : Tensor.of(value.data());
   }
 
+  /**
+   * Puts {@code replacement} (of any shape; the buffer owns it from now on) in place of the value
+   * and returns the array it held, which the caller owns and must put back with another swap: for
+   * code that fits a copy per sample, as a batched projector fits one noise map per image.
+   */
+  public INDArray swap(INDArray replacement) {
+    INDArray old = value.data();
+    value = Tensor.of(replacement);
+    return old;
+  }
+
   /** Converts the value to another element type. */
   public void to(DType type) {
     if (type != value.dtype()) {

@@ -35,6 +35,18 @@ class JsonTest {
     assertEquals(m, Json.parseObject(Json.writePretty(m)));
   }
 
+  @Test
+  void primitiveArraysAreWrittenAsLists() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("d", new double[] {0.5, -2.0});
+    m.put("i", new int[] {3, 4});
+    m.put("l", new long[] {5L});
+    Map<String, Object> back = Json.parseObject(Json.write(m));
+    assertEquals(List.of(0.5, -2.0), back.get("d"));
+    assertEquals(List.of(3L, 4L), back.get("i"));
+    assertEquals(List.of(5L), back.get("l"));
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {

@@ -12,7 +12,8 @@ import org.jgan.core.tensor.Tensor;
  * Per-pixel noise added to feature maps: {@code x + strength * n}, {@code n ~ N(0, 1)} of shape
  * {@code [N, 1, H, W]} shared over channels. The learned strength starts at 0, so the block is the
  * identity at initialisation; it is one value per channel in StyleGAN and one scalar per layer in
- * StyleGAN2. In {@link NoiseMode#CONST} mode the noise is a fixed buffer {@code [H, W]}.
+ * StyleGAN2. In {@link NoiseMode#CONST} mode the noise is a fixed buffer {@code [H, W]} (or,
+ * swapped in by a projector, one map per image {@code [N, H, W]}).
  */
 public final class NoiseInjection extends Module {
   private final Parameter strength;
@@ -74,7 +75,13 @@ public final class NoiseInjection extends Module {
     long w = s[format.widthAxis()];
     Tensor n;
     if (mode == NoiseMode.CONST) {
-      n = constNoise.value().to(x.dtype()).reshape(format.shape(1, 1, h, w));
+      Tensor c = constNoise.value(); // [H, W], or one map per image [N, H, W] while projecting
+      long k = c.rank() == 3 ? c.size(0) : 1;
+      if (k != 1 && k != s[0]) {
+        throw new IllegalArgumentException(
+            "NoiseInjection: " + k + " constant noise maps for a batch of " + s[0]);
+      }
+      n = c.to(x.dtype()).reshape(format.shape(k, 1, h, w));
     } else {
       if (rng == null) {
         throw new IllegalArgumentException("NoiseInjection: random noise needs an Rng");

@@ -1,5 +1,6 @@
 package org.jgan.models.blocks;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.kernels.Kernels;
+import org.jgan.core.nn.Buffer;
 import org.jgan.core.nn.Embedding;
 import org.jgan.core.ops.Conv;
 import org.jgan.core.optim.Adam;
@@ -15,6 +18,7 @@ import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.testing.TensorAssert;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Each block has the property its paper defines. */
 class BlockPropertyTest {
@@ -179,6 +183,40 @@ class BlockPropertyTest {
               > 1);
       TensorAssert.assertClose(x, noise.forward(x, NoiseMode.NONE, null), 0, "none");
     }
+  }
+
+  @Test
+  void swappedInConstantNoiseGivesEachImageItsOwnMap() {
+    Rng rng = new Rng(12);
+    NoiseInjection noise = new NoiseInjection(0, 4, rng);
+    noise.strength().value().data().assign(1.0);
+    Buffer b = noise.namedBuffers().get("noise_const");
+    Tensor maps = rng.normal(DType.FLOAT32, 2, 4, 4);
+    INDArray own = b.swap(Kernels.copy(maps.data()));
+    try {
+      for (DataFormat f : DataFormat.values()) {
+        Tensor zeros = Tensor.zeros(DType.FLOAT32, f.shape(2, 3, 4, 4));
+        Tensor out = noise.forward(zeros, NoiseMode.CONST, null, f);
+        Tensor nchw = f == DataFormat.NHWC ? out.permute(0, 3, 1, 2) : out;
+        for (int i = 0; i < 2; i++) { // every channel of image i carries map i
+          for (int c = 0; c < 3; c++) {
+            TensorAssert.assertClose(
+                maps.slice(0, i, i + 1).reshape(4, 4),
+                nchw.slice(0, i, i + 1).slice(1, c, c + 1).reshape(4, 4),
+                0,
+                f + " image " + i + " channel " + c);
+          }
+        }
+      }
+      Tensor three = Tensor.zeros(DType.FLOAT32, 3, 3, 4, 4);
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class, () -> noise.forward(three, NoiseMode.CONST, null));
+      assertTrue(e.getMessage().contains("2 constant noise maps for a batch of 3"), e.getMessage());
+    } finally {
+      Kernels.free(b.swap(own));
+    }
+    assertArrayEquals(new long[] {4, 4}, b.shape());
   }
 
   @Test

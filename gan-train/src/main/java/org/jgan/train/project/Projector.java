@@ -2,7 +2,9 @@ package org.jgan.train.project;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
@@ -75,13 +77,14 @@ public final class Projector {
   }
 
   /**
-   * What a projection found.
+   * What a projection found, for a batch of {@code B} targets.
    *
-   * @param ws the latents {@code [1, numWs, wDim]} (in {@code W} all rows are the same)
-   * @param noise the fitted noise maps, in the order of the generator's noise buffers
-   * @param image the reconstruction {@code [1, C, H, W]} from {@code ws} and {@code noise}
-   * @param losses the loss of every step
-   * @param frames the reconstruction every {@code frameEvery} steps (for an animation)
+   * @param ws the latents {@code [B, numWs, wDim]} (in {@code W} all rows of an image are the same)
+   * @param noise the fitted noise maps {@code [B, H, W]}, in the order of the generator's noise
+   *     buffers
+   * @param image the reconstructions {@code [B, C, H, W]} from {@code ws} and {@code noise}
+   * @param losses the loss of every step (summed over the batch)
+   * @param frames the reconstructions every {@code frameEvery} steps (for an animation)
    */
   public record Result(
       Tensor ws, List<Tensor> noise, Tensor image, double[] losses, List<Tensor> frames) {}
@@ -103,54 +106,77 @@ public final class Projector {
       int frameEvery) {
     long[] shape = g.sampleShape();
     Shapes.check(target.shape(), "projection target", 1, shape[0], shape[1], shape[2]);
-    return project(g, target, Degradation.identity(), label, features, s, frameEvery);
+    return project(g, target, Degradation.identity(), new int[] {label}, features, s, frameEvery);
   }
 
   /**
    * Restoration through the generator: fits {@code degrade(G(w))} to {@code observed} (the degraded
-   * image, {@code [1, C, h, w]} as {@code degrade} makes it) and returns {@code G(w)}; {@code
-   * features} sees the degraded images. Otherwise as {@link #project(StyleGenerator, Tensor, int,
-   * UnaryOperator, Settings, int)}.
+   * images, {@code [B, C, h, w]} as {@code degrade} makes them) and returns {@code G(w)}; {@code
+   * features} sees the degraded images. The {@code B} images are projected at once but each on its
+   * own: its own latent, noise maps, average {@code w} (of its class, {@code labels[i]}, for a
+   * conditional generator; {@code labels} may be null otherwise) and loss, which only sum.
+   * Otherwise as {@link #project(StyleGenerator, Tensor, int, UnaryOperator, Settings, int)}.
    */
   public static Result project(
       StyleGenerator g,
       Tensor observed,
       Degradation degrade,
-      int label,
+      int[] labels,
       UnaryOperator<Tensor> features,
       Settings s,
       int frameEvery) {
+    int batch = (int) observed.size(0);
+    if (g.labelCount() > 0 && (labels == null || labels.length != batch)) {
+      throw new IllegalArgumentException(
+          "a conditional generator needs one label per image: "
+              + batch
+              + " images, "
+              + (labels == null ? "no" : labels.length)
+              + " labels");
+    }
+    int[] classes = g.labelCount() > 0 ? labels.clone() : null;
     g.eval();
-    int[] labels = g.labelCount() > 0 ? new int[] {label} : null;
     List<Buffer> noiseBuffers = noiseBuffers(g);
     List<INDArray> saved = new ArrayList<>();
-    for (Buffer b : noiseBuffers) {
-      saved.add(Kernels.copy(b.value().data()));
-    }
     DType type = g.dtype();
     Rng rng = new Rng(s.seed());
     INDArray wOpt = null;
     Adam adam = null;
     try (TensorScope outer = TensorScope.open()) {
+      // each image fits its own copy of every noise map: [B, H, W] in place of the buffer's [H, W]
+      for (Buffer b : noiseBuffers) {
+        INDArray map = b.value().data();
+        INDArray copies = Kernels.copy(map.reshape(1, map.size(0), map.size(1)).repeat(0, batch));
+        saved.add(b.swap(copies));
+      }
       Tensor t = observed.to(type);
-      // the average w and its spread, from s.samples() latents
+      // the average w and its spread, from s.samples() latents (per class for a conditional g)
       Tensor wAvg;
-      double wStd;
+      Tensor wStd;
       try (GradMode.Guard off = GradMode.disabled();
           TensorScope scope = TensorScope.open()) {
-        int[] many = labels == null ? null : filled(s.samples(), label);
-        Tensor w = g.mapping(g.sampleLatents(s.samples(), rng).to(type), many, 1, -1, false);
-        Tensor w0 = w.slice(1, 0, 1).squeeze(1); // [n, wDim]
-        Tensor mean = w0.mean(true, 0); // [1, wDim]
-        wStd = Math.sqrt(w0.sub(mean).square().sum().item() / s.samples());
-        wAvg = scope.keep(mean);
+        Map<Integer, Tensor[]> perClass = new HashMap<>();
+        Tensor[] avg = new Tensor[batch];
+        Tensor[] std = new Tensor[batch];
+        for (int i = 0; i < batch; i++) {
+          int c = classes == null ? 0 : classes[i];
+          Tensor[] stats =
+              perClass.computeIfAbsent(c, k -> averageW(g, classes != null, k, s, rng));
+          avg[i] = stats[0];
+          std[i] = stats[1];
+        }
+        wAvg = scope.keep(Tensor.concat(0, avg)); // [B, wDim]
+        wStd = scope.keep(Tensor.concat(0, std)); // [B, 1]
       }
       int numWs = g.numWs();
-      wOpt = Kernels.copy((s.wPlus() ? wAvg.unsqueeze(1).expand(1, numWs, g.wDim()) : wAvg).data());
+      long[] wsShape = {batch, numWs, g.wDim()};
+      wOpt = Kernels.copy((s.wPlus() ? wAvg.unsqueeze(1).expand(wsShape) : wAvg).data());
+      Tensor noiseStd = s.wPlus() ? wStd.unsqueeze(1) : wStd; // broadcasts over w's shape
       Tensor targetFeatures; // owned by the outer scope, like everything that lives all steps
       try (GradMode.Guard off = GradMode.disabled()) {
         targetFeatures = features.apply(t);
       }
+      double pixelsPerImage = t.size(1) * t.size(2) * t.size(3);
       List<INDArray> params = new ArrayList<>();
       params.add(wOpt);
       for (Buffer b : noiseBuffers) {
@@ -161,7 +187,7 @@ public final class Projector {
       List<Tensor> frames = new ArrayList<>();
       for (int step = 0; step < s.steps(); step++) {
         double progress = (double) step / s.steps();
-        double noiseScale = wStd * 0.05 * Math.pow(Math.max(0, 1 - progress / 0.75), 2);
+        double noiseScale = 0.05 * Math.pow(Math.max(0, 1 - progress / 0.75), 2);
         double ramp = Math.min(1, (1 - progress) / 0.25);
         ramp = (0.5 - 0.5 * Math.cos(ramp * Math.PI)) * Math.min(1, progress / 0.05);
         try (TensorScope scope = TensorScope.open()) {
@@ -172,16 +198,17 @@ public final class Projector {
             b.requireGrad(true);
             leaves.add(b.value());
           }
-          Tensor wNoisy = w.add(rng.normal(type, w.shape()).mul(noiseScale));
-          Tensor ws = s.wPlus() ? wNoisy : wNoisy.unsqueeze(1).expand(1, numWs, g.wDim());
+          Tensor wNoisy = w.add(rng.normal(type, w.shape()).mul(noiseStd.mul(noiseScale)));
+          Tensor ws = s.wPlus() ? wNoisy : wNoisy.unsqueeze(1).expand(wsShape);
           Tensor image = g.synthesis(ws, NoiseMode.CONST, null);
           Tensor seen = degrade.apply(image);
           if (step == 0) {
             Shapes.check(t.shape(), "observed image", seen.shape());
           }
+          // sums over the images: each image's gradient is that of its own loss
           Tensor loss = features.apply(seen).sub(targetFeatures).square().sum();
           if (s.pixelWeight() > 0) {
-            loss = loss.add(seen.sub(t).square().mean().mul(s.pixelWeight()));
+            loss = loss.add(seen.sub(t).square().sum().mul(s.pixelWeight() / pixelsPerImage));
           }
           if (s.noiseWeight() > 0 && !noiseBuffers.isEmpty()) {
             loss =
@@ -192,9 +219,7 @@ public final class Projector {
           adam.step(grads, s.learningRate() * ramp);
           for (Buffer b : noiseBuffers) {
             b.requireGrad(false);
-            INDArray n = b.value().data();
-            n.subi(n.meanNumber());
-            n.divi(n.norm2Number().doubleValue() / Math.sqrt(n.length())); // to unit variance
+            normalisePerImage(b.value().data());
           }
           if (frameEvery > 0 && (step % frameEvery == 0 || step == s.steps() - 1)) {
             frames.add(scope.keep(image)); // into the outer scope
@@ -206,7 +231,7 @@ public final class Projector {
       List<Tensor> noise = new ArrayList<>();
       try (GradMode.Guard off = GradMode.disabled()) {
         Tensor w = Tensor.of(wOpt);
-        ws = s.wPlus() ? w.mul(1) : w.unsqueeze(1).expand(1, numWs, g.wDim()).mul(1);
+        ws = s.wPlus() ? w.mul(1) : w.unsqueeze(1).expand(wsShape).mul(1);
         image = g.synthesis(ws, NoiseMode.CONST, null);
         for (Buffer b : noiseBuffers) {
           noise.add(b.value().mul(1));
@@ -219,10 +244,10 @@ public final class Projector {
       frames.forEach(f -> keptFrames.add(outer.keep(f)));
       return new Result(outer.keep(ws), keptNoise, outer.keep(image), losses, keptFrames);
     } finally {
-      for (int i = 0; i < noiseBuffers.size(); i++) {
-        noiseBuffers.get(i).requireGrad(false);
-        noiseBuffers.get(i).value().data().assign(saved.get(i));
-        Kernels.free(saved.get(i));
+      for (int i = 0; i < saved.size(); i++) {
+        Buffer b = noiseBuffers.get(i);
+        b.requireGrad(false);
+        Kernels.free(b.swap(saved.get(i)));
       }
       if (wOpt != null) {
         Kernels.free(wOpt);
@@ -233,6 +258,29 @@ public final class Projector {
     }
   }
 
+  /**
+   * The average {@code w} {@code [1, wDim]} of class {@code label} (any class when not {@code
+   * conditional}) over {@code s.samples()} latents, and the root mean squared distance from it
+   * {@code [1, 1]}.
+   */
+  private static Tensor[] averageW(
+      StyleGenerator g, boolean conditional, int label, Settings s, Rng rng) {
+    int[] many = conditional ? filled(s.samples(), label) : null;
+    Tensor w = g.mapping(g.sampleLatents(s.samples(), rng).to(g.dtype()), many, 1, -1, false);
+    Tensor w0 = w.slice(1, 0, 1).squeeze(1); // [n, wDim]
+    Tensor mean = w0.mean(true, 0); // [1, wDim]
+    double std = Math.sqrt(w0.sub(mean).square().sum().item() / s.samples());
+    return new Tensor[] {mean, Tensor.full(g.dtype(), std, 1, 1)};
+  }
+
+  /** Every map {@code n[i]} of {@code n [B, H, W]} to mean 0 and variance 1, in place. */
+  static void normalisePerImage(INDArray n) {
+    INDArray rows = n.reshape('c', n.size(0), n.size(1) * n.size(2)); // a view: n is c-ordered
+    rows.subiColumnVector(rows.mean(1).reshape(-1, 1));
+    INDArray rms = rows.norm2(1).divi(Math.sqrt(rows.size(1))).reshape(-1, 1);
+    rows.diviColumnVector(rms);
+  }
+
   private static int[] filled(int n, int v) {
     int[] a = new int[n];
     Arrays.fill(a, v);
@@ -240,7 +288,7 @@ public final class Projector {
   }
 
   /** The generator's constant-noise buffers ({@code ...noise.noise_const}), in state-dict order. */
-  static List<Buffer> noiseBuffers(Module g) {
+  public static List<Buffer> noiseBuffers(Module g) {
     List<Buffer> out = new ArrayList<>();
     g.namedBuffers()
         .forEach(
@@ -254,17 +302,19 @@ public final class Projector {
 
   /**
    * ADA's noise regulariser: for each map and each halving while the side exceeds 8, the squared
-   * mean of the map times itself rolled by one pixel, along each axis.
+   * mean of the map times itself rolled by one pixel, along each axis; maps {@code [H, W]}, or
+   * {@code [B, H, W]} for a batch, whose images' terms add up.
    */
   static Tensor noiseRegularizer(List<Tensor> maps) {
     Tensor total = null;
     for (Tensor m : maps) {
-      Tensor v = m.reshape(1, 1, m.size(0), m.size(1));
+      long b = m.rank() == 3 ? m.size(0) : 1;
+      Tensor v = m.reshape(b, 1, m.size(-2), m.size(-1));
       while (true) {
         for (int axis : new int[] {2, 3}) {
           long n = v.size(axis);
           Tensor rolled = Tensor.concat(axis, v.slice(axis, n - 1, n), v.slice(axis, 0, n - 1));
-          Tensor term = v.mul(rolled).mean().square();
+          Tensor term = v.mul(rolled).mean(false, 1, 2, 3).square().sum();
           total = total == null ? term : total.add(term);
         }
         if (v.size(2) <= 8) {

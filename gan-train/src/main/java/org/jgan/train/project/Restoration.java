@@ -28,7 +28,7 @@ public final class Restoration {
   public static Tensor meanFill(Tensor observed, Tensor known) {
     try (GradMode.Guard off = GradMode.disabled()) {
       Tensor k = known.to(observed.dtype());
-      Tensor mean = observed.mul(k).sum(true, 0, 2, 3).div(k.sum().item()); // [1, C, 1, 1]
+      Tensor mean = observed.mul(k).sum(true, 2, 3).div(k.sum().item()); // [N, C, 1, 1]
       Tensor filled = observed.mul(k).add(mean.mul(k.rsub(1)));
       return keepKnown(Degradation.blur(filled), observed, known);
     }

@@ -2,6 +2,7 @@ package org.jgan.train.project;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -70,6 +71,67 @@ class ProjectorTest {
     for (int i = 0; i < after.size(); i++) {
       assertArrayEquals(before.get(i), after.get(i).value().toDoubleArray(), 0.0);
     }
+  }
+
+  @Test
+  void aBatchProjectsEachImageOnItsOwn() {
+    StyleGan2Generator g = generator();
+    Tensor a;
+    Tensor b;
+    Tensor c;
+    try (GradMode.Guard off = GradMode.disabled()) {
+      Tensor three = g.forward(g.sampleLatents(3, new Rng(5)), null, Sampling.fixed(1.0));
+      a = three.slice(0, 0, 1);
+      b = three.slice(0, 1, 2);
+      c = three.slice(0, 2, 3);
+    }
+    Projector.Settings s = new Projector.Settings(60, 0.1, true, 1.0, 1e3, 500, 4);
+    Projector.Result ab =
+        Projector.project(g, Tensor.concat(0, a, b), Degradation.identity(), null, x -> x, s, 0);
+    Projector.Result ac =
+        Projector.project(g, Tensor.concat(0, a, c), Degradation.identity(), null, x -> x, s, 0);
+    assertArrayEquals(new long[] {2, g.numWs(), g.wDim()}, ab.ws().shape());
+    // the first image's latent, noise and reconstruction do not depend on its neighbour
+    assertArrayEquals(
+        ab.ws().slice(0, 0, 1).toDoubleArray(), ac.ws().slice(0, 0, 1).toDoubleArray(), 1e-5);
+    assertArrayEquals(
+        ab.image().slice(0, 0, 1).toDoubleArray(), ac.image().slice(0, 0, 1).toDoubleArray(), 1e-5);
+    for (int i = 0; i < ab.noise().size(); i++) {
+      Tensor n = ab.noise().get(i);
+      assertEquals(2, n.size(0), "one map per image");
+      assertArrayEquals(
+          n.slice(0, 0, 1).toDoubleArray(), ac.noise().get(i).slice(0, 0, 1).toDoubleArray(), 1e-5);
+      for (int k = 0; k < 2; k++) { // each map renormalised on its own
+        double[] v = n.slice(0, k, k + 1).toDoubleArray();
+        double mean = 0;
+        double sq = 0;
+        for (double x : v) {
+          mean += x / v.length;
+          sq += x * x / v.length;
+        }
+        assertEquals(0, mean, 1e-5);
+        assertEquals(1, sq, 1e-4);
+      }
+    }
+    // and the second images differ, as their targets do
+    assertTrue(psnr(ab.image().slice(0, 1, 2), b) > psnr(ab.image().slice(0, 1, 2), c));
+  }
+
+  @Test
+  void aConditionalGeneratorNeedsALabelPerImage() {
+    StyleGan2Config c =
+        new StyleGan2Config(16, 16, 2, 0.01, 1, 16, 128, 16, 3, false, 4, 1, 2, 0, DataFormat.NHWC);
+    StyleGan2Generator g = new StyleGan2Generator(c, 3);
+    Tensor two = Tensor.zeros(DType.FLOAT32, 2, 1, 16, 16);
+    Projector.Settings s = new Projector.Settings(2, 0.1, false, 1.0, 1e3, 10, 4);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Projector.project(g, two, Degradation.identity(), new int[] {1}, x -> x, s, 0));
+    assertTrue(e.getMessage().contains("2 images, 1 labels"), e.getMessage());
+    Projector.Result r =
+        Projector.project(g, two, Degradation.identity(), new int[] {0, 2}, x -> x, s, 0);
+    assertEquals(2, r.image().size(0));
   }
 
   @Test

@@ -59,6 +59,26 @@ class RestorationTest {
   }
 
   @Test
+  void theMeanFillTakesEachImagesOwnMean() {
+    // two constant images, 0.5 and -0.25, with a hole in the middle: each hole takes its own value
+    double[] v = new double[2 * 16 * 16];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = i < 256 ? 0.5 : -0.25;
+    }
+    double[] m = new double[256];
+    for (int i = 0; i < 256; i++) {
+      int y = i / 16;
+      int x = i % 16;
+      m[i] = x >= 6 && x < 10 && y >= 6 && y < 10 ? 0 : 1;
+    }
+    Tensor known = Tensor.of(m, 1, 1, 16, 16);
+    Tensor observed = Tensor.of(v, 2, 1, 16, 16).mul(known);
+    double[] filled = Restoration.meanFill(observed, known).toDoubleArray();
+    assertEquals(0.5, filled[8 * 16 + 8], 1e-12);
+    assertEquals(-0.25, filled[256 + 8 * 16 + 8], 1e-12);
+  }
+
+  @Test
   void psnrAndSsimByHand() {
     Tensor a = leaf(4, 1, 1, 16, 16);
     assertEquals(1.0, ImageQuality.ssim(a, a), 1e-12);
