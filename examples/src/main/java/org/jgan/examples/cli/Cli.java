@@ -176,18 +176,6 @@ public final class Cli {
   }
 
   /**
-   * Values in [-1, 1] to the bytes 0..255 images are stored as ({@code round((v + 1) * 127.5)},
-   * clipped): the inverse of how samples are read, exact for stored images.
-   */
-  public static byte[] toBytes(float[] v) {
-    byte[] b = new byte[v.length];
-    for (int i = 0; i < v.length; i++) {
-      b[i] = (byte) Math.round((Math.max(-1f, Math.min(1f, v[i])) + 1f) * 127.5f);
-    }
-    return b;
-  }
-
-  /**
    * A progress bar for {@code total} items on a terminal, or null when output goes elsewhere (logs
    * and tests get no bar).
    */

@@ -9,6 +9,7 @@ import me.tongfei.progressbar.ProgressBar;
 import org.jgan.train.data.Dataset;
 import org.jgan.train.data.DatasetException;
 import org.jgan.train.data.DatasetWriter;
+import org.jgan.train.data.ImageDataset;
 import org.jgan.train.data.ImageSource;
 import org.jgan.train.data.ImageTransform;
 import org.jgan.train.data.PackedDataset;
@@ -74,7 +75,7 @@ public final class DatasetCommand implements Callable<Integer> {
           px = p.pixels(i); // decoded through the transform already
         } else {
           src.decodeInto(new int[] {i}, null, buf);
-          px = Cli.toBytes(buf);
+          px = ImageDataset.toBytes(buf);
           if (s[0] != c || s[1] != r) {
             String name = data.name() + " #" + i;
             px = fixed.apply(ImageTransform.picture(px, (int) s[0], (int) s[1]), name);

@@ -18,6 +18,7 @@ import org.jgan.models.Sampling;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.DatasetWriter;
 import org.jgan.train.data.FashionMnist;
+import org.jgan.train.data.ImageDataset;
 import org.jgan.train.image.ImageGrid;
 import org.jgan.train.image.Png;
 import org.jgan.train.loop.RunFolders;
@@ -231,7 +232,7 @@ public final class GenerateCommand implements Callable<Integer> {
             int[] labels = new int[n];
             Arrays.fill(labels, k);
             Tensor img = g.forward(g.sampleLatents(n, rng), labels, sampling);
-            byte[] bytes = Cli.toBytes(img.toFloatArray());
+            byte[] bytes = ImageDataset.toBytes(img.toFloatArray());
             int per = bytes.length / n;
             for (int i = 0; i < n; i++) {
               w.add(

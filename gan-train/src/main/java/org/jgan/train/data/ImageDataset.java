@@ -1,7 +1,12 @@
 package org.jgan.train.data;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
+import org.jgan.core.kernels.Shapes;
+import org.jgan.core.tensor.Tensor;
 
 /**
  * 8-bit images held in memory ({@code [N, C, H, W]}, row-major, values 0..255), served as floats in
@@ -128,6 +133,106 @@ public final class ImageDataset implements ImageSource {
         labels == null ? null : Arrays.copyOf(labels, k),
         classes,
         pad);
+  }
+
+  /**
+   * {@code n} images of every class, drawn without replacement by {@code seed} (the same seed, the
+   * same images), in class order; refused when a class has fewer than {@code n} or the data are
+   * unlabelled.
+   */
+  public ImageDataset perClass(int n, long seed) {
+    if (labels == null || n < 1) {
+      throw new IllegalArgumentException(
+          name + ": a per-class subset needs labelled data and n >= 1, got n = " + n);
+    }
+    List<List<Integer>> byClass = new ArrayList<>();
+    for (int c = 0; c < classes.size(); c++) {
+      byClass.add(new ArrayList<>());
+    }
+    for (int i = 0; i < count; i++) {
+      byClass.get(labels[i]).add(i);
+    }
+    Random rng = new Random(seed);
+    int[] picked = new int[n * classes.size()];
+    for (int c = 0; c < classes.size(); c++) {
+      List<Integer> members = byClass.get(c);
+      if (members.size() < n) {
+        throw new IllegalArgumentException(
+            name + ": class " + classes.get(c) + " has " + members.size() + " images, not " + n);
+      }
+      Collections.shuffle(members, rng);
+      for (int k = 0; k < n; k++) {
+        picked[c * n + k] = members.get(k);
+      }
+    }
+    return select(name + "-" + n + "-per-class-seed" + seed, picked);
+  }
+
+  /** The images at {@code indices}, in that order. */
+  public ImageDataset select(String newName, int[] indices) {
+    int per = channels * height * width;
+    byte[] px = new byte[indices.length * per];
+    int[] ls = labels == null ? null : new int[indices.length];
+    for (int k = 0; k < indices.length; k++) {
+      System.arraycopy(pixels, indices[k] * per, px, k * per, per);
+      if (ls != null) {
+        ls[k] = labels[indices[k]];
+      }
+    }
+    return new ImageDataset(newName, px, indices.length, channels, height, width, ls, classes, pad);
+  }
+
+  /**
+   * This dataset followed by {@code other}, which must hold images of the same size and channels
+   * with the same classes and padding.
+   */
+  public ImageDataset concat(String newName, ImageDataset other) {
+    if (other.channels != channels
+        || other.height != height
+        || other.width != width
+        || other.pad != pad
+        || !other.classes.equals(classes)
+        || (other.labels == null) != (labels == null)) {
+      throw new IllegalArgumentException(
+          "cannot join "
+              + name
+              + " and "
+              + other.name
+              + ": they differ in image size, channels, padding or classes");
+    }
+    byte[] px = Arrays.copyOf(pixels, pixels.length + other.pixels.length);
+    System.arraycopy(other.pixels, 0, px, pixels.length, other.pixels.length);
+    int[] ls = null;
+    if (labels != null) {
+      ls = Arrays.copyOf(labels, count + other.count);
+      System.arraycopy(other.labels, 0, ls, count, other.count);
+    }
+    return new ImageDataset(
+        newName, px, count + other.count, channels, height, width, ls, classes, pad);
+  }
+
+  /**
+   * Images {@code [N, C, H, W]} in [-1, 1] (a generator's output) stored as 8-bit pixels, {@code
+   * round((v + 1) * 127.5)} clipped to 0..255, with their labels.
+   */
+  public static ImageDataset of(String name, Tensor images, int[] labels, List<String> classes) {
+    Shapes.check(images.shape(), name + " images", -1, -1, -1, -1);
+    byte[] px = toBytes(images.toFloatArray());
+    long[] s = images.shape();
+    return new ImageDataset(
+        name, px, (int) s[0], (int) s[1], (int) s[2], (int) s[3], labels, classes);
+  }
+
+  /**
+   * Values in [-1, 1] to the bytes 0..255 images are stored as ({@code round((v + 1) * 127.5)},
+   * clipped): the inverse of how samples are read, exact for stored images.
+   */
+  public static byte[] toBytes(float[] v) {
+    byte[] b = new byte[v.length];
+    for (int i = 0; i < v.length; i++) {
+      b[i] = (byte) Math.round((Math.max(-1f, Math.min(1f, v[i])) + 1f) * 127.5f);
+    }
+    return b;
   }
 
   @Override

@@ -165,10 +165,17 @@ public final class FeatureNet extends Module implements FeatureSpace {
    * 0.9/0.999), batch 64, softmax cross-entropy, for {@code epochs} passes over {@code train}.
    */
   public static FeatureNet train(ImageDataset train, int epochs, long seed) {
+    return trainSteps(train, (long) epochs * train.size() / 64, seed);
+  }
+
+  /**
+   * As {@link #train(ImageDataset, int, long)}, for a given number of steps of batch 64 (a fixed
+   * budget whatever the size of {@code train}, for comparing training sets).
+   */
+  public static FeatureNet trainSteps(ImageDataset train, long steps, long seed) {
     FeatureNet net = new FeatureNet(seed);
     Adam adam = new Adam(net.namedParameters(), 1e-3, 0.9, 0.999, 1e-8, 0);
     Batches batches = new Batches(train, seed + 1, false);
-    long steps = (long) epochs * train.size() / 64;
     for (long step = 0; step < steps; step++) {
       try (TensorScope s = TensorScope.open()) {
         adam.groups().get(0).setLr(1e-3 * (1 - (double) step / steps)); // linear decay to 0
