@@ -5,11 +5,13 @@ import java.nio.file.FileAlreadyExistsException;
 import org.jgan.core.io.BuildInfo;
 import org.jgan.core.kernels.Engine;
 import org.jgan.examples.bench.BenchCommand;
+import org.jgan.examples.cli.AugmentEvalCommand;
 import org.jgan.examples.cli.BackendOptions;
 import org.jgan.examples.cli.Cli;
 import org.jgan.examples.cli.ConvertCommand;
 import org.jgan.examples.cli.DatasetCommand;
 import org.jgan.examples.cli.DirectionsCommand;
+import org.jgan.examples.cli.EditCommand;
 import org.jgan.examples.cli.EvaluateCommand;
 import org.jgan.examples.cli.GenerateCommand;
 import org.jgan.examples.cli.InfoCommand;
@@ -45,6 +47,8 @@ import picocli.CommandLine.Option;
       RestoreCommand.class,
       ConvertCommand.class,
       ProjectCommand.class,
+      EditCommand.class,
+      AugmentEvalCommand.class,
       InfoCommand.class,
       ExampleCommand.class,
       BenchCommand.class,

@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,8 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.jgan.core.io.Json;
+import org.jgan.core.io.SafeTensors;
+import org.jgan.core.tensor.Tensor;
 import org.jgan.train.data.FashionMnist;
 import org.jgan.train.data.ImageTransform;
 import org.jgan.train.data.PackedDataset;
@@ -449,6 +452,192 @@ class CliEndToEndTest {
     Result big = gan("project", "--checkpoint", ckpt.toString(), "--target", large.toString());
     assertEquals(1, big.status());
     assertTrue(big.err().contains("--target is 40x40; the generator makes 32x32"), big.err());
+  }
+
+  @Test
+  @Order(5)
+  void projectionAndRestorationAreMeasuredOnHeldOutImages() throws IOException {
+    Path out = dir.resolve("proj-eval");
+    Result r =
+        gan(
+            "project",
+            "--checkpoint",
+            ckpt.toString(),
+            "--data",
+            "embedded",
+            "--images",
+            "0-2",
+            "--batch",
+            "2",
+            "--steps",
+            "3",
+            "--out",
+            out.toString());
+    assertEquals(0, r.status(), r.err());
+    Map<String, Object> report = Json.parseObject(Files.readString(out.resolve("evaluation.json")));
+    assertEquals(3L, report.get("count"));
+    for (String space : List.of("W", "W+")) {
+      Map<?, ?> m = (Map<?, ?>) report.get(space);
+      assertEquals(3, ((List<?>) m.get("psnr")).size(), space);
+      assertTrue(((Number) m.get("psnr_mean")).doubleValue() > 0, space);
+    }
+    assertTrue(Files.size(out.resolve("projection.png")) > 0);
+    for (String[] task :
+        List.of(
+            new String[] {"--box", "8,8,10,10", "--keep-known"},
+            new String[] {"--denoise", "--sigma", "0.3"},
+            new String[] {"--downscale", "2"})) {
+      Path o = dir.resolve("rest-eval" + task[0]);
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "restore",
+                  "--checkpoint",
+                  ckpt.toString(),
+                  "--data",
+                  "embedded",
+                  "--images",
+                  "5,9",
+                  "--steps",
+                  "2",
+                  "--out",
+                  o.toString()));
+      args.addAll(List.of(task));
+      Result e = gan(args.toArray(new String[0]));
+      assertEquals(0, e.status(), e.err());
+      Map<String, Object> q = Json.parseObject(Files.readString(o.resolve("evaluation.json")));
+      assertEquals(List.of(5L, 9L), q.get("indices"));
+      assertEquals(2, ((List<?>) q.get("psnr_baseline")).size());
+      assertTrue(e.out().contains("baseline"), e.out());
+    }
+    Result neither = gan("project", "--checkpoint", ckpt.toString());
+    assertEquals(1, neither.status());
+    assertTrue(neither.err().contains("give one of --target FILE or --data NAME"), neither.err());
+    Result range =
+        gan(
+            "project",
+            "--checkpoint",
+            ckpt.toString(),
+            "--data",
+            "embedded",
+            "--images",
+            "9999-10000");
+    assertEquals(1, range.status());
+    assertTrue(range.err().contains("has images 0-9999"), range.err());
+  }
+
+  @Test
+  @Order(5)
+  void aProjectedLatentIsEditedAlongADirectionTowardsAClassAndMixed() throws IOException {
+    Path proj = dir.resolve("proj-for-edit");
+    Result p =
+        gan(
+            "project",
+            "--checkpoint",
+            ckpt.toString(),
+            "--data",
+            "embedded",
+            "--images",
+            "0",
+            "--spaces",
+            "W",
+            "--steps",
+            "2",
+            "--out",
+            proj.toString());
+    assertEquals(0, p.status(), p.err());
+    BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_BYTE_GRAY);
+    Path png = dir.resolve("edit-target.png");
+    ImageIO.write(img, "png", png.toFile());
+    Path single = dir.resolve("proj-single");
+    Result one =
+        gan(
+            "project",
+            "--checkpoint",
+            ckpt.toString(),
+            "--target",
+            png.toString(),
+            "--label",
+            "4",
+            "--steps",
+            "2",
+            "--out",
+            single.toString());
+    assertEquals(0, one.status(), one.err());
+    Path latent = single.resolve("projected.safetensors");
+    Path along = dir.resolve("edit-dir");
+    Result d =
+        gan(
+            "edit",
+            "--checkpoint",
+            ckpt.toString(),
+            "--latent",
+            latent.toString(),
+            "--direction",
+            "1",
+            "--steps",
+            "5",
+            "--out",
+            along.toString());
+    assertEquals(0, d.status(), d.err());
+    SafeTensors.Contents frames = SafeTensors.read(along.resolve("edited.safetensors"));
+    Tensor ws = frames.tensors().get("ws");
+    Tensor start = SafeTensors.read(latent).tensors().get("ws");
+    assertEquals(5, ws.size(0));
+    // the middle frame is the projection itself; the steps are equal
+    assertArrayEquals(start.toDoubleArray(), ws.slice(0, 2, 3).toDoubleArray(), 1e-6);
+    double[] a = ws.slice(0, 1, 2).sub(ws.slice(0, 0, 1)).toDoubleArray();
+    double[] b = ws.slice(0, 4, 5).sub(ws.slice(0, 3, 4)).toDoubleArray();
+    assertArrayEquals(a, b, 1e-5);
+    assertTrue(Files.size(along.resolve("edit.gif")) > 0);
+    Result cls =
+        gan(
+            "edit",
+            "--checkpoint",
+            ckpt.toString(),
+            "--latent",
+            latent.toString(),
+            "--to-class",
+            "7",
+            "--steps",
+            "3",
+            "--out",
+            dir.resolve("edit-class").toString());
+    assertEquals(0, cls.status(), cls.err());
+    assertTrue(cls.out().contains("class 4") && cls.out().contains("to class 7"), cls.out());
+    Result mix =
+        gan(
+            "edit",
+            "--checkpoint",
+            ckpt.toString(),
+            "--latent",
+            latent.toString(),
+            "--mix-seeds",
+            "0-2",
+            "--out",
+            dir.resolve("edit-mix").toString());
+    assertEquals(0, mix.status(), mix.err());
+    Tensor mixed = SafeTensors.read(dir.resolve("edit-mix/edited.safetensors")).tensors().get("ws");
+    assertEquals(9, mixed.size(0)); // samples, the image with their styles, and the reverse
+    // the image with the samples' coarse styles keeps its own latents after the coarse layers
+    int quarter = (int) Math.max(1, start.size(1) / 4);
+    assertArrayEquals(
+        start.slice(1, quarter, start.size(1)).toDoubleArray(),
+        mixed.slice(0, 3, 4).slice(1, quarter, start.size(1)).toDoubleArray(),
+        1e-6);
+    Result both =
+        gan(
+            "edit",
+            "--checkpoint",
+            ckpt.toString(),
+            "--seed",
+            "1",
+            "--direction",
+            "0",
+            "--to-class",
+            "2");
+    assertEquals(1, both.status());
+    assertTrue(both.err().contains("exactly one of"), both.err());
   }
 
   @Test
