@@ -17,6 +17,7 @@ import org.jgan.core.kernels.Engine;
 import org.jgan.models.Family;
 import org.jgan.models.ModelConfig;
 import org.jgan.models.stylegan2.StyleGan2Config;
+import org.jgan.train.augment.Augmentation;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Dataset;
 import org.jgan.train.loop.RunFolders;
@@ -116,6 +117,13 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--xflip", description = "Mirror real images at random.")
   boolean xflip;
+
+  @Option(
+      names = "--augment",
+      description =
+          "What every image the discriminator sees goes through: none (default) or diffaugment"
+              + " (colour, translation and cutout, differentiable; for small datasets).")
+  String augment;
 
   @Option(names = "--seed", description = "Random seed (default 1).")
   Long seed;
@@ -491,6 +499,13 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (xflip) {
       b.xflip(true);
+    }
+    if (augment != null) {
+      try {
+        b.augment(Augmentation.valueOf(augment.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new Cli.UserError("--augment must be none or diffaugment, got '" + augment + "'");
+      }
     }
     if (seed != null) {
       b.seed(seed);

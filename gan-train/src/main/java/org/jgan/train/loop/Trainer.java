@@ -359,19 +359,23 @@ public final class Trainer {
         try (GradMode.Guard off = GradMode.disabled()) {
           fake = generate(r.z(), r.c(), true);
         }
-        Tensor realLogits = d.forward(r.x(), r.realLabels());
-        Tensor fakeLogits = d.forward(fake, r.realLabels() == null ? null : r.c());
+        Tensor realLogits = d.forward(seen(r.x()), r.realLabels());
+        Tensor fakeLogits = d.forward(seen(fake), r.realLabels() == null ? null : r.c());
         Tensor loss = config.loss().discriminator(realLogits, fakeLogits);
         if (config.loss() == GanLoss.WGAN_GP) {
           Tensor u = penalty.uniform(r.x().dtype(), 0, 1, uShape(r.x()));
           Tensor gp =
               GradientPenalty.penalty(
-                  in -> d.forward(in, r.realLabels()), r.x(), fake, u, GradientPenalty.LAMBDA);
+                  in -> d.forward(seen(in), r.realLabels()),
+                  r.x(),
+                  fake,
+                  u,
+                  GradientPenalty.LAMBDA);
           loss = loss.add(gp).add(GradientPenalty.drift(realLogits, GradientPenalty.DRIFT));
         }
         if (config.r1Gamma() > 0 && config.r1Interval() == 1) {
           Tensor r1 =
-              R1Penalty.compute(in -> d.forward(in, r.realLabels()), r.x(), config.r1Gamma());
+              R1Penalty.compute(in -> d.forward(seen(in), r.realLabels()), r.x(), config.r1Gamma());
           m.r1 =
               (Double.isNaN(m.r1) ? 0 : m.r1)
                   + finite(r1.item(), "discriminator", "R1 penalty") * r.share();
@@ -383,14 +387,15 @@ public final class Trainer {
         loss.mul(r.share()).backward();
       }
       case D_REG -> {
-        Tensor r1 = R1Penalty.compute(in -> d.forward(in, r.realLabels()), r.x(), config.r1Gamma());
+        Tensor r1 =
+            R1Penalty.compute(in -> d.forward(seen(in), r.realLabels()), r.x(), config.r1Gamma());
         m.r1 =
             (Double.isNaN(m.r1) ? 0 : m.r1)
                 + finite(r1.item(), "discriminator", "R1 penalty") * r.share();
         r1.mul(config.r1Interval() * r.share()).backward();
       }
       case G_MAIN -> {
-        Tensor loss = config.loss().generator(d.forward(generate(r.z(), r.c(), true), r.c()));
+        Tensor loss = config.loss().generator(d.forward(seen(generate(r.z(), r.c(), true)), r.c()));
         m.lossG += finite(loss.item(), "generator", lossName()) * r.share();
         loss.mul(r.share()).backward();
       }
@@ -423,6 +428,15 @@ public final class Trainer {
       }
       case G_REG -> gradNorm(g, "generator", "path-length gradient");
     }
+  }
+
+  /**
+   * An image batch as the discriminator sees it: through the config's augmentation, drawn from the
+   * penalties' stream (so a resumed run draws the same); R1 and the gradient penalty differentiate
+   * through it with respect to the images before it, as StyleGAN2-ADA does.
+   */
+  private Tensor seen(Tensor x) {
+    return config.augment().apply(x, penalty);
   }
 
   private String lossName() {

@@ -6,6 +6,7 @@ import org.jgan.core.io.Json;
 import org.jgan.core.io.Records;
 import org.jgan.models.ModelConfig;
 import org.jgan.models.ModelConfigs;
+import org.jgan.train.augment.Augmentation;
 import org.jgan.train.loss.GanLoss;
 
 /**
@@ -34,6 +35,7 @@ import org.jgan.train.loss.GanLoss;
  *     progressive GAN shrinks the batch as it grows); empty = {@code batchSize} at every stage
  * @param labelSampling how a conditional generator's labels are drawn
  * @param xflip mirror real images horizontally at random
+ * @param augment what the discriminator's every input goes through (none, DiffAugment)
  * @param seed the run's seed (weights, data order, latents, noise)
  * @param snapshotImages images between snapshots: grid, log line, checkpoint (0 = only at the end)
  */
@@ -58,6 +60,7 @@ public record TrainingConfig(
     int[] stageBatches,
     LabelSampling labelSampling,
     boolean xflip,
+    Augmentation augment,
     long seed,
     long snapshotImages) {
 
@@ -89,6 +92,15 @@ public record TrainingConfig(
       throw new IllegalArgumentException("progressiveImages and snapshotImages must be >= 0");
     }
     stageBatches = stageBatches == null ? new int[0] : stageBatches.clone();
+    augment = augment == null ? Augmentation.NONE : augment;
+    if (augment != Augmentation.NONE && model.resolution() == 0) {
+      throw new IllegalArgumentException(
+          "augment "
+              + augment
+              + " transforms images; this "
+              + model.family()
+              + " model makes points");
+    }
     int stages =
         model.resolution() == 0
             ? 0
@@ -340,6 +352,7 @@ public record TrainingConfig(
     private int[] stageBatches = new int[0];
     private LabelSampling labelSampling = LabelSampling.UNIFORM;
     private boolean xflip;
+    private Augmentation augment = Augmentation.NONE;
     private long seed = 1;
     private long snapshotImages;
 
@@ -369,6 +382,7 @@ public record TrainingConfig(
       stageBatches = c.stageBatches;
       labelSampling = c.labelSampling;
       xflip = c.xflip;
+      augment = c.augment;
       seed = c.seed;
       snapshotImages = c.snapshotImages;
     }
@@ -474,6 +488,11 @@ public record TrainingConfig(
       return this;
     }
 
+    public Builder augment(Augmentation v) {
+      augment = v;
+      return this;
+    }
+
     public Builder seed(long v) {
       seed = v;
       return this;
@@ -507,6 +526,7 @@ public record TrainingConfig(
           stageBatches,
           labelSampling,
           xflip,
+          augment,
           seed,
           snapshotImages);
     }

@@ -18,6 +18,7 @@ import org.jgan.models.dcgan.DcganConfig;
 import org.jgan.models.progressive.ProgressiveGenerator;
 import org.jgan.models.stylegan2.StyleGan2Config;
 import org.jgan.models.vanilla.VanillaConfig;
+import org.jgan.train.augment.Augmentation;
 import org.jgan.train.data.FashionMnist;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -58,6 +59,14 @@ class ConfigValidationTest {
             "batch vs minibatch-stddev group",
             (Bad) () -> SG2.toBuilder().batchSize(6).build(),
             "the batch of 6 is not divisible by the minibatch-stddev group 4; use a multiple of 4"),
+        Arguments.of(
+            "augmenting points",
+            (Bad)
+                () ->
+                    TrainingConfig.defaults(VanillaConfig.toy2d(), 1000).toBuilder()
+                        .augment(Augmentation.DIFFAUGMENT)
+                        .build(),
+            "augment DIFFAUGMENT transforms images; this vanilla model makes points"),
         Arguments.of(
             "micro-batch",
             (Bad) () -> SG2.toBuilder().microBatch(5).build(),

@@ -21,6 +21,7 @@ import org.jgan.models.ModelConfig;
 import org.jgan.models.TinyConfigs;
 import org.jgan.models.stylegan2.StyleGan2Config;
 import org.jgan.models.vanilla.VanillaConfig;
+import org.jgan.train.augment.Augmentation;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Dataset;
 import org.jgan.train.data.FashionMnist;
@@ -30,6 +31,7 @@ import org.jgan.train.loss.GanLoss;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class TrainerTest {
@@ -152,14 +154,16 @@ class TrainerTest {
     }
   }
 
-  @Test
-  void resumingFromACheckpointContinuesTheSameRun() throws IOException {
+  @ParameterizedTest
+  @EnumSource(Augmentation.class)
+  void resumingFromACheckpointContinuesTheSameRun(Augmentation augment) throws IOException {
     TrainingConfig config =
         TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 10_000).toBuilder()
             .batchSize(8)
             .r1Interval(2)
             .plInterval(2)
             .xflip(true)
+            .augment(augment)
             .build();
     Trainer straight = new Trainer(config, FASHION32);
     for (int i = 0; i < 6; i++) {
@@ -169,7 +173,7 @@ class TrainerTest {
     for (int i = 0; i < 3; i++) {
       first.step();
     }
-    Path ckpt = dir.resolve("run.safetensors");
+    Path ckpt = dir.resolve("run-" + augment + ".safetensors");
     Checkpoint.save(first, ckpt);
     Trainer resumed = Checkpoint.resume(ckpt, FASHION32);
     assertEquals(3, resumed.steps());
