@@ -14,6 +14,8 @@ import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Sampling;
+import org.jgan.models.StyleGenerator;
+import org.jgan.models.TinyConfigs;
 import org.jgan.models.stylegan2.StyleGan2Config;
 import org.jgan.models.stylegan2.StyleGan2Generator;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,32 @@ class ProjectorTest {
     }
     // and the second images differ, as their targets do
     assertTrue(psnr(ab.image().slice(0, 1, 2), b) > psnr(ab.image().slice(0, 1, 2), c));
+  }
+
+  @Test
+  void aConditionalStyleGanBatchIsProjectedWithItsPerChannelNoise() {
+    StyleGenerator g = (StyleGenerator) TinyConfigs.styleGan().withLabels(3).generator(8);
+    g.namedParameters()
+        .forEach(
+            (k, p) -> {
+              if (k.endsWith("noise.strength")) {
+                p.value().data().assign(0.3);
+              }
+            });
+    g.eval();
+    Tensor targets;
+    try (GradMode.Guard off = GradMode.disabled()) {
+      targets = g.forward(g.sampleLatents(2, new Rng(3)), new int[] {0, 2}, Sampling.fixed(1.0));
+    }
+    Projector.Settings s = new Projector.Settings(80, 0.1, true, 1.0, 1e3, 300, 4);
+    Projector.Result r =
+        Projector.project(g, targets, Degradation.identity(), new int[] {0, 2}, x -> x, s, 0);
+    assertTrue(
+        r.losses()[r.losses().length - 1] < 0.3 * r.losses()[0],
+        "loss " + r.losses()[0] + " -> " + r.losses()[r.losses().length - 1]);
+    assertArrayEquals(targets.shape(), r.image().shape());
+    assertEquals(Projector.noiseBuffers(g).size(), r.noise().size());
+    assertEquals(2, r.noise().get(0).size(0));
   }
 
   @Test
