@@ -641,6 +641,40 @@ class CliEndToEndTest {
   }
 
   @Test
+  @Order(5)
+  void augmentEvalReportsAccuracyWithAndWithoutGeneratedImages() throws IOException {
+    Path out = dir.resolve("augment");
+    Result r =
+        gan(
+            "augment-eval",
+            "--data",
+            "embedded",
+            "--per-class",
+            "3",
+            "--seeds",
+            "2",
+            "--generated",
+            "4",
+            "--gan-images",
+            "640",
+            "--gan-augment",
+            "diffaugment",
+            "--classifier-steps",
+            "5",
+            "--out",
+            out.toString());
+    assertEquals(0, r.status(), r.err());
+    Map<String, Object> report = Json.parseObject(Files.readString(out.resolve("augment.json")));
+    assertEquals(2, ((List<?>) report.get("trials")).size());
+    assertEquals("DIFFAUGMENT", ((Map<?, ?>) report.get("gan")).get("augment"));
+    assertTrue(Files.readString(out.resolve("augment.md")).contains("| 3 |"), r.out());
+    assertTrue(Files.size(out.resolve("samples-3.png")) > 0);
+    Result points = gan("augment-eval", "--data", "ring8");
+    assertEquals(1, points.status());
+    assertTrue(points.err().contains("needs labelled images"), points.err());
+  }
+
+  @Test
   @Order(6)
   void errorsAreOneClearLineAndANonZeroStatus() throws IOException {
     Result wrong = gan("train", "--no-such-flag");

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.jgan.core.io.Json;
 import org.jgan.models.Family;
 import org.jgan.models.ModelConfig;
+import org.jgan.train.augment.Augmentation;
 import org.jgan.train.data.Dataset;
 import org.jgan.train.data.ImageDataset;
 import org.jgan.train.data.ImageTransform;
@@ -70,6 +71,14 @@ public final class AugmentEvalCommand implements Callable<Integer> {
       defaultValue = "100k",
       description = "Images each GAN trains on (default ${DEFAULT-VALUE}).")
   String ganImages;
+
+  @Option(
+      names = "--gan-augment",
+      defaultValue = "none",
+      description =
+          "What the GAN's discriminator sees: none or diffaugment (for its small data; default"
+              + " ${DEFAULT-VALUE}).")
+  String ganAugment;
 
   @Option(
       names = "--classifier-steps",
@@ -229,7 +238,15 @@ public final class AugmentEvalCommand implements Callable<Integer> {
               + shape[2]
               + " (dcgan's fashion28 fits Fashion-MNIST)");
     }
-    TrainingConfig cfg = TrainingConfig.defaults(model, Cli.images(ganImages));
+    Augmentation augment;
+    try {
+      augment = Augmentation.valueOf(ganAugment.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new Cli.UserError(
+          "--gan-augment must be none or diffaugment, got '" + ganAugment + "'");
+    }
+    TrainingConfig cfg =
+        TrainingConfig.defaults(model, Cli.images(ganImages)).toBuilder().augment(augment).build();
     try {
       return new AugmentationStudy.Settings(cfg, generated, classifierSteps, psi);
     } catch (IllegalArgumentException e) {
