@@ -150,19 +150,24 @@ public final class DiffAugment {
     int n = (int) x.size(0);
     int h = (int) x.size(2);
     int w = (int) x.size(3);
-    double[] keep = new double[n * h * w];
+    // the rectangle is the outer product of a row band and a column band: O(N (H + W)) here,
+    // the per-pixel work in native kernels
+    double[] rows = new double[n * h];
+    double[] cols = new double[n * w];
     for (int i = 0; i < n; i++) {
       int y0 = Math.max(0, cy[i] - sh / 2);
       int y1 = Math.min(h, cy[i] - sh / 2 + sh);
       int x0 = Math.max(0, cx[i] - sw / 2);
       int x1 = Math.min(w, cx[i] - sw / 2 + sw);
-      for (int y = 0; y < h; y++) {
-        for (int xx = 0; xx < w; xx++) {
-          boolean inside = y >= y0 && y < y1 && xx >= x0 && xx < x1;
-          keep[(i * h + y) * w + xx] = inside ? 0 : 1;
-        }
+      for (int y = y0; y < y1; y++) {
+        rows[i * h + y] = 1;
+      }
+      for (int xx = x0; xx < x1; xx++) {
+        cols[i * w + xx] = 1;
       }
     }
-    return x.mul(Tensor.of(keep, n, 1, h, w).to(x.dtype()));
+    Tensor inside =
+        Tensor.of(rows, n, 1, h, 1).to(x.dtype()).mul(Tensor.of(cols, n, 1, 1, w).to(x.dtype()));
+    return x.mul(inside.rsub(1));
   }
 }
