@@ -87,6 +87,15 @@ public final class TorchFiles {
     return out;
   }
 
+  /**
+   * Whether {@code b} opens as a pickle of protocol 2 to 5 does ({@code 0x80} and the protocol):
+   * anything else that fails to unpickle was never a PyTorch file (a safetensors file whose header
+   * length happens to start with byte 0x80, for one).
+   */
+  private static boolean startsAsAPickle(byte[] b) {
+    return b.length > 1 && (b[0] & 0xFF) == 0x80 && b[1] >= 2 && b[1] <= 5;
+  }
+
   private Object any(byte[] b) throws WeightFileException {
     if (ZipStore.isZip(b)) {
       return zip(b);
@@ -96,7 +105,7 @@ public final class TorchFiles {
     try {
       head = first.load();
     } catch (WeightFileException e) {
-      if (nesting == 0 && b.length > 0 && (b[0] & 0xFF) != 0x80 && e.kind() != Kind.UNSAFE) {
+      if (nesting == 0 && !startsAsAPickle(b) && e.kind() != Kind.UNSAFE) {
         throw new WeightFileException(
             e.kind(),
             source

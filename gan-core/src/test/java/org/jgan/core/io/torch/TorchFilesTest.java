@@ -130,6 +130,22 @@ class TorchFilesTest {
   }
 
   @Test
+  void aFileThatOnlySeemsToOpenAsAPickleIsNotAPytorchFile() {
+    // a safetensors file whose 8-byte header length is 0x80 + 256 k opens with byte 0x80, as a
+    // pickle's PROTO does; its next byte is no protocol 2-5
+    byte[] safetensorsLike = {(byte) 0x80, 0x61, 0, 0, 0, 0, 0, 0, '{', '}'};
+    WeightFileException e =
+        assertThrows(
+            WeightFileException.class, () -> TorchFiles.read(safetensorsLike, "ckpt.safetensors"));
+    assertTrue(e.getMessage().contains("ckpt.safetensors: not a PyTorch file"), e.getMessage());
+    // a pickle of protocol 2 that breaks off is reported as a broken pickle instead
+    byte[] brokenPickle = {(byte) 0x80, 2, '}', '('};
+    WeightFileException p =
+        assertThrows(WeightFileException.class, () -> TorchFiles.read(brokenPickle, "x.pkl"));
+    assertFalse(p.getMessage().contains("not a PyTorch file"), p.getMessage());
+  }
+
+  @Test
   void otherGlobalsAreKeptAsInertObjects() throws IOException {
     byte[] pickle = "cevil.module\nrun\n(S'rm -rf /'\nI42\ntR.".getBytes(StandardCharsets.US_ASCII);
     PyObject o = assertInstanceOf(PyObject.class, TorchFiles.read(pickle, "inert"));
