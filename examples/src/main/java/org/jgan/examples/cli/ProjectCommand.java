@@ -47,12 +47,6 @@ public final class ProjectCommand implements Callable<Integer> {
   @Mixin ProjectionOptions p = new ProjectionOptions();
 
   @Option(
-      names = "--checkpoint",
-      required = true,
-      description = "A StyleGAN or StyleGAN2 checkpoint (or a stylegan2-ada/rosinality file).")
-  Path checkpoint;
-
-  @Option(
       names = "--target",
       description =
           "The image (PNG, JPEG, ...): the generator's channels, at its resolution or smaller"
@@ -80,7 +74,7 @@ public final class ProjectCommand implements Callable<Integer> {
     if ((target == null) == (p.data == null)) {
       throw new Cli.UserError("give one of --target FILE or --data NAME");
     }
-    Checkpoint.Contents c = Cli.checkpoint(checkpoint);
+    Checkpoint.Contents c = Cli.checkpoint(p.checkpoint);
     StyleGenerator g = StyleCommands.styleGenerator(c, "project");
     long[] shape = g.sampleShape();
     p.check(g);
@@ -113,7 +107,7 @@ public final class ProjectCommand implements Callable<Integer> {
       saved.put("noise." + i, r.noise().get(i).squeeze(0)); // [H, W], as the buffer
     }
     Map<String, String> meta = new LinkedHashMap<>();
-    meta.put("checkpoint", checkpoint.toString());
+    meta.put("checkpoint", p.checkpoint.toString());
     meta.put("target", target.toString());
     meta.put("space", p.wPlus ? "W+" : "W");
     if (g.labelCount() > 0) {
@@ -162,7 +156,7 @@ public final class ProjectCommand implements Callable<Integer> {
     Path dir = freeFolder(out);
     Files.createDirectories(dir);
     Map<String, Object> report = new LinkedHashMap<>();
-    report.put("checkpoint", checkpoint.toString());
+    report.put("checkpoint", p.checkpoint.toString());
     report.put("family", c.config().model().family().id());
     report.put("data", p.data);
     report.put("images", p.images);

@@ -14,6 +14,12 @@ import picocli.CommandLine.Option;
 /** The settings that {@code gan project} and {@code gan restore} share (a picocli mixin). */
 public final class ProjectionOptions {
   @Option(
+      names = "--checkpoint",
+      required = true,
+      description = "A StyleGAN or StyleGAN2 checkpoint (or a stylegan2-ada/rosinality file).")
+  Path checkpoint;
+
+  @Option(
       names = "--label",
       defaultValue = "0",
       description = "The class, for a conditional generator (default ${DEFAULT-VALUE}).")

@@ -42,12 +42,6 @@ public final class RestoreCommand implements Callable<Integer> {
   @Mixin ProjectionOptions p = new ProjectionOptions();
 
   @Option(
-      names = "--checkpoint",
-      required = true,
-      description = "A StyleGAN or StyleGAN2 checkpoint (or a stylegan2-ada/rosinality file).")
-  Path checkpoint;
-
-  @Option(
       names = "--target",
       description =
           "The observed image: at the model's size (or smaller, centred on black), or its size"
@@ -107,7 +101,7 @@ public final class RestoreCommand implements Callable<Integer> {
     if ((target == null) == (p.data == null)) {
       throw new Cli.UserError("give one of --target FILE or --data NAME");
     }
-    Checkpoint.Contents c = Cli.checkpoint(checkpoint);
+    Checkpoint.Contents c = Cli.checkpoint(p.checkpoint);
     StyleGenerator g = StyleCommands.styleGenerator(c, "restore");
     p.check(g);
     long[] shape = g.sampleShape();
@@ -171,7 +165,7 @@ public final class RestoreCommand implements Callable<Integer> {
         new ArrayList<>(List.of(shown, baseline.to(DType.FLOAT32), restored.to(DType.FLOAT32)));
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("task", kind);
-    report.put("checkpoint", checkpoint.toString());
+    report.put("checkpoint", p.checkpoint.toString());
     report.put("target", target.toString());
     report.put("steps", p.steps);
     report.put("features", space[0]);
@@ -300,7 +294,7 @@ public final class RestoreCommand implements Callable<Integer> {
     }
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("task", kind);
-    report.put("checkpoint", checkpoint.toString());
+    report.put("checkpoint", p.checkpoint.toString());
     report.put("family", c.config().model().family().id());
     report.put("data", p.data);
     report.put("images", p.images);

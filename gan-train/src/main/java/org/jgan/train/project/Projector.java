@@ -146,7 +146,10 @@ public final class Projector {
       // each image fits its own copy of every noise map: [B, H, W] in place of the buffer's [H, W]
       for (Buffer b : noiseBuffers) {
         INDArray map = b.value().data();
-        INDArray copies = Kernels.copy(map.reshape(1, map.size(0), map.size(1)).repeat(0, batch));
+        INDArray copies = Kernels.full(map.dataType(), 0.0, batch, map.size(0), map.size(1));
+        for (int i = 0; i < batch; i++) {
+          copies.slice(i).assign(map); // a view of image i's map
+        }
         saved.add(b.swap(copies));
       }
       Tensor t = observed.to(type);

@@ -1,6 +1,8 @@
 package org.jgan.train.study;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
@@ -130,15 +132,16 @@ public final class AugmentationStudy {
         int[] ls = new int[m];
         Arrays.fill(ls, c);
         Arrays.fill(labels, c * m, (c + 1) * m, c);
-        Tensor chunk = null;
+        List<Tensor> chunk = new ArrayList<>();
         for (int at = 0; at < m; at += 250) {
           int n = Math.min(250, m - at);
-          Tensor img =
+          chunk.add(
               g.forward(
-                  g.sampleLatents(n, rng), Arrays.copyOfRange(ls, at, at + n), Sampling.fixed(psi));
-          chunk = chunk == null ? img : Tensor.concat(0, chunk, img);
+                  g.sampleLatents(n, rng),
+                  Arrays.copyOfRange(ls, at, at + n),
+                  Sampling.fixed(psi)));
         }
-        parts[c] = chunk;
+        parts[c] = Tensor.concat(0, chunk.toArray(new Tensor[0]));
       }
       Tensor all = Tensor.concat(0, parts);
       return ImageDataset.of("generated", all, labels, like.classNames());

@@ -25,8 +25,11 @@ class ProjectorTest {
   private static StyleGan2Generator generator() {
     StyleGan2Config c =
         new StyleGan2Config(16, 16, 2, 0.01, 1, 16, 128, 16, 0, false, 4, 1, 2, 0, DataFormat.NHWC);
-    StyleGan2Generator g = new StyleGan2Generator(c, 3);
-    // non-zero noise strengths, as a trained network has
+    return trained(new StyleGan2Generator(c, 3));
+  }
+
+  /** {@code g} with non-zero noise strengths, as a trained network has, in eval mode. */
+  private static <G extends StyleGenerator> G trained(G g) {
     g.namedParameters()
         .forEach(
             (k, p) -> {
@@ -121,15 +124,7 @@ class ProjectorTest {
 
   @Test
   void aConditionalStyleGanBatchIsProjectedWithItsPerChannelNoise() {
-    StyleGenerator g = (StyleGenerator) TinyConfigs.styleGan().withLabels(3).generator(8);
-    g.namedParameters()
-        .forEach(
-            (k, p) -> {
-              if (k.endsWith("noise.strength")) {
-                p.value().data().assign(0.3);
-              }
-            });
-    g.eval();
+    StyleGenerator g = trained((StyleGenerator) TinyConfigs.styleGan().withLabels(3).generator(8));
     Tensor targets;
     try (GradMode.Guard off = GradMode.disabled()) {
       targets = g.forward(g.sampleLatents(2, new Rng(3)), new int[] {0, 2}, Sampling.fixed(1.0));
