@@ -16,6 +16,7 @@ import org.jgan.core.ops.Div;
 import org.jgan.core.ops.Exp;
 import org.jgan.core.ops.Expand;
 import org.jgan.core.ops.Flip;
+import org.jgan.core.ops.GatherTaps;
 import org.jgan.core.ops.LeakyRelu;
 import org.jgan.core.ops.Log;
 import org.jgan.core.ops.MatMul;
@@ -661,6 +662,16 @@ public final class Tensor {
       u[i] = tensors[i].unsqueeze(axis);
     }
     return concat(axis, u);
+  }
+
+  /**
+   * Resamples images {@code [N, C, H, W]} to {@code [N, C, outH, outW]} with fixed taps per image
+   * ({@link GatherTaps}): output pixel {@code p} of image {@code n} is {@code sum_k weight[n, p,
+   * k]} times the pixel in row {@code index[n, p, k]} of the batch's pixels ({@code n H W + y W +
+   * x}). Bilinear warps are four taps; the gradient scatters back (and is differentiable again).
+   */
+  public Tensor gatherTaps(INDArray index, INDArray weight, long outH, long outW) {
+    return Autograd.apply(new GatherTaps(index, weight, outH, outW), this);
   }
 
   // ---------------------------------------------------------------- linear algebra
