@@ -37,6 +37,7 @@ import org.jgan.core.ops.Square;
 import org.jgan.core.ops.Sub;
 import org.jgan.core.ops.Sum;
 import org.jgan.core.ops.Tanh;
+import org.jgan.core.ops.Taps;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
@@ -665,13 +666,18 @@ public final class Tensor {
   }
 
   /**
-   * Resamples images {@code [N, C, H, W]} to {@code [N, C, outH, outW]} with fixed taps per image
-   * ({@link GatherTaps}): output pixel {@code p} of image {@code n} is {@code sum_k weight[n, p,
-   * k]} times the pixel in row {@code index[n, p, k]} of the batch's pixels ({@code n H W + y W +
-   * x}). Bilinear warps are four taps; the gradient scatters back (and is differentiable again).
+   * Resamples images {@code [N, C, H, W]} through a sparse linear map per image ({@link Taps}):
+   * output pixel {@code p} of image {@code n} is {@code sum_k weight[n, p, k]} times image {@code
+   * n}'s pixel {@code index[n, p, k] = y W + x}, in every channel. Bilinear warps are four taps;
+   * the gradient is the transposed map (and is differentiable again).
    */
   public Tensor gatherTaps(INDArray index, INDArray weight, long outH, long outW) {
-    return Autograd.apply(new GatherTaps(index, weight, outH, outW), this);
+    return gatherTaps(new Taps(index, weight, size(2), size(3), outH, outW));
+  }
+
+  /** Resamples images {@code [N, C, inH, inW]} through {@code taps} ({@link #gatherTaps}). */
+  public Tensor gatherTaps(Taps taps) {
+    return Autograd.apply(new GatherTaps(taps), this);
   }
 
   // ---------------------------------------------------------------- linear algebra
