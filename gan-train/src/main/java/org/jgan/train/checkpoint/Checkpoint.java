@@ -168,7 +168,7 @@ public final class Checkpoint {
     Trainer.State state;
     try {
       config = TrainingConfig.fromJson(meta.get("config"), null);
-      state = Records.fromMap(Trainer.State.class, Json.parseObject(meta.get("state")), null);
+      state = Trainer.State.fromMap(Json.parseObject(meta.get("state")));
     } catch (IllegalArgumentException e) {
       throw new WeightFileException(
           WeightFileException.Kind.INCOMPATIBLE,

@@ -109,7 +109,7 @@ public final class PytorchImport {
       String format,
       List<String> networks) {
     TrainingConfig training = TrainingConfig.defaults(config, Math.max(imagesSeen, 1));
-    Trainer.State state = new Trainer.State(0, imagesSeen, 0, 0, 0, 0, 0, 0, 0, 0);
+    Trainer.State state = new Trainer.State(0, imagesSeen, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     Map<String, Object> provenance = new LinkedHashMap<>();
     provenance.put("library", "jgan " + BuildInfo.version());
     provenance.put("imported_from", source);

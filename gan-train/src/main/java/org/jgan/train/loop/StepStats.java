@@ -15,6 +15,8 @@ package org.jgan.train.loop;
  * @param dFake mean logit on generated images (discriminator phase)
  * @param gradNormD discriminator's gradient norm in its main phase
  * @param gradNormG generator's gradient norm in its main phase
+ * @param augmentP ADA's probability after the step (NaN without ADA)
+ * @param adaRt ADA's last mean sign of D's outputs on reals (NaN before its first adjustment)
  * @param seconds wall time of the step
  */
 public record StepStats(
@@ -30,4 +32,6 @@ public record StepStats(
     double dFake,
     double gradNormD,
     double gradNormG,
+    double augmentP,
+    double adaRt,
     double seconds) {}

@@ -2,10 +2,12 @@ package org.jgan.train.loop;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jgan.core.autograd.GradMode;
+import org.jgan.core.io.Records;
 import org.jgan.core.kernels.Shapes;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
@@ -21,6 +23,7 @@ import org.jgan.models.Progressive;
 import org.jgan.models.Sampling;
 import org.jgan.models.StyleGenerator;
 import org.jgan.models.blocks.NoiseMode;
+import org.jgan.train.augment.Augmentation;
 import org.jgan.train.data.Batch;
 import org.jgan.train.data.Batches;
 import org.jgan.train.data.Dataset;
@@ -29,6 +32,7 @@ import org.jgan.train.loss.GanLoss;
 import org.jgan.train.reg.GradientPenalty;
 import org.jgan.train.reg.PathLengthPenalty;
 import org.jgan.train.reg.R1Penalty;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The adversarial loop: owns the generator, the discriminator, their optimisers, the generator
@@ -78,6 +82,10 @@ public final class Trainer {
   private long step;
   private long imagesSeen;
   private int stageResolution;
+  private double augmentP;
+  private double signSum;
+  private long signCount;
+  private double lastRt = Double.NaN;
 
   /**
    * A new run: networks initialised from the config's seed.
@@ -114,6 +122,7 @@ public final class Trainer {
     this.pathLength = new PathLengthPenalty(config.plWeight(), config.plDecay());
     this.schedule = config.schedule();
     this.stageResolution = -1;
+    this.augmentP = config.ada().p();
     applyStage();
   }
 
@@ -265,6 +274,7 @@ public final class Trainer {
       }
     }
     imagesSeen += batch;
+    adaptAugmentation(batch);
     double seconds = (System.nanoTime() - t0) / 1e9;
     StepStats stats =
         new StepStats(
@@ -280,9 +290,33 @@ public final class Trainer {
             m.dFake,
             m.normD,
             m.normG,
+            config.augment() == Augmentation.ADA ? augmentP : Double.NaN,
+            lastRt,
             seconds);
     step++;
     return stats;
+  }
+
+  /**
+   * ADA's controller: every {@code interval} steps, p moves towards keeping the mean sign of the
+   * discriminator's outputs on reals at the target ({@link AdaSettings#adjust}).
+   */
+  private void adaptAugmentation(int batch) {
+    AdaSettings ada = config.ada();
+    if (config.augment() != Augmentation.ADA || (step + 1) % ada.interval() != 0) {
+      return;
+    }
+    if (signCount > 0) {
+      lastRt = signSum / signCount;
+      augmentP = ada.adjust(augmentP, lastRt, batch);
+    }
+    signSum = 0;
+    signCount = 0;
+  }
+
+  /** ADA's current probability (the config's initial p for other augmentations). */
+  public double augmentP() {
+    return augmentP;
   }
 
   /** What the phases of one step measured; regularisers stay NaN on steps they skip. */
@@ -362,6 +396,10 @@ public final class Trainer {
         Tensor realLogits = d.forward(seen(r.x()), r.realLabels());
         Tensor fakeLogits = d.forward(seen(fake), r.realLabels() == null ? null : r.c());
         Tensor loss = config.loss().discriminator(realLogits, fakeLogits);
+        if (config.augment() == Augmentation.ADA) {
+          signSum += Transforms.sign(realLogits.data(), true).sumNumber().doubleValue();
+          signCount += realLogits.numel();
+        }
         if (config.loss() == GanLoss.WGAN_GP) {
           Tensor u = penalty.uniform(r.x().dtype(), 0, 1, uShape(r.x()));
           Tensor gp =
@@ -436,7 +474,7 @@ public final class Trainer {
    * through it with respect to the images before it, as StyleGAN2-ADA does.
    */
   private Tensor seen(Tensor x) {
-    return config.augment().apply(x, penalty);
+    return config.augment().apply(x, augmentP, penalty);
   }
 
   private String lossName() {
@@ -545,6 +583,9 @@ public final class Trainer {
    * @param mixingCounter position of the style-mixing stream
    * @param labelCounter position of the label stream
    * @param penaltyCounter position of the penalties' stream
+   * @param augmentP ADA's probability
+   * @param adaSignSum the sum of the signs of D's outputs on reals since ADA's last adjustment
+   * @param adaSignCount how many outputs that sum holds
    */
   public record State(
       long step,
@@ -556,7 +597,19 @@ public final class Trainer {
       long noiseCounter,
       long mixingCounter,
       long labelCounter,
-      long penaltyCounter) {}
+      long penaltyCounter,
+      double augmentP,
+      double adaSignSum,
+      long adaSignCount) {
+    /** A state saved before ADA existed has p = 0 and no signs. */
+    public static State fromMap(Map<String, ?> map) {
+      Map<String, Object> m = new LinkedHashMap<>(map);
+      m.putIfAbsent("augmentP", 0.0);
+      m.putIfAbsent("adaSignSum", 0.0);
+      m.putIfAbsent("adaSignCount", 0L);
+      return Records.fromMap(State.class, m, null);
+    }
+  }
 
   /** The current state. */
   public State state() {
@@ -570,7 +623,10 @@ public final class Trainer {
         noise.counter(),
         mixing.counter(),
         labels.counter(),
-        penalty.counter());
+        penalty.counter(),
+        augmentP,
+        signSum,
+        signCount);
   }
 
   /**
@@ -586,6 +642,9 @@ public final class Trainer {
     mixing.setCounter(s.mixingCounter());
     labels.setCounter(s.labelCounter());
     penalty.setCounter(s.penaltyCounter());
+    augmentP = s.augmentP();
+    signSum = s.adaSignSum();
+    signCount = s.adaSignCount();
     stageResolution = -1;
     applyStage();
   }

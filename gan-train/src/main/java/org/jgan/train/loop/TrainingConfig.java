@@ -35,7 +35,8 @@ import org.jgan.train.loss.GanLoss;
  *     progressive GAN shrinks the batch as it grows); empty = {@code batchSize} at every stage
  * @param labelSampling how a conditional generator's labels are drawn
  * @param xflip mirror real images horizontally at random
- * @param augment what the discriminator's every input goes through (none, DiffAugment)
+ * @param augment what the discriminator's every input goes through (none, DiffAugment, ADA)
+ * @param ada how ADA adapts its probability (used with {@code augment} ADA)
  * @param seed the run's seed (weights, data order, latents, noise)
  * @param snapshotImages images between snapshots: grid, log line, checkpoint (0 = only at the end)
  */
@@ -61,6 +62,7 @@ public record TrainingConfig(
     LabelSampling labelSampling,
     boolean xflip,
     Augmentation augment,
+    AdaSettings ada,
     long seed,
     long snapshotImages) {
 
@@ -93,6 +95,16 @@ public record TrainingConfig(
     }
     stageBatches = stageBatches == null ? new int[0] : stageBatches.clone();
     augment = augment == null ? Augmentation.NONE : augment;
+    ada = ada == null ? AdaSettings.defaults() : ada;
+    if (augment == Augmentation.ADA
+        && model.imageChannels() != 1
+        && model.imageChannels() != 3
+        && model.resolution() != 0) {
+      throw new IllegalArgumentException(
+          "ADA's colour transformations need grey or RGB images, not "
+              + model.imageChannels()
+              + " channels");
+    }
     if (augment != Augmentation.NONE && model.resolution() == 0) {
       throw new IllegalArgumentException(
           "augment "
@@ -353,6 +365,7 @@ public record TrainingConfig(
     private LabelSampling labelSampling = LabelSampling.UNIFORM;
     private boolean xflip;
     private Augmentation augment = Augmentation.NONE;
+    private AdaSettings ada = AdaSettings.defaults();
     private long seed = 1;
     private long snapshotImages;
 
@@ -383,6 +396,7 @@ public record TrainingConfig(
       labelSampling = c.labelSampling;
       xflip = c.xflip;
       augment = c.augment;
+      ada = c.ada;
       seed = c.seed;
       snapshotImages = c.snapshotImages;
     }
@@ -493,6 +507,11 @@ public record TrainingConfig(
       return this;
     }
 
+    public Builder ada(AdaSettings v) {
+      ada = v;
+      return this;
+    }
+
     public Builder seed(long v) {
       seed = v;
       return this;
@@ -527,6 +546,7 @@ public record TrainingConfig(
           labelSampling,
           xflip,
           augment,
+          ada,
           seed,
           snapshotImages);
     }

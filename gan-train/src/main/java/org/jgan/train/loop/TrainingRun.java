@@ -21,6 +21,7 @@ import org.jgan.core.tensor.Tensor;
 import org.jgan.core.tensor.TensorScope;
 import org.jgan.models.Generator;
 import org.jgan.models.Sampling;
+import org.jgan.train.augment.Augmentation;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Batches;
 import org.jgan.train.data.Dataset;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *       ND4J versions, the backend it ran on, the seed;
  *   <li>{@code losses.csv}: every step's losses; {@code losses.png}: their curves;
  *   <li>{@code log.jsonl}: one line per snapshot with averages since the last one (losses, mean
- *       logits on real and fake images, gradient norms, R1, path length, speed, flags);
+ *       logits on real and fake images, gradient norms, R1, path length, speed, flags; with ADA its
+ *       probability {@code augment_p} and last {@code ada_rt});
+ *   <li>{@code augment.png} (ADA only): the augmentation probability p over the run;
  *   <li>{@code fakes<kimg>.png}: a grid of fixed latents from the averaged generator (one row per
  *       class when conditional), or a scatter plot for 2-D data; {@code reals.png};
  *   <li>{@code checkpoint.safetensors}: the latest complete state (replaced atomically).
@@ -58,6 +61,7 @@ public final class TrainingRun {
   private final int gridCols;
   private final List<StepStats> sinceSnapshot = new ArrayList<>();
   private final List<double[]> curve = new ArrayList<>();
+  private final List<double[]> pCurve = new ArrayList<>();
   private final long startImages;
   private long startNanos;
   private long lastSnapshotImages;
@@ -137,9 +141,13 @@ public final class TrainingRun {
       List<String> lines = new ArrayList<>();
       for (String l : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
         try {
-          Object step = Json.parseObject(l).get("step");
-          if (step instanceof Long s && s <= trainer.steps()) {
+          Map<String, Object> line = Json.parseObject(l);
+          if (line.get("step") instanceof Long s && s <= trainer.steps()) {
             lines.add(l);
+            if (line.get("augment_p") instanceof Number ap
+                && line.get("kimg") instanceof Number k) {
+              pCurve.add(new double[] {k.doubleValue(), ap.doubleValue()});
+            }
           }
         } catch (IllegalArgumentException e) {
           // a line cut off by a kill: dropped
@@ -195,6 +203,18 @@ public final class TrainingRun {
 
   /** Trains until the config's total, snapshotting on schedule and at the end. */
   public void run(Listener listener) throws IOException {
+    run(listener, 0);
+  }
+
+  /**
+   * Trains until the config's total or until {@code maxSeconds} of wall time have passed (0: no
+   * limit), whichever comes first, snapshotting on schedule and at the end; the config stays as it
+   * is, so a run stopped by time resumes towards its total.
+   */
+  public void run(Listener listener, double maxSeconds) throws IOException {
+    if (!(maxSeconds >= 0)) {
+      throw new IllegalArgumentException("a time limit must be >= 0 seconds, got " + maxSeconds);
+    }
     startNanos = System.nanoTime();
     try (BufferedWriter csv =
         Files.newBufferedWriter(
@@ -207,9 +227,16 @@ public final class TrainingRun {
       }
       long interval = trainer.config().snapshotImages();
       while (!trainer.done()) {
+        if (maxSeconds > 0 && (System.nanoTime() - startNanos) / 1e9 >= maxSeconds) {
+          LOG.info("time limit of {} s reached after {} images", maxSeconds, trainer.imagesSeen());
+          break;
+        }
         StepStats s = trainer.step();
         sinceSnapshot.add(s);
         curve.add(new double[] {s.imagesSeen() / 1000.0, s.lossD(), s.lossG()});
+        if (Double.isFinite(s.augmentP())) {
+          pCurve.add(new double[] {s.imagesSeen() / 1000.0, s.augmentP()});
+        }
         csv.write(
             String.format(
                 Locale.ROOT,
@@ -243,6 +270,7 @@ public final class TrainingRun {
     Path picture = writePicture(kimg);
     Map<String, Object> line = logLine(kimg);
     writeLossPlot();
+    writeAugmentPlot();
     Path ckpt = out.resolve("checkpoint.safetensors");
     Checkpoint.save(trainer, ckpt); // first the checkpoint, so that a log line always has one
     Files.writeString(
@@ -297,6 +325,10 @@ public final class TrainingRun {
     m.put("grad_norm_g", mean(StepStats::gradNormG));
     m.put("r1", mean(StepStats::r1));
     m.put("path_length", mean(StepStats::pathLength));
+    if (trainer.config().augment() == Augmentation.ADA) {
+      m.put("augment_p", trainer.augmentP());
+      m.put("ada_rt", last == null ? Double.NaN : last.adaRt());
+    }
     double seconds = sinceSnapshot.stream().mapToDouble(StepStats::seconds).sum();
     double images = trainer.imagesSeen() - lastSnapshotImages;
     m.put("sec_per_kimg", images > 0 ? seconds / images * 1000 : Double.NaN);
@@ -330,7 +362,7 @@ public final class TrainingRun {
     return String.format(
         Locale.ROOT,
         "kimg %.1f/%.1f  res %s  %.2f s/kimg  loss D %s G %s  D(x) %s D(G(z)) %s  |grad| D %s G %s "
-            + " R1 %s  PL %s  ETA %s",
+            + " R1 %s  PL %s%s  ETA %s",
         (Double) m.get("kimg"),
         trainer.config().totalImages() / 1000.0,
         m.get("resolution"),
@@ -343,6 +375,7 @@ public final class TrainingRun {
         fmt(m.get("grad_norm_g")),
         fmt(m.get("r1")),
         fmt(m.get("path_length")),
+        m.containsKey("augment_p") ? "  p " + fmt(m.get("augment_p")) : "",
         duration(m.get("eta_sec")));
   }
 
@@ -382,6 +415,27 @@ public final class TrainingRun {
             640,
             360),
         out.resolve("losses.png"));
+  }
+
+  private void writeAugmentPlot() throws IOException {
+    if (pCurve.size() < 2) {
+      return;
+    }
+    double[] x = new double[pCurve.size()];
+    double[] p = new double[pCurve.size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = pCurve.get(i)[0];
+      p[i] = pCurve.get(i)[1];
+    }
+    Png.write(
+        Plots.lines(
+            String.format(
+                Locale.ROOT, "ADA probability p (target %.2f)", trainer.config().ada().target()),
+            "kimg",
+            List.of(new Plots.Series("p", x, p)),
+            640,
+            360),
+        out.resolve("augment.png"));
   }
 
   /** A centred moving average over ~1% of the points, to make trends visible. */

@@ -2,14 +2,17 @@ package org.jgan.train.loop;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jgan.core.io.Records;
 import org.jgan.core.kernels.Backend;
 import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.kernels.Engine;
@@ -164,6 +167,9 @@ class TrainerTest {
             .plInterval(2)
             .xflip(true)
             .augment(augment)
+            // ADA from p = 0.5, adjusted every 2 steps by 0.32: the checkpoint at step 3 falls
+            // between adjustments, with signs gathered
+            .ada(new AdaSettings(0.6, 0.05, 2, 0.5))
             .build();
     Trainer straight = new Trainer(config, FASHION32);
     for (int i = 0; i < 6; i++) {
@@ -184,6 +190,28 @@ class TrainerTest {
     assertSameWeights(straight.discriminator(), resumed.discriminator());
     assertSameWeights(straight.ema(), resumed.ema());
     assertEquals(straight.state(), resumed.state());
+    if (augment == Augmentation.ADA) {
+      assertNotEquals(0.5, resumed.augmentP(), "p was adjusted");
+    }
+  }
+
+  @Test
+  void aStateSavedBeforeAdaReadsWithPZeroAndAStateMissingAnythingElseIsRefused() {
+    Map<String, Object> m =
+        new LinkedHashMap<>(
+            Records.toMap(new Trainer.State(5, 40, 0.5, 1, 3, 4, 6, 7, 8, 9, 0.7, 1.0, 2)));
+    assertEquals(m, Records.toMap(Trainer.State.fromMap(m)), "round trip");
+    m.remove("augmentP");
+    m.remove("adaSignSum");
+    m.remove("adaSignCount");
+    Trainer.State old = Trainer.State.fromMap(m);
+    assertEquals(0, old.augmentP());
+    assertEquals(0, old.adaSignCount());
+    assertEquals(9, old.penaltyCounter());
+    m.remove("step");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Trainer.State.fromMap(m));
+    assertTrue(e.getMessage().contains("'step'"), e.getMessage());
   }
 
   @Test
