@@ -675,6 +675,71 @@ class CliEndToEndTest {
   }
 
   @Test
+  @Order(5)
+  void aSubsetTrainsWithAdaUntilItsTimeLimitAndResumesOnlyWithTheSameSubset() throws IOException {
+    Path out = dir.resolve("ada");
+    Result r =
+        gan(
+            "train",
+            "--config",
+            dir.resolve("tiny.json").toString(),
+            "--subset",
+            "20",
+            "--augment",
+            "ada",
+            "--ada-kimg",
+            "0.05",
+            "--augment-p",
+            "0.5",
+            "--images",
+            "100k",
+            "--minutes",
+            "0.1",
+            "--snapshot",
+            "16",
+            "--metrics",
+            "0",
+            "--no-progress",
+            "--out",
+            out.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("(20 samples)"), r.out());
+    assertTrue(r.out().contains("stopped at the time limit"), r.out());
+    assertTrue(Files.exists(out.resolve("augment.png")));
+    Map<String, Object> cfg = Json.parseObject(Files.readString(out.resolve("config.json")));
+    assertEquals("ADA", cfg.get("augment"));
+    assertEquals(0.5, (Double) ((Map<?, ?>) cfg.get("ada")).get("p"));
+    List<String> lines = Files.readAllLines(out.resolve("log.jsonl"));
+    Map<String, Object> last = Json.parseObject(lines.get(lines.size() - 1));
+    double p = (Double) last.get("augment_p");
+    assertTrue(p >= 0 && p <= 1 && p != 0.5, "p adapted: " + p);
+    String ckptPath = out.resolve("checkpoint.safetensors").toString();
+    Result other = gan("train", "--resume", ckptPath, "--metrics", "0", "--no-progress");
+    assertEquals(1, other.status());
+    assertTrue(other.err().contains("give the same --data and --subset"), other.err());
+    Result same =
+        gan(
+            "train",
+            "--resume",
+            ckptPath,
+            "--subset",
+            "20",
+            "--minutes",
+            "0.01",
+            "--metrics",
+            "0",
+            "--no-progress");
+    assertEquals(0, same.status(), same.err());
+    Result odd = gan("train", "--subset", "15", "--out", dir.resolve("odd").toString());
+    assertEquals(1, odd.status());
+    assertTrue(odd.err().contains("multiple of the 10 classes"), odd.err());
+    assertTrue(!Files.exists(dir.resolve("odd").resolve("checkpoint.safetensors")));
+    Result never = gan("train", "--minutes", "0");
+    assertEquals(1, never.status());
+    assertTrue(never.err().contains("--minutes must be a positive number"), never.err());
+  }
+
+  @Test
   @Order(6)
   void errorsAreOneClearLineAndANonZeroStatus() throws IOException {
     Result wrong = gan("train", "--no-such-flag");

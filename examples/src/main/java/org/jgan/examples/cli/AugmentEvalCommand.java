@@ -76,8 +76,8 @@ public final class AugmentEvalCommand implements Callable<Integer> {
       names = "--gan-augment",
       defaultValue = "none",
       description =
-          "What the GAN's discriminator sees: none or diffaugment (for its small data; default"
-              + " ${DEFAULT-VALUE}).")
+          "What the GAN's discriminator sees: none, diffaugment or ada (for its small data;"
+              + " default ${DEFAULT-VALUE}).")
   String ganAugment;
 
   @Option(
@@ -243,7 +243,7 @@ public final class AugmentEvalCommand implements Callable<Integer> {
       augment = Augmentation.valueOf(ganAugment.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new Cli.UserError(
-          "--gan-augment must be none or diffaugment, got '" + ganAugment + "'");
+          "--gan-augment must be none, diffaugment or ada, got '" + ganAugment + "'");
     }
     TrainingConfig cfg =
         TrainingConfig.defaults(model, Cli.images(ganImages)).toBuilder().augment(augment).build();

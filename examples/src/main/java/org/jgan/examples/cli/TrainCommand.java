@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -14,12 +15,15 @@ import org.jgan.core.io.Json;
 import org.jgan.core.io.WeightFileException;
 import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.kernels.Engine;
+import org.jgan.core.tensor.Rng;
 import org.jgan.models.Family;
 import org.jgan.models.ModelConfig;
 import org.jgan.models.stylegan2.StyleGan2Config;
 import org.jgan.train.augment.Augmentation;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Dataset;
+import org.jgan.train.data.ImageDataset;
+import org.jgan.train.loop.AdaSettings;
 import org.jgan.train.loop.RunFolders;
 import org.jgan.train.loop.StepStats;
 import org.jgan.train.loop.Trainer;
@@ -121,9 +125,41 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--augment",
       description =
-          "What every image the discriminator sees goes through: none (default) or diffaugment"
-              + " (colour, translation and cutout, differentiable; for small datasets).")
+          "What every image the discriminator sees goes through: none (default), diffaugment"
+              + " (colour, translation and cutout) or ada (adaptive discriminator augmentation,"
+              + " the bgc pipeline at a probability p adjusted during training); both are"
+              + " differentiable, for small datasets.")
   String augment;
+
+  @Option(
+      names = "--ada-target",
+      description =
+          "ADA: the target of the mean sign of D's outputs on reals (default 0.6; 0 keeps p"
+              + " fixed at --augment-p).")
+  Double adaTarget;
+
+  @Option(
+      names = "--ada-kimg",
+      description =
+          "ADA: thousands of images for p to move from 0 to 1 at the fastest (default 100).")
+  Double adaKimg;
+
+  @Option(names = "--augment-p", description = "ADA: the probability p at the start (default 0).")
+  Double augmentP;
+
+  @Option(
+      names = "--subset",
+      description =
+          "Train on N images of the data only, drawn by the seed: N / classes of every class for"
+              + " labelled data (for small-data experiments; resume with the same flag).")
+  Integer subset;
+
+  @Option(
+      names = "--minutes",
+      description =
+          "Stop after this many minutes of wall time (or at --images, whichever comes first);"
+              + " the run can be resumed towards --images.")
+  Double minutes;
 
   @Option(names = "--seed", description = "Random seed (default 1).")
   Long seed;
@@ -182,6 +218,9 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (minutes != null && !(minutes > 0 && Double.isFinite(minutes))) {
+      throw new Cli.UserError("--minutes must be a positive number, got " + minutes);
+    }
     if (resume == null && out != null) {
       checkFree(out); // before any data is read or network built
     }
@@ -191,7 +230,19 @@ public final class TrainCommand implements Callable<Integer> {
       Checkpoint.Contents c = Cli.checkpoint(resume);
       TrainingConfig cfg = resumeOverrides(c.config());
       dataset =
-          Cli.fit(Cli.dataset(data, transform.transform(), cfg.seed()), cfg.model().resolution());
+          Cli.fit(
+              subset(Cli.dataset(data, transform.transform(), cfg.seed()), cfg.seed()),
+              cfg.model().resolution());
+      if (c.dataset() != null
+          && !c.dataset().equals(dataset.name())
+          && (subset != null || c.dataset().matches(".*-(per-class|images)-seed-?\\d+"))) {
+        throw new Cli.UserError(
+            "the run trained on "
+                + c.dataset()
+                + ", this resume would read "
+                + dataset.name()
+                + ": give the same --data and --subset as the run");
+      }
       try {
         trainer = Checkpoint.resume(resume, dataset, saved -> cfg);
       } catch (WeightFileException e) {
@@ -276,7 +327,15 @@ public final class TrainCommand implements Callable<Integer> {
         "done: samples in "
             + out
             + "/fakes*.png, losses in losses.csv and losses.png, checkpoint.safetensors");
-    if (cfg.model().family() == Family.DCGAN && cfg.model().labelCount() == 0) {
+    if (!trainer.done()) {
+      System.out.printf(
+          Locale.ROOT,
+          "stopped at the time limit after %,d of %,d images; continue with%n"
+              + "  ./gan train --resume %s%n",
+          trainer.imagesSeen(),
+          cfg.totalImages(),
+          out.resolve("checkpoint.safetensors"));
+    } else if (cfg.model().family() == Family.DCGAN && cfg.model().labelCount() == 0) {
       System.out.println("next: train the conditional StyleGAN2 preset for longer with");
       System.out.println("  ./gan train --family stylegan2 --conditional --images 2M");
     }
@@ -317,7 +376,7 @@ public final class TrainCommand implements Callable<Integer> {
    */
   private void runGuarded(TrainingRun run, TrainingRun.Listener listener) throws IOException {
     try {
-      run.run(listener);
+      run.run(listener, minutes == null ? 0 : minutes * 60);
     } catch (TrainingDivergedException e) {
       Path ckpt = out.resolve("checkpoint.safetensors");
       String resumeHint =
@@ -346,6 +405,38 @@ public final class TrainCommand implements Callable<Integer> {
         .build();
   }
 
+  /** The data, or with {@code --subset N} N of its images (N / classes per class). */
+  private Dataset subset(Dataset d, long seed) {
+    if (subset == null) {
+      return d;
+    }
+    if (!(d instanceof ImageDataset images)) {
+      throw new Cli.UserError(
+          "--subset needs images held in memory (embedded, fashion-mnist or an IDX folder), not "
+              + d.name());
+    }
+    int classes = Math.max(1, images.labelCount());
+    if (subset < classes || subset % classes != 0 || subset > images.size()) {
+      throw new Cli.UserError(
+          "--subset "
+              + subset
+              + ": must be a multiple of the "
+              + classes
+              + " classes, at most the "
+              + images.size()
+              + " images");
+    }
+    try {
+      return images.labelCount() > 0
+          ? images.perClass(subset / classes, seed)
+          : images.select(
+              images.name() + "-" + subset + "-images-seed" + seed,
+              Arrays.copyOf(new Rng(seed).permutation(images.size()), subset));
+    } catch (IllegalArgumentException e) {
+      throw new Cli.UserError("--subset " + subset + ": " + e.getMessage());
+    }
+  }
+
   /** A new run's config and the data it trains on. */
   record Resolved(TrainingConfig config, Dataset dataset) {}
 
@@ -356,7 +447,7 @@ public final class TrainCommand implements Callable<Integer> {
   Resolved resolve() throws IOException {
     TrainingConfig base = configFile();
     long dataSeed = seed != null ? seed : base != null ? base.seed() : 1;
-    Dataset dataset = Cli.dataset(data, transform.transform(), dataSeed);
+    Dataset dataset = subset(Cli.dataset(data, transform.transform(), dataSeed), dataSeed);
     ModelConfig model = model(base, dataset.sampleShape());
     model = conditioned(model, dataset);
     long total = images != null ? Cli.images(images) : base != null ? base.totalImages() : 300_000;
@@ -504,8 +595,18 @@ public final class TrainCommand implements Callable<Integer> {
       try {
         b.augment(Augmentation.valueOf(augment.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new Cli.UserError("--augment must be none or diffaugment, got '" + augment + "'");
+        throw new Cli.UserError(
+            "--augment must be none, diffaugment or ada, got '" + augment + "'");
       }
+    }
+    if (adaTarget != null || adaKimg != null || augmentP != null) {
+      AdaSettings a = b.build().ada();
+      b.ada(
+          new AdaSettings(
+              adaTarget != null ? adaTarget : a.target(),
+              adaKimg != null ? adaKimg : a.kimg(),
+              a.interval(),
+              augmentP != null ? augmentP : a.p()));
     }
     if (seed != null) {
       b.seed(seed);
