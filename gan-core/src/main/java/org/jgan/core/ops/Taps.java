@@ -34,7 +34,7 @@ public final class Taps {
    * @param inW input width
    * @param outH output height
    * @param outW output width
-   * @throws IllegalArgumentException on shapes or types that do not fit
+   * @throws IllegalArgumentException on shapes or types that do not fit, or a tap outside the input
    */
   public Taps(INDArray index, INDArray weight, long inH, long inW, long outH, long outW) {
     long[] s = index.shape();
@@ -55,6 +55,16 @@ public final class Taps {
               + " ("
               + weight.dataType()
               + ")");
+    }
+    if (index.length() > 0
+        && (index.minNumber().longValue() < 0 || index.maxNumber().longValue() >= inH * inW)) {
+      throw new IllegalArgumentException(
+          "taps: every tap must be an input pixel in [0, "
+              + inH * inW
+              + "), got taps from "
+              + index.minNumber().longValue()
+              + " to "
+              + index.maxNumber().longValue());
     }
     this.index = index;
     this.weight = weight;

@@ -130,5 +130,12 @@ class GatherTapsTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> x.gatherTaps(idx.castTo(DataType.DOUBLE), weights(2, DataType.DOUBLE), OUT_H, OUT_W));
+    INDArray outside = idx.dup();
+    outside.putScalar(5, H * W);
+    IllegalArgumentException range =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> x.gatherTaps(outside, weights(2, DataType.DOUBLE), OUT_H, OUT_W));
+    assertTrue(range.getMessage().contains("[0, 12)"), range.getMessage());
   }
 }
