@@ -88,6 +88,9 @@ public final class GatherTaps extends Op {
     INDArray local = index.dataType() == DataType.LONG ? index : index.castTo(DataType.LONG);
     INDArray out = Kernels.add(local.reshape('c', n, 1, p, k), base);
     Kernels.free(base);
+    if (local != index) {
+      local.close(); // ND4J's cast, not from the pool
+    }
     return out.reshape('c', n * c * p * k, 1);
   }
 

@@ -109,12 +109,14 @@ class GatherTapsTest {
   }
 
   @Test
-  void float32AgreesWithFloat64() {
+  void float32WithIntTapsAgreesWithFloat64() {
     INDArray idx = index(11);
     Tensor x = new Rng(12).normal(DType.FLOAT64, N, 3, H, W);
     INDArray w = weights(13, DataType.DOUBLE);
     Tensor y64 = x.gatherTaps(idx, w, OUT_H, OUT_W);
-    Tensor y32 = x.to(DType.FLOAT32).gatherTaps(idx, w.castTo(DataType.FLOAT), OUT_H, OUT_W);
+    Tensor y32 =
+        x.to(DType.FLOAT32)
+            .gatherTaps(idx.castTo(DataType.INT), w.castTo(DataType.FLOAT), OUT_H, OUT_W);
     TensorAssert.assertClose(y64, y32.to(DType.FLOAT64), 1e-5, "float32 gather");
   }
 

@@ -1,6 +1,8 @@
 package org.jgan.train.augment;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.jgan.core.kernels.Kernels;
 import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Rng;
@@ -348,20 +350,23 @@ public final class Ada {
     for (int i = 0; i < n; i++) {
       System.arraycopy(g[i], 0, rows, i * 6, 6);
     }
-    INDArray base = Nd4j.createFromArray(grid).reshape('c', 3, p);
-    INDArray maps = Nd4j.createFromArray(rows).reshape('c', 2L * n, 3);
+    // the grid's temporaries are small ([N, P] doubles) but made on every call: closed here
+    // rather than left to the garbage collector
+    List<INDArray> temps = new ArrayList<>();
+    INDArray base = keep(temps, Nd4j.createFromArray(grid)).reshape('c', 3, p);
+    INDArray maps = keep(temps, Nd4j.createFromArray(rows)).reshape('c', 2L * n, 3);
     // input coordinates in pixels from the top left: [N, 2, P]
-    INDArray at = maps.mmul(base).reshape('c', n, 2, p);
-    INDArray u = at.get(all(), point(0), all()).add((w - 1) / 2.0);
-    INDArray v = at.get(all(), point(1), all()).add((h - 1) / 2.0);
-    INDArray u0 = Transforms.floor(u, true);
-    INDArray v0 = Transforms.floor(v, true);
-    INDArray fu = u.sub(u0);
-    INDArray fv = v.sub(v0);
-    INDArray[] cols = {reflect(u0, w), reflect(u0.add(1), w)};
-    INDArray[] rowsAt = {reflect(v0, h), reflect(v0.add(1), h)};
-    INDArray[] wu = {fu.rsub(1), fu};
-    INDArray[] wv = {fv.rsub(1), fv};
+    INDArray at = keep(temps, maps.mmul(base)).reshape('c', n, 2, p);
+    INDArray u = keep(temps, at.get(all(), point(0), all()).add((w - 1) / 2.0));
+    INDArray v = keep(temps, at.get(all(), point(1), all()).add((h - 1) / 2.0));
+    INDArray u0 = keep(temps, Transforms.floor(u, true));
+    INDArray v0 = keep(temps, Transforms.floor(v, true));
+    INDArray fu = keep(temps, u.sub(u0));
+    INDArray fv = keep(temps, v.sub(v0));
+    INDArray[] cols = {reflect(temps, u0, w), reflect(temps, keep(temps, u0.add(1)), w)};
+    INDArray[] rowsAt = {reflect(temps, v0, h), reflect(temps, keep(temps, v0.add(1)), h)};
+    INDArray[] wu = {keep(temps, fu.rsub(1)), fu};
+    INDArray[] wv = {keep(temps, fv.rsub(1)), fv};
     INDArray index = Kernels.alloc(DataType.LONG, n, p, 4);
     INDArray weight = Kernels.alloc(x.data().dataType(), n, p, 4);
     TensorScope.register(index); // the taps live as long as the graph that uses them
@@ -369,9 +374,14 @@ public final class Ada {
     for (int a = 0; a < 2; a++) {
       for (int b = 0; b < 2; b++) {
         int k = 2 * a + b;
-        INDArray tap = rowsAt[a].mul(w).addi(cols[b]);
+        INDArray tap = keep(temps, rowsAt[a].mul(w).addi(cols[b]));
         index.get(all(), all(), point(k)).assign(tap);
-        weight.get(all(), all(), point(k)).assign(wv[a].mul(wu[b]));
+        weight.get(all(), all(), point(k)).assign(keep(temps, wv[a].mul(wu[b])));
+      }
+    }
+    for (INDArray t : temps) {
+      if (t.closeable()) {
+        t.close();
       }
     }
     return x.gatherTaps(index, weight, h, w);
@@ -390,14 +400,21 @@ public final class Ada {
   }
 
   /** Pixel positions mirrored about the border pixels into {@code [0, size - 1]}. */
-  private static INDArray reflect(INDArray j, long size) {
+  private static INDArray reflect(List<INDArray> temps, INDArray j, long size) {
     if (size == 1) {
-      return j.mul(0);
+      return keep(temps, j.mul(0));
     }
     double last = size - 1;
     double period = 2 * last;
-    INDArray m = j.sub(Transforms.floor(j.div(period), false).muli(period));
-    return Transforms.abs(m.subi(last), false).rsubi(last);
+    INDArray turns = keep(temps, Transforms.floor(j.div(period), false).muli(period));
+    INDArray m = keep(temps, j.sub(turns));
+    return Transforms.abs(m.subi(last), false).rsubi(last); // in place: m itself
+  }
+
+  /** {@code a}, noted to be closed when the grid is built. */
+  private static INDArray keep(List<INDArray> temps, INDArray a) {
+    temps.add(a);
+    return a;
   }
 
   private static INDArrayIndex all() {

@@ -32,6 +32,7 @@ import org.jgan.train.loss.GanLoss;
 import org.jgan.train.reg.GradientPenalty;
 import org.jgan.train.reg.PathLengthPenalty;
 import org.jgan.train.reg.R1Penalty;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -397,7 +398,9 @@ public final class Trainer {
         Tensor fakeLogits = d.forward(seen(fake), r.realLabels() == null ? null : r.c());
         Tensor loss = config.loss().discriminator(realLogits, fakeLogits);
         if (config.augment() == Augmentation.ADA) {
-          signSum += Transforms.sign(realLogits.data(), true).sumNumber().doubleValue();
+          INDArray signs = Transforms.sign(realLogits.data(), true);
+          signSum += signs.sumNumber().doubleValue();
+          signs.close();
           signCount += realLogits.numel();
         }
         if (config.loss() == GanLoss.WGAN_GP) {
