@@ -19,6 +19,14 @@ final class Sums {
    */
   private static final long BY_PRODUCTS_MIN = 1L << 21;
 
+  /**
+   * Column sums (the kept axes trailing, as a bias gradient in NHWC) go to a matrix-vector product
+   * from this size on: libnd4j reduces them 5-100x slower than the product at every size measured
+   * from {@code [512, 128]} to {@code [32768, 128]} (10 ms against 0.11 ms at {@code [8192, 128]};
+   * docs/benchmarks.md).
+   */
+  private static final long COLUMNS_BY_PRODUCT_MIN = 1L << 12;
+
   private Sums() {}
 
   /** Sum over {@code axes} (all axes when empty), keeping reduced axes as size 1 if asked. */
@@ -65,13 +73,16 @@ final class Sums {
     int[] run = onlyRun(reduced, true);
     boolean all = run != null && run[0] == 0 && run[1] == in.length - 1;
     int[] kept =
-        !plainFloating(a)
+        !plainFloating(a, COLUMNS_BY_PRODUCT_MIN)
             ? null
             : all ? new int[] {in.length, in.length - 1} : onlyRun(reduced, false);
     if (kept == null) {
       return false; // kept axes not consecutive, or a layout the products cannot read
     }
     long[] pks = blocks(in, kept[0], kept[1]);
+    if (pks[2] > 1 && a.length() < BY_PRODUCTS_MIN) {
+      return false; // reduced trailing axes: the products win only on large arrays
+    }
     long p = pks[0];
     long k = pks[1];
     long s = pks[2];
@@ -105,7 +116,7 @@ final class Sums {
    * @return false (and nothing written) where the layout does not allow it
    */
   private static boolean middleByProducts(INDArray a, boolean[] reduced, INDArray out) {
-    int[] run = plainFloating(a) ? onlyRun(reduced, true) : null;
+    int[] run = plainFloating(a, BY_PRODUCTS_MIN) ? onlyRun(reduced, true) : null;
     long[] in = a.shape();
     if (run == null || run[0] == 0 || run[1] == in.length - 1) {
       return false; // not one run of reduced axes between kept ones
@@ -134,16 +145,16 @@ final class Sums {
   }
 
   /**
-   * A C-ordered, dense float or double array of at least {@link #BY_PRODUCTS_MIN} elements, as the
-   * matrix products read it.
+   * A C-ordered, dense float or double array of at least {@code min} elements, as the matrix
+   * products read it.
    */
-  private static boolean plainFloating(INDArray a) {
+  private static boolean plainFloating(INDArray a, long min) {
     DataType type = a.dataType();
     return (type == DataType.FLOAT || type == DataType.DOUBLE)
         && a.ordering() == 'c'
         && !a.isView()
         && Shape.hasDefaultStridesForShape(a)
-        && a.length() >= BY_PRODUCTS_MIN;
+        && a.length() >= min;
   }
 
   /**

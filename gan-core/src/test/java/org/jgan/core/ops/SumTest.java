@@ -35,6 +35,15 @@ class SumTest {
     everyAxisSubset(SHAPE, 1e-4, 1e-12);
   }
 
+  /**
+   * A StyleGAN2 map in NHWC, {@code [32, 16, 16, 128]}: its column sums (over N, H and W, a bias
+   * gradient) run as a matrix-vector product from 2^12 elements on, the other sums on libnd4j.
+   */
+  @Test
+  void everyAxisSubsetOfAMidSizeArrayMatchesTheLoop() {
+    everyAxisSubset(new long[] {32, 16, 16, 128}, 2e-2, 1e-10);
+  }
+
   @Test
   void everyAxisSubsetOfALargeArrayMatchesTheLoop() {
     everyAxisSubset(LARGE, 1e-1, 1e-9); // float32 sums of up to 2M normal values, about 1,000
