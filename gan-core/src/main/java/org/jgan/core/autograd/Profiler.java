@@ -94,7 +94,9 @@ public final class Profiler implements AutoCloseable {
     if (byShape) {
       StringBuilder b = new StringBuilder(name);
       for (Tensor t : inputs) {
-        b.append(' ').append(Arrays.toString(t.shape()));
+        if (t != null) {
+          b.append(' ').append(Arrays.toString(t.shape()));
+        }
       }
       key = b.toString();
     }

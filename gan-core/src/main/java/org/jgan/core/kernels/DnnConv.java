@@ -11,9 +11,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
@@ -110,20 +108,7 @@ final class DnnConv {
       boolean bias) {}
 
   private final Engine owner;
-  private final Map<Key, Plan> plans =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Plan> eldest) {
-          if (size() > PLANS) {
-            if (eldest.getValue() != Plan.UNSUPPORTED) {
-              eldest.getValue().close();
-            }
-            return true;
-          }
-          return false;
-        }
-      };
-  private boolean closed;
+  private final KeptPlans<Key, Plan> plans = new KeptPlans<>(PLANS);
 
   /** oneDNN's convolutions for {@code owner}: its pool serves their scratch buffers. */
   DnnConv(Engine owner) {
@@ -294,35 +279,12 @@ final class DnnConv {
     if (key.oh() < 1 || key.ow() < 1) {
       return null;
     }
-    synchronized (plans) {
-      if (closed) {
-        return null;
-      }
-      Plan p = plans.get(key);
-      if (p == null) {
-        try {
-          p = new Plan(key);
-        } catch (RuntimeException e) {
-          LOG.debug("no oneDNN kernel for {}: {}", key, e.getMessage());
-          p = Plan.UNSUPPORTED;
-        }
-        plans.put(key, p);
-      }
-      return p == Plan.UNSUPPORTED ? null : p;
-    }
+    return plans.get(key, Plan::new);
   }
 
   /** Frees every plan; later calls fall back to libnd4j. */
   void close() {
-    synchronized (plans) {
-      closed = true;
-      for (Plan p : plans.values()) {
-        if (p != Plan.UNSUPPORTED) {
-          p.close();
-        }
-      }
-      plans.clear();
-    }
+    plans.close();
   }
 
   /**
@@ -338,8 +300,7 @@ final class DnnConv {
    *   BACKWARD_WEIGHTS  src x            diff_dst gy      diff_weights
    * </pre>
    */
-  private static final class Plan {
-    static final Plan UNSUPPORTED = new Plan();
+  private static final class Plan implements KeptPlans.Plan {
     static final int ALIGN = 64;
 
     private final List<Pointer> owned = new ArrayList<>();
@@ -352,8 +313,6 @@ final class DnnConv {
     private IntMemoryMap opArgs;
     private boolean closed;
     private boolean winograd;
-
-    private Plan() {}
 
     /**
      * The plan of {@code k}; throws (having freed what it made) where oneDNN has no kernel for it.
@@ -548,7 +507,8 @@ final class DnnConv {
       };
     }
 
-    synchronized void close() {
+    @Override
+    public synchronized void close() {
       closed = true;
       for (int i = owned.size() - 1; i >= 0; i--) {
         owned.get(i).close();
@@ -562,7 +522,7 @@ final class DnnConv {
    * does not load, {@code WINOGRAD_REASON} why there is no Winograd kernel for this processor
    * (oneDNN has it for AVX-512 only).
    */
-  private static final class Native {
+  static final class Native {
     static final engine ENGINE;
     static final stream STREAM;
     static final String REASON;

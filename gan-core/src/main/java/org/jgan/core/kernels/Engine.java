@@ -36,6 +36,7 @@ public final class Engine implements AutoCloseable {
   private final Backend backend;
   private final BufferPool pool;
   private final DnnConv dnn;
+  private final DnnEltwise eltwise;
   private final Winograd winograd;
   private final AtomicLong liveBytes = new AtomicLong();
   private final AtomicLong allocations = new AtomicLong();
@@ -57,6 +58,7 @@ public final class Engine implements AutoCloseable {
     this.pool = new BufferPool(backend.poolBytes());
     this.dnn = backend.winograd() || backend.oneDnn() ? new DnnConv(this) : null;
     this.winograd = backend.winograd() ? new Winograd(dnn) : null;
+    this.eltwise = backend.oneDnn() ? new DnnEltwise(this) : null;
     this.sites =
         backend.trackAllocations() ? Collections.synchronizedMap(new IdentityHashMap<>()) : null;
     Platform.hintAllocatorOnce();
@@ -185,6 +187,14 @@ public final class Engine implements AutoCloseable {
    */
   DnnConv oneDnn() {
     return backend.oneDnn() ? dnn : null;
+  }
+
+  /**
+   * oneDNN's kept bias, noise and leaky ReLU primitives, or null when the backend turns oneDNN's
+   * primitives off.
+   */
+  DnnEltwise oneDnnEltwise() {
+    return eltwise;
   }
 
   /** Counts a convolution run on oneDNN's primitives: Winograd or direct. */
@@ -359,6 +369,9 @@ public final class Engine implements AutoCloseable {
     pool.close();
     if (dnn != null) {
       dnn.close();
+    }
+    if (eltwise != null) {
+      eltwise.close();
     }
   }
 

@@ -156,6 +156,88 @@ public final class Kernels {
     return m;
   }
 
+  /**
+   * {@code gain * lrelu(x + b + n, alpha)} for {@code 0 <= alpha <= 1} and {@code gain > 0}: {@code
+   * b} one value per channel (of {@code x}'s rank, size 1 except along {@code channelAxis}), {@code
+   * n} one value per pixel ({@code x}'s shape with the channel axis 1); either may be null, and
+   * with neither the channel axis is ignored. Into a fresh array, or with {@code inPlace} into
+   * {@code x}'s own. On oneDNN's primitives (one pass over memory) where the engine has them and
+   * the operands are dense float32 arrays; otherwise libnd4j's additions and {@link
+   * #leakyReluNoMask}.
+   */
+  public static INDArray biasLeakyRelu(
+      INDArray x,
+      INDArray b,
+      INDArray n,
+      int channelAxis,
+      double alpha,
+      double gain,
+      boolean inPlace) {
+    DnnEltwise dnn = Engine.current().oneDnnEltwise();
+    if (dnn != null) {
+      INDArray out = dnn.biasLeakyRelu(x, b, n, channelAxis, alpha, gain, inPlace);
+      if (out == null && n != null && b != null) {
+        // oneDNN takes the bias but not this noise (channels first): the noise on its own first
+        INDArray z = inPlace ? x : add(x, n);
+        if (inPlace) {
+          addInPlace(z, n);
+        }
+        out = dnn.biasLeakyRelu(z, b, null, channelAxis, alpha, gain, true);
+        if (out == null) {
+          return leakyReluComposed(z, b, null, alpha, gain, true);
+        }
+      }
+      if (out != null) {
+        return out;
+      }
+    }
+    return leakyReluComposed(x, b, n, alpha, gain, inPlace);
+  }
+
+  /** {@link #biasLeakyRelu} on libnd4j's ops. */
+  private static INDArray leakyReluComposed(
+      INDArray x, INDArray b, INDArray n, double alpha, double gain, boolean inPlace) {
+    INDArray z = x;
+    boolean own = inPlace;
+    for (INDArray term : new INDArray[] {n, b}) {
+      if (term == null) {
+        continue;
+      }
+      if (own) {
+        addInPlace(z, term);
+      } else {
+        z = add(z, term);
+        own = true;
+      }
+    }
+    if (gain != 1.0) {
+      if (own) {
+        z.muli(gain);
+      } else {
+        z = mulScalar(z, gain);
+        own = true;
+      }
+    }
+    return leakyReluNoMask(z, alpha, own);
+  }
+
+  /**
+   * {@code g * gain * (y > 0 ? 1 : alpha)}: the gradient of {@link #biasLeakyRelu} read from its
+   * output {@code y} (whose sign is its input's for {@code alpha >= 0} and {@code gain > 0}), into
+   * a fresh array.
+   */
+  public static INDArray leakyReluGrad(INDArray g, INDArray y, double alpha, double gain) {
+    DnnEltwise dnn = Engine.current().oneDnnEltwise();
+    INDArray out = dnn == null ? null : dnn.leakyReluGrad(g, y, alpha, gain);
+    if (out != null) {
+      return out;
+    }
+    INDArray m = leakyReluMask(y, alpha, gain);
+    out = mul(g, m);
+    free(m);
+    return out;
+  }
+
   /** Runs a libnd4j custom op by name with the given outputs and integer arguments. */
   public static void custom(String name, INDArray[] inputs, INDArray[] outputs, int... iargs) {
     exec(name, inputs, outputs, new double[0], new boolean[0], iargs);

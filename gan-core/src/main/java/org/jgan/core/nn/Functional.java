@@ -2,11 +2,13 @@ package org.jgan.core.nn;
 
 import java.util.Arrays;
 import org.jgan.core.autograd.Autograd;
+import org.jgan.core.autograd.GradMode;
 import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.kernels.Shapes;
 import org.jgan.core.ops.AvgPool2d;
 import org.jgan.core.ops.AvgPool2dSpread;
 import org.jgan.core.ops.Conv;
+import org.jgan.core.ops.LeakyRelu;
 import org.jgan.core.ops.MaxPool2d;
 import org.jgan.core.tensor.Tensor;
 
@@ -26,6 +28,91 @@ public final class Functional {
     }
     Tensor y = x.matmul(w, false, true);
     return b == null ? y : y.add(b);
+  }
+
+  /**
+   * {@code gain * lrelu(x + b + n, alpha)} in one op (StyleGAN2-ADA's {@code bias_act} with the
+   * leaky ReLU): {@code x} {@code [N, C]} or maps in {@code format}, {@code bias [C]} and {@code
+   * noise} either of them null. A noise of one value per pixel ({@code [N, 1, H, W]}, or {@code [N,
+   * H, W, 1]} for NHWC) joins the op; one of another shape that broadcasts to {@code x} (one map
+   * for the batch, one per channel) is added before it; {@code 0 <= alpha <= 1}, {@code gain > 0}.
+   * One pass over memory on oneDNN where the composition {@code
+   * x.add(noise).add(bias).leakyRelu(alpha, gain)} makes seven, with the same values and gradients
+   * of every order.
+   */
+  public static Tensor biasLeakyRelu(
+      Tensor x, Tensor bias, Tensor noise, double alpha, double gain, DataFormat format) {
+    int axis = x.rank() == 4 ? format.channelAxis() : 1;
+    if (noise != null && !perPixel(x, noise, axis)) {
+      // a noise of another shape (one map for the whole batch, one per channel) is added first
+      return biasLeakyRelu(addNoise(x, noise), bias, null, alpha, gain, format);
+    }
+    Tensor[] in = biasActInputs("biasLeakyRelu", x, bias, noise, format);
+    boolean record = GradMode.isEnabled() && anyRequiresGrad(in);
+    return Autograd.apply(
+        new LeakyRelu(alpha, gain, axis, bias != null, noise != null, record), in);
+  }
+
+  /**
+   * The inputs of {@link #biasLeakyRelu}, checked: {@code x}, the bias reshaped to broadcast along
+   * the channel axis, the noise.
+   */
+  static Tensor[] biasActInputs(
+      String what, Tensor x, Tensor bias, Tensor noise, DataFormat format) {
+    if (x.rank() != 2 && x.rank() != 4) {
+      throw new IllegalArgumentException(
+          what + ": expected [N, C] or maps of rank 4, got " + Shapes.str(x.shape()));
+    }
+    int axis = x.rank() == 4 ? format.channelAxis() : 1;
+    long c = x.size(axis);
+    Tensor[] in = new Tensor[1 + (bias != null ? 1 : 0) + (noise != null ? 1 : 0)];
+    int i = 0;
+    in[i++] = x;
+    if (bias != null) {
+      if (bias.rank() != 1 || bias.size(0) != c) {
+        throw new IllegalArgumentException(
+            what + ": expected a bias [" + c + "], got " + Shapes.str(bias.shape()));
+      }
+      in[i++] = bias.reshape(x.rank() == 4 ? format.channelShape(c) : new long[] {1, c});
+    }
+    if (noise != null) {
+      in[i] = noise;
+    }
+    return in;
+  }
+
+  /** Whether {@code noise} has one value per pixel of {@code x}: its shape with the channel 1. */
+  static boolean perPixel(Tensor x, Tensor noise, int channelAxis) {
+    long[] expected = x.shape();
+    expected[channelAxis] = 1;
+    return Arrays.equals(noise.shape(), expected);
+  }
+
+  /** {@code x + noise} for a noise that broadcasts to {@code x}'s shape; refused otherwise. */
+  private static Tensor addNoise(Tensor x, Tensor noise) {
+    long[] joint = null;
+    try {
+      joint = Shapes.broadcast(x.shape(), noise.shape());
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    if (joint == null || !Arrays.equals(joint, x.shape())) {
+      throw new IllegalArgumentException(
+          "biasLeakyRelu: expected a noise that broadcasts to the input "
+              + Shapes.str(x.shape())
+              + " (one value per pixel, or per map), got "
+              + Shapes.str(noise.shape()));
+    }
+    return x.add(noise);
+  }
+
+  private static boolean anyRequiresGrad(Tensor[] in) {
+    for (Tensor t : in) {
+      if (t.requiresGrad()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code conv2d} with stride and zero padding; see {@link Conv#conv2d}. */

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.autograd.Profiler;
 import org.jgan.core.kernels.Backend;
+import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.kernels.Engine;
 import org.jgan.core.kernels.Kernels;
 import org.jgan.core.kernels.Shapes;
@@ -71,6 +72,47 @@ public final class InPlace {
     INDArray t = checked("leaky_relu", target, null);
     Profiler.run(
         "leaky_relu_", new Tensor[] {target}, () -> Kernels.leakyReluNoMask(t, alpha, true));
+    return target;
+  }
+
+  /**
+   * {@code target = gain * lrelu(target + bias + noise, alpha)}: {@link
+   * org.jgan.core.nn.Functional#biasLeakyRelu} in place ({@code bias [C]} and {@code noise}, one
+   * value per pixel, may be null); returns {@code target}.
+   */
+  public static Tensor biasLeakyRelu(
+      Tensor target, Tensor bias, Tensor noise, double alpha, double gain, DataFormat format) {
+    if (!(alpha >= 0 && alpha <= 1 && gain > 0)) {
+      throw new IllegalArgumentException(
+          "in-place leaky ReLU needs 0 <= alpha <= 1 and gain > 0, got alpha "
+              + alpha
+              + ", gain "
+              + gain);
+    }
+    int axis = target.rank() == 4 ? format.channelAxis() : 1;
+    Tensor b =
+        bias == null
+            ? null
+            : bias.reshape(
+                target.rank() == 4
+                    ? format.channelShape(bias.numel())
+                    : new long[] {1, bias.numel()});
+    INDArray t = checked("bias_leaky_relu", target, b);
+    long[] perPixel = target.shape();
+    perPixel[axis] = 1;
+    Tensor n = noise;
+    if (n != null && !Arrays.equals(n.shape(), perPixel)) {
+      add(target, n); // one map for the batch, or one per channel: added on its own
+      n = null;
+    } else if (n != null) {
+      checked("bias_leaky_relu", target, n);
+    }
+    INDArray bd = b == null ? null : b.data();
+    INDArray nd = n == null ? null : n.data();
+    Profiler.run(
+        "bias_leaky_relu_",
+        new Tensor[] {target, b, n},
+        () -> Kernels.biasLeakyRelu(t, bd, nd, axis, alpha, gain, true));
     return target;
   }
 

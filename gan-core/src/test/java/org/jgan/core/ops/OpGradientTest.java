@@ -66,6 +66,46 @@ class OpGradientTest {
             x -> x.get(0).leakyRelu(0.2, Math.sqrt(2)),
             OpSpec.shapes(s(3, 4)),
             "awayFromZero"),
+        // the inputs scaled so that x + b + n stays away from the kink (|10 x| >= 2 > |0.4 (b +
+        // n)|)
+        new OpSpec(
+            "bias leaky relu NCHW + bias + noise",
+            x ->
+                Functional.biasLeakyRelu(
+                    x.get(0).mul(10),
+                    x.get(1).mul(0.4),
+                    x.get(2).mul(0.4),
+                    0.2,
+                    Math.sqrt(2),
+                    DataFormat.NCHW),
+            OpSpec.shapes(s(2, 3, 4, 5), s(3), s(2, 1, 4, 5)),
+            "awayFromZero"),
+        new OpSpec(
+            "bias leaky relu NHWC + bias + noise",
+            x ->
+                Functional.biasLeakyRelu(
+                    x.get(0).mul(10),
+                    x.get(1).mul(0.4),
+                    x.get(2).mul(0.4),
+                    0.2,
+                    Math.sqrt(2),
+                    DataFormat.NHWC),
+            OpSpec.shapes(s(2, 4, 5, 3), s(3), s(2, 4, 5, 1)),
+            "awayFromZero"),
+        new OpSpec(
+            "bias leaky relu [N, C] + bias",
+            x ->
+                Functional.biasLeakyRelu(
+                    x.get(0).mul(10), x.get(1).mul(0.4), null, 0.1, 1.0, DataFormat.NCHW),
+            OpSpec.shapes(s(4, 3), s(3)),
+            "awayFromZero"),
+        new OpSpec(
+            "bias leaky relu NHWC + noise",
+            x ->
+                Functional.biasLeakyRelu(
+                    x.get(0).mul(10), null, x.get(1).mul(0.4), 0.2, 2.0, DataFormat.NHWC),
+            OpSpec.shapes(s(2, 3, 3, 4), s(2, 3, 3, 1)),
+            "awayFromZero"),
         new OpSpec("sigmoid", x -> x.get(0).sigmoid(), OpSpec.shapes(s(3, 4)), "normal"),
         new OpSpec("tanh", x -> x.get(0).tanh(), OpSpec.shapes(s(3, 4)), "normal"),
         new OpSpec("softplus", x -> x.get(0).mul(3).softplus(), OpSpec.shapes(s(3, 4)), "normal"),

@@ -2,6 +2,7 @@ package org.jgan.models.blocks;
 
 import java.util.Arrays;
 import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.nn.Functional;
 import org.jgan.core.tensor.Tensor;
 
 /**
@@ -42,6 +43,10 @@ public enum Act {
    * format} when {@code x} has rank 4 ({@code [N, H, W, C]} for NHWC).
    */
   public Tensor apply(Tensor x, Tensor bias, double gain, DataFormat format) {
+    if (this == LRELU && (x.rank() == 2 || x.rank() == 4)) {
+      // bias and activation in one op (one pass over memory on oneDNN)
+      return Functional.biasLeakyRelu(x, bias, null, ALPHA, gain, format);
+    }
     Tensor y = x;
     if (bias != null) {
       long[] shape = new long[x.rank()];

@@ -1,6 +1,7 @@
 package org.jgan.models.stylegan2;
 
 import org.jgan.core.kernels.DataFormat;
+import org.jgan.core.nn.Functional;
 import org.jgan.core.nn.Module;
 import org.jgan.core.nn.Parameter;
 import org.jgan.core.tensor.DType;
@@ -70,14 +71,9 @@ public final class SynthesisLayer extends Module {
     Tensor n = noise.scaledNoise(y, mode, rng, format, gain);
     if (InPlace.allowed(y, b, n)) {
       // no graph: y is the convolution's fresh result, so noise, bias and activation update it
-      // where it lies (one array streamed per pass instead of two read and a third written)
-      if (n != null) {
-        InPlace.add(y, n);
-      }
-      return Act.clamp(
-          InPlace.leakyRelu(InPlace.add(y, b.reshape(format.channelShape(b.numel()))), Act.ALPHA),
-          clamp);
+      // where it lies (one array streamed once on oneDNN)
+      return Act.clamp(InPlace.biasLeakyRelu(y, b, n, Act.ALPHA, 1.0, format), clamp);
     }
-    return Act.clamp(Act.LRELU.apply(n == null ? y : y.add(n), b, 1.0, format), clamp);
+    return Act.clamp(Functional.biasLeakyRelu(y, b, n, Act.ALPHA, 1.0, format), clamp);
   }
 }
