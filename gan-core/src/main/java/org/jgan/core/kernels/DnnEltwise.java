@@ -25,13 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Float32 bias, noise and leaky ReLU in one pass over memory, on oneDNN's binary and element-wise
- * primitives (kept per shape, as {@link DnnConv} keeps its convolutions): StyleGAN2-ADA's {@code
+ * Float32 bias, noise and leaky ReLU in one pass over memory on oneDNN's binary primitive (its
+ * plans kept per shape, as {@link DnnConv} keeps its convolutions): StyleGAN2-ADA's {@code
  * bias_act} for the leaky ReLU. The forward {@code gain * lrelu(x + b + n)} is one binary primitive
  * ({@code x + n} or {@code x + b}) with the rest as post-ops, where the composition of libnd4j's
  * ops streams the array seven times (two additions, then the mask's step, scale and shift and the
- * product); the backward {@code g * gain * (y > 0 ? 1 : alpha)} is oneDNN's leaky ReLU backward
- * read from the output {@code y}, so the forward keeps no mask.
+ * product). The backward {@code g * gain * (y > 0 ? 1 : alpha)} reads the output {@code y}: the
+ * comparison {@code y > 0}, then the mask's affine map and the product with {@code g} as post-ops,
+ * one pass too; the forward keeps no mask.
  *
  * <p>The channel axis decides the view: channels last ({@code [N, C]}, {@code [N, H, W, C]}) is a
  * matrix {@code [P, C]} with the bias a row {@code [1, C]} and the noise a column {@code [P, 1]};
@@ -171,7 +172,6 @@ final class DnnEltwise {
    * backward: {@code y, g, out}.
    */
   private static final class Plan implements KeptPlans.Plan {
-
     private final List<Pointer> owned = new ArrayList<>();
     private memory[] mems;
     private primitive op;

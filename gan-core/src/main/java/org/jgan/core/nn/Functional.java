@@ -57,7 +57,7 @@ public final class Functional {
    * The inputs of {@link #biasLeakyRelu}, checked: {@code x}, the bias reshaped to broadcast along
    * the channel axis, the noise.
    */
-  static Tensor[] biasActInputs(
+  private static Tensor[] biasActInputs(
       String what, Tensor x, Tensor bias, Tensor noise, DataFormat format) {
     if (x.rank() != 2 && x.rank() != 4) {
       throw new IllegalArgumentException(
@@ -82,7 +82,7 @@ public final class Functional {
   }
 
   /** Whether {@code noise} has one value per pixel of {@code x}: its shape with the channel 1. */
-  static boolean perPixel(Tensor x, Tensor noise, int channelAxis) {
+  private static boolean perPixel(Tensor x, Tensor noise, int channelAxis) {
     long[] expected = x.shape();
     expected[channelAxis] = 1;
     return Arrays.equals(noise.shape(), expected);

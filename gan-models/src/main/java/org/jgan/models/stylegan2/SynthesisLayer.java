@@ -62,8 +62,8 @@ public final class SynthesisLayer extends Module {
    */
   public Tensor forward(Tensor x, Tensor w, NoiseMode mode, Rng rng, DataFormat format) {
     // lrelu(z) g = lrelu(g z) for a gain g > 0: the gain scales the demodulation, the noise
-    // strength and the bias, all small, and the activation is a bare leaky ReLU (two passes
-    // instead of three where no graph is recorded).
+    // strength and the bias, all small, and the activation is a bare leaky ReLU; noise, bias and
+    // activation are then one op (one pass on oneDNN).
     double gain = Act.LRELU.gain();
     Tensor y =
         Modulation.modulatedConv2d(x, weight.value(), affine.forward(w), true, up, format, gain);
