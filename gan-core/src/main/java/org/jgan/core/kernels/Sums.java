@@ -21,7 +21,7 @@ final class Sums {
 
   /**
    * Column sums (the kept axes trailing, as a bias gradient in NHWC) go to a matrix-vector product
-   * from this size on: libnd4j reduces them 5-100x slower than the product at every size measured
+   * from this size on: libnd4j reduces them 4-100x slower than the product at every size measured
    * from {@code [512, 128]} to {@code [32768, 128]} (10 ms against 0.11 ms at {@code [8192, 128]};
    * docs/benchmarks.md).
    */
