@@ -440,12 +440,7 @@ final class DnnConv {
         biasUser = keep(new memory(bDesc, eng, (Pointer) null));
         opArgs.put(DNNL_ARG_BIAS, biasUser);
       }
-      String impl = pd.impl_info_str().getString();
-      if (impl.startsWith("ref")) {
-        // oneDNN's naive reference loops: far slower than libnd4j's im2col and GEMM
-        throw new IllegalStateException("only oneDNN's reference kernel (" + impl + ") for " + k);
-      }
-      LOG.debug("oneDNN plan {}: {}", k, impl);
+      KeptPlans.fastKernel(pd, k);
     }
 
     private <P extends Pointer> P keep(P p) {

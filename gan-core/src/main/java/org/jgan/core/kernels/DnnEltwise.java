@@ -16,13 +16,10 @@ import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.primitive_attr;
-import org.bytedeco.dnnl.primitive_desc;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Float32 bias, noise and leaky ReLU in one pass over memory on oneDNN's binary primitive (its
@@ -42,7 +39,6 @@ import org.slf4j.LoggerFactory;
  * Kernels#biasLeakyRelu}).
  */
 final class DnnEltwise {
-  private static final Logger LOG = LoggerFactory.getLogger(DnnEltwise.class);
 
   /** Primitives kept, one per shape and kind. */
   static final int PLANS = 64;
@@ -218,7 +214,7 @@ final class DnnEltwise {
           keep(
               new binary.primitive_desc(
                   keep(new binary.desc(algorithm.binary_add, data, second, data)), attr, eng));
-      check(pd, k);
+      KeptPlans.fastKernel(pd, k);
       op = keep(new binary(pd));
       args = keep(new IntMemoryMap());
       memory x = keep(new memory(data, eng, (Pointer) null));
@@ -262,7 +258,7 @@ final class DnnEltwise {
           keep(
               new binary.primitive_desc(
                   keep(new binary.desc(algorithm.binary_gt, row, scalar, row)), attr, eng));
-      check(pd, k);
+      KeptPlans.fastKernel(pd, k);
       op = keep(new binary(pd));
       args = keep(new IntMemoryMap());
       memory y = keep(new memory(row, eng, (Pointer) null));
@@ -287,14 +283,6 @@ final class DnnEltwise {
             default -> memory.format_tag.abc;
           };
       return keep(new memory.desc(dims, memory.data_type.f32, tag));
-    }
-
-    private static void check(primitive_desc pd, Key k) {
-      String impl = pd.impl_info_str().getString();
-      if (impl.startsWith("ref")) {
-        throw new IllegalStateException("only oneDNN's reference kernel (" + impl + ") for " + k);
-      }
-      LOG.debug("oneDNN element-wise plan {}: {}", k, impl);
     }
 
     private <P extends Pointer> P keep(P p) {
