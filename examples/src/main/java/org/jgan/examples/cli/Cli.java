@@ -229,8 +229,13 @@ public final class Cli {
 
   /** The sampling generator of a checkpoint. */
   public static Generator generator(Checkpoint.Contents c) {
+    return generator(c, true);
+  }
+
+  /** A checkpoint's averaged ({@code G_ema}) or trained ({@code G}) generator. */
+  public static Generator generator(Checkpoint.Contents c, boolean averaged) {
     try {
-      return Checkpoint.generator(c);
+      return Checkpoint.generator(c, averaged);
     } catch (WeightFileException e) {
       throw new UserError(e.getMessage());
     }

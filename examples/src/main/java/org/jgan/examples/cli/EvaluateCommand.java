@@ -53,9 +53,20 @@ public final class EvaluateCommand implements Callable<Integer> {
       names = "--class-samples",
       defaultValue = "500",
       description =
-          "Conditional Fashion-MNIST models: samples per class for the share the classifier"
-              + " assigns to their class (default ${DEFAULT-VALUE}; 0 = skip).")
+          "Conditional Fashion-MNIST models: samples per class for the per-class figures against"
+              + " the data's images of that class: the share the classifier assigns to the class,"
+              + " FD, precision, recall and the spread within the class (default"
+              + " ${DEFAULT-VALUE}; 0 = skip).")
   int classSamples;
+
+  @Option(
+      names = "--generator",
+      defaultValue = "ema",
+      description =
+          "Which generator of the checkpoint: ema (the averaged G_ema, or G when the run kept no"
+              + " average) or raw (the trained G), to see what the average adds (default"
+              + " ${DEFAULT-VALUE}).")
+  String generator;
 
   @Option(
       names = "--inception",
@@ -76,7 +87,10 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Checkpoint.Contents c = Cli.checkpoint(checkpoint);
-    Generator g = Cli.generator(c);
+    if (!generator.equals("ema") && !generator.equals("raw")) {
+      throw new Cli.UserError("--generator must be ema or raw, got " + generator);
+    }
+    Generator g = Cli.generator(c, generator.equals("ema"));
     long[] shape = g.sampleShape();
     FeatureSpace space = Cli.featureSpace(inception);
     String why = space.cannotMeasure(shape, "this model's output");
@@ -96,16 +110,28 @@ public final class EvaluateCommand implements Callable<Integer> {
     m.put("checkpoint", checkpoint.toString());
     m.put("kimg", c.state().imagesSeen() / 1000.0);
     m.put("data", d.name());
-    double[] accuracy = null;
-    if (g.labelCount() == 10 && classSamples > 0 && d.name().startsWith("fashion-mnist")) {
-      accuracy = Metrics.classAccuracy(g, classSamples, 2);
-      Map<String, Object> byClass = new LinkedHashMap<>();
-      for (int k = 0; k < 10; k++) {
-        byClass.put(FashionMnist.CLASSES.get(k), accuracy[k]);
+    m.put("generator", generator);
+    Metrics.ClassReport[] classes = null;
+    if (g.labelCount() == 10
+        && classSamples > 0
+        && d.name().startsWith("fashion-mnist")
+        && d.labelCount() == 10) {
+      if (classSamples < 10) {
+        throw new Cli.UserError("--class-samples must be 0 or >= 10, got " + classSamples);
       }
-      m.put("class_accuracy", byClass);
-      m.put("class_accuracy_min", Arrays.stream(accuracy).min().orElse(0));
+      classes = Metrics.byClass(g, d, classSamples, 2);
+      Map<String, Object> accuracy = new LinkedHashMap<>();
+      Map<String, Object> byClass = new LinkedHashMap<>();
+      for (Metrics.ClassReport k : classes) {
+        accuracy.put(FashionMnist.CLASSES.get(k.label()), k.accuracy());
+        byClass.put(FashionMnist.CLASSES.get(k.label()), k.toMap());
+      }
+      m.put("class_accuracy", accuracy);
+      m.put(
+          "class_accuracy_min",
+          Arrays.stream(classes).mapToDouble(Metrics.ClassReport::accuracy).min().orElse(0));
       m.put("class_samples", classSamples);
+      m.put("by_class", byClass);
     }
     Path target = out != null ? out : freeName(checkpoint.toAbsolutePath().getParent());
     Files.writeString(target, Json.writePretty(m), StandardCharsets.UTF_8);
@@ -120,13 +146,24 @@ public final class EvaluateCommand implements Callable<Integer> {
         r.samples(),
         d.name(),
         target);
-    if (accuracy != null) {
+    if (classes != null) {
       System.out.printf(
-          "share of each class's samples the classifier assigns to it (%d per class):%n",
-          classSamples);
-      for (int k = 0; k < 10; k++) {
+          "each class's %d samples against %s's images of it: the share the classifier assigns"
+              + " to the class, FD, precision, recall, and the spread of features and pixels"
+              + " (1 = as varied as the data):%n",
+          classSamples, d.name());
+      System.out.println("  class         share      FD  prec  recall  f-spread  p-spread");
+      for (Metrics.ClassReport k : classes) {
         System.out.printf(
-            Locale.ROOT, "  %-12s %5.1f%%%n", FashionMnist.CLASSES.get(k), 100 * accuracy[k]);
+            Locale.ROOT,
+            "  %-12s %5.1f%% %7.2f %5.3f %7.3f %9.3f %9.3f%n",
+            FashionMnist.CLASSES.get(k.label()),
+            100 * k.accuracy(),
+            k.fd(),
+            k.precision(),
+            k.recall(),
+            k.featureSpread(),
+            k.pixelSpread());
       }
     }
     return 0;

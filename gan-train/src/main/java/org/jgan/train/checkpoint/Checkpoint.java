@@ -243,10 +243,19 @@ public final class Checkpoint {
    * evaluation mode.
    */
   public static Generator generator(Contents c) throws WeightFileException {
+    return generator(c, true);
+  }
+
+  /**
+   * A checkpoint's generator in evaluation mode: the averaged one ({@code G_ema}, or {@code G} when
+   * the run kept no average) when {@code averaged}, else the trained one ({@code G}), to compare
+   * what the average adds.
+   */
+  public static Generator generator(Contents c, boolean averaged) throws WeightFileException {
     ModelConfig model = c.config().model();
     Generator g = model.generator(0);
-    String prefix =
-        c.tensors().keySet().stream().anyMatch(k -> k.startsWith("G_ema.")) ? "G_ema." : "G.";
+    boolean hasEma = c.tensors().keySet().stream().anyMatch(k -> k.startsWith("G_ema."));
+    String prefix = averaged && hasEma ? "G_ema." : "G.";
     try {
       g.loadStateDict(withPrefix(c.tensors(), prefix));
     } catch (IllegalArgumentException e) {

@@ -134,6 +134,11 @@ public final class FeatureNet extends Module implements FeatureSpace {
     return out.forward(features(x));
   }
 
+  /** Class logits {@code [N, 10]} of {@link #features} already computed. */
+  public Tensor logitsOf(Tensor features) {
+    return out.forward(features);
+  }
+
   /** Share of {@code data} classified correctly. */
   public double accuracy(ImageDataset data) {
     int correct = 0;

@@ -56,6 +56,17 @@ public final class FeatureStats {
     return meanTerm + trace - 2 * traceSqrt;
   }
 
+  /**
+   * The spread of a sample: the square root of its covariance's trace (the root-mean-square
+   * distance of the rows from their mean, times sqrt(n / (n - 1))).
+   */
+  public static double spread(double[][] rows) {
+    if (rows.length < 2) {
+      throw new IllegalArgumentException("a spread needs at least 2 rows, got " + rows.length);
+    }
+    return Math.sqrt(trace(moments(rows)[1]));
+  }
+
   private static double trace(INDArray m) {
     double t = 0;
     for (int i = 0; i < m.size(0); i++) {

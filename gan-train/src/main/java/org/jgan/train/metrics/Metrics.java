@@ -125,23 +125,192 @@ public final class Metrics {
             int[] labels = new int[n];
             Arrays.fill(labels, k);
             Tensor x = g.forward(g.sampleLatents(n, rng), labels, Sampling.fixed(1.0));
-            double[] logits = net.logits(x.to(net.dtype())).toDoubleArray();
-            int classes = logits.length / n;
-            for (int i = 0; i < n; i++) {
-              int best = 0;
-              for (int c = 1; c < classes; c++) {
-                if (logits[i * classes + c] > logits[i * classes + best]) {
-                  best = c;
-                }
-              }
-              correct += best == k ? 1 : 0;
-            }
+            correct += argmaxHits(net.logits(x.to(net.dtype())).toDoubleArray(), n, k);
           }
         }
         share[k] = (double) correct / perClass;
       }
     }
     return share;
+  }
+
+  /**
+   * One class of a conditional generator against the data's images of that class, in the shipped
+   * classifier's features: the share of the samples it assigns to the class; FD, precision and
+   * recall within the class; and two spreads that show the variety within the class, 1 meaning as
+   * varied as the data: of the features (the square root of the covariance's trace, samples over
+   * data) and of the pixels (each pixel's standard deviation across images, averaged over the
+   * pixels, samples over data).
+   */
+  public record ClassReport(
+      int label,
+      double accuracy,
+      double fd,
+      double precision,
+      double recall,
+      double featureSpread,
+      double pixelSpread,
+      int samples,
+      int reals) {
+    /** As a map for JSON output. */
+    public Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("accuracy", accuracy);
+      m.put("fd", fd);
+      m.put("precision", precision);
+      m.put("recall", recall);
+      m.put("feature_spread", featureSpread);
+      m.put("pixel_spread", pixelSpread);
+      m.put("samples", samples);
+      m.put("reals", reals);
+      return m;
+    }
+  }
+
+  /**
+   * {@link ClassReport}s of every class of a conditional generator: {@code perClass} samples of
+   * each class (constant noise, no truncation) against up to {@code perClass} images of that class
+   * in {@code data}, drawn in a seeded order. The data's labels must be the generator's classes.
+   */
+  public static ClassReport[] byClass(Generator g, Dataset data, int perClass, long seed) {
+    int classes = g.labelCount();
+    if (classes == 0 || data.labelCount() != classes) {
+      throw new IllegalArgumentException(
+          "per-class metrics need a conditional generator and data with its classes; got "
+              + classes
+              + " and "
+              + data.labelCount()
+              + " classes");
+    }
+    if (perClass < 10) {
+      throw new IllegalArgumentException("per-class metrics need >= 10 samples, got " + perClass);
+    }
+    FeatureNet net = FeatureNet.pretrained();
+    g.eval();
+    int[] order = new Rng(seed).permutation(data.size());
+    Rng rng = new Rng(seed + 1);
+    ClassReport[] out = new ClassReport[classes];
+    for (int k = 0; k < classes; k++) {
+      int[] reals = new int[perClass];
+      int found = 0;
+      for (int i = 0; i < order.length && found < perClass; i++) {
+        if (data.label(order[i]) == k) {
+          reals[found++] = order[i];
+        }
+      }
+      if (found < 2) {
+        throw new IllegalArgumentException(
+            data.name() + " has " + found + " images of class " + k + "; per-class metrics need 2");
+      }
+      int[] realIdx = Arrays.copyOf(reals, found);
+      Pixels realPixels = new Pixels();
+      Cursor cursor = new Cursor();
+      double[][] realF =
+          net.featuresOf(
+              n -> {
+                Tensor x =
+                    data.batch(
+                            Arrays.copyOfRange(realIdx, cursor.at, cursor.at + n),
+                            null,
+                            DType.FLOAT32)
+                        .x();
+                cursor.at += n;
+                realPixels.add(x);
+                return x;
+              },
+              found,
+              net.batchSize());
+      Pixels fakePixels = new Pixels();
+      int correct = 0;
+      double[][] fakeF = new double[perClass][];
+      try (GradMode.Guard off = GradMode.disabled()) {
+        for (int at = 0; at < perClass; at += net.batchSize()) {
+          try (TensorScope s = TensorScope.open()) {
+            int n = Math.min(net.batchSize(), perClass - at);
+            int[] labels = new int[n];
+            Arrays.fill(labels, k);
+            Tensor x = g.forward(g.sampleLatents(n, rng), labels, Sampling.fixed(1.0));
+            fakePixels.add(x);
+            Tensor f = net.measure(x);
+            double[] fv = f.toDoubleArray();
+            int d = fv.length / n;
+            for (int i = 0; i < n; i++) {
+              fakeF[at + i] = Arrays.copyOfRange(fv, i * d, (i + 1) * d);
+            }
+            correct += argmaxHits(net.logitsOf(f).toDoubleArray(), n, k);
+          }
+        }
+      }
+      double[] pr = FeatureStats.precisionRecall(realF, fakeF, 3);
+      out[k] =
+          new ClassReport(
+              k,
+              (double) correct / perClass,
+              FeatureStats.frechet(realF, fakeF),
+              pr[0],
+              pr[1],
+              FeatureStats.spread(fakeF) / FeatureStats.spread(realF),
+              fakePixels.spread() / realPixels.spread(),
+              perClass,
+              found);
+    }
+    return out;
+  }
+
+  /** How many of the {@code n} rows of {@code logits} have their largest entry at {@code k}. */
+  private static int argmaxHits(double[] logits, int n, int k) {
+    int classes = logits.length / n;
+    int hits = 0;
+    for (int i = 0; i < n; i++) {
+      int best = 0;
+      for (int c = 1; c < classes; c++) {
+        if (logits[i * classes + c] > logits[i * classes + best]) {
+          best = c;
+        }
+      }
+      hits += best == k ? 1 : 0;
+    }
+    return hits;
+  }
+
+  /** A position in an index list, advanced by a lambda. */
+  private static final class Cursor {
+    int at;
+  }
+
+  /** Per-pixel sums and sums of squares over images, for their standard deviation. */
+  private static final class Pixels {
+    private double[] sum;
+    private double[] squares;
+    private long count;
+
+    void add(Tensor images) {
+      double[] v = images.toDoubleArray();
+      int n = (int) images.size(0);
+      int p = v.length / n;
+      if (sum == null) {
+        sum = new double[p];
+        squares = new double[p];
+      }
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < p; j++) {
+          double x = v[i * p + j];
+          sum[j] += x;
+          squares[j] += x * x;
+        }
+      }
+      count += n;
+    }
+
+    /** Each pixel's standard deviation (divided by n - 1), averaged over the pixels. */
+    double spread() {
+      double total = 0;
+      for (int j = 0; j < sum.length; j++) {
+        double mean = sum[j] / count;
+        total += Math.sqrt(Math.max(0, (squares[j] - count * mean * mean) / (count - 1)));
+      }
+      return total / sum.length;
+    }
   }
 
   /** All metrics of {@code fake} against {@code real} features of the Fashion-MNIST classifier. */

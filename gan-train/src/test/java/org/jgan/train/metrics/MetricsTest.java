@@ -1,6 +1,7 @@
 package org.jgan.train.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -65,6 +66,11 @@ class MetricsTest {
    * the next one (shift 1).
    */
   private static Generator realImages(int shift) {
+    return realImages(shift, Integer.MAX_VALUE);
+  }
+
+  /** As {@link #realImages(int)}, drawing from only the first {@code pool} images of a class. */
+  private static Generator realImages(int shift, int pool) {
     ImageDataset data = FashionMnist.embeddedTest();
     List<List<Integer>> byClass = new ArrayList<>();
     for (int k = 0; k < 10; k++) {
@@ -81,8 +87,8 @@ class MetricsTest {
       public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
         int[] idx = new int[labels.length];
         for (int i = 0; i < labels.length; i++) {
-          List<Integer> pool = byClass.get((labels[i] + shift) % 10);
-          idx[i] = pool.get(next++ % pool.size());
+          List<Integer> images = byClass.get((labels[i] + shift) % 10);
+          idx[i] = images.get(next++ % Math.min(pool, images.size()));
         }
         return data.batch(idx, null, DType.FLOAT32).x();
       }
@@ -98,5 +104,50 @@ class MetricsTest {
       assertTrue(right[k] > 0.6, "class " + k + ": " + Arrays.toString(right));
       assertTrue(wrong[k] < 0.25, "class " + k + " shifted: " + Arrays.toString(wrong));
     }
+  }
+
+  @Test
+  void perClassReportsSeeTheVarietyWithinEachClass() {
+    ImageDataset data = FashionMnist.embeddedTest();
+    Metrics.ClassReport[] varied = Metrics.byClass(realImages(0), data, 100, 1);
+    Metrics.ClassReport[] one = Metrics.byClass(realImages(0, 1), data, 100, 1);
+    Metrics.ClassReport[] wrong = Metrics.byClass(realImages(1), data, 100, 1);
+    for (int k = 0; k < 10; k++) {
+      String at = "class " + k + ": ";
+      // real images against other real images of the class: as varied as the data
+      assertEquals(k, varied[k].label());
+      assertEquals(1.0, varied[k].featureSpread(), 0.15, at + varied[k]);
+      assertEquals(1.0, varied[k].pixelSpread(), 0.15, at + varied[k]);
+      assertTrue(varied[k].recall() > 0.5, at + varied[k]);
+      assertTrue(varied[k].accuracy() > 0.6, at + varied[k]);
+      // one image repeated (a class collapsed to a template): no spread, little recall
+      assertEquals(0.0, one[k].featureSpread(), 1e-6, at + one[k]);
+      assertEquals(0.0, one[k].pixelSpread(), 1e-6, at + one[k]);
+      assertTrue(one[k].recall() < 0.2, at + one[k]);
+      assertTrue(one[k].fd() > varied[k].fd(), at + one[k]);
+      // the next class's images: far from this class
+      assertTrue(wrong[k].accuracy() < 0.25, at + wrong[k]);
+      assertTrue(wrong[k].fd() > 3 * varied[k].fd(), at + wrong[k]);
+    }
+  }
+
+  @Test
+  void perClassReportsRefuseDataWithoutTheClasses() {
+    ImageDataset data = FashionMnist.embeddedTest();
+    Generator unconditional =
+        new Generator(new DcganConfig(4, 1, 28, 4, 4, 0)) {
+          @Override
+          public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
+            throw new AssertionError("not reached");
+          }
+        };
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Metrics.byClass(unconditional, data, 200, 1));
+    assertTrue(e.getMessage().contains("0 and 10 classes"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Metrics.byClass(realImages(0), data, 5, 1));
+    assertTrue(e.getMessage().contains(">= 10"), e.getMessage());
   }
 }
