@@ -92,6 +92,7 @@ class CliEndToEndTest {
             run.toString(),
             "--metrics",
             "40",
+            "--keep-snapshots",
             "--no-progress");
     assertEquals(0, r.status(), r.err());
     ckpt = run.resolve("checkpoint.safetensors");
@@ -111,6 +112,9 @@ class CliEndToEndTest {
           "log.jsonl",
           "fakes000048.png",
           "checkpoint.safetensors",
+          "checkpoint-000016.safetensors",
+          "checkpoint-000032.safetensors",
+          "checkpoint-000048.safetensors",
           "metrics.json"
         }) {
       assertTrue(Files.exists(run.resolve(f)), f);
@@ -289,6 +293,39 @@ class CliEndToEndTest {
             && m.containsKey("precision")
             && m.containsKey("recall"));
     assertEquals(0.048, (Double) m.get("kimg"), 1e-12);
+    // a conditional Fashion-MNIST model: figures per class, of the averaged generator by default
+    assertEquals("ema", m.get("generator"));
+    Map<?, ?> byClass = (Map<?, ?>) m.get("by_class");
+    assertEquals(10, byClass.size(), byClass.toString());
+    for (Object k : byClass.values()) {
+      Map<?, ?> c = (Map<?, ?>) k;
+      for (String key :
+          new String[] {"accuracy", "fd", "recall", "feature_spread", "pixel_spread"}) {
+        assertTrue(c.get(key) instanceof Double, key + " in " + c);
+      }
+    }
+    Result raw =
+        gan(
+            "evaluate",
+            "--checkpoint",
+            run.resolve("checkpoint-000016.safetensors").toString(),
+            "--samples",
+            "40",
+            "--class-samples",
+            "10",
+            "--generator",
+            "raw",
+            "--out",
+            dir.resolve("eval-raw.json").toString());
+    assertEquals(0, raw.status(), raw.err());
+    assertTrue(raw.out().contains("f-spread"), raw.out());
+    Map<String, Object> mr = Json.parseObject(Files.readString(dir.resolve("eval-raw.json")));
+    assertEquals("raw", mr.get("generator"));
+    assertEquals(0.016, (Double) mr.get("kimg"), 1e-12);
+    assertEquals(10L, mr.get("class_samples"));
+    Result bad = gan("evaluate", "--checkpoint", ckpt.toString(), "--generator", "best");
+    assertEquals(1, bad.status());
+    assertTrue(bad.err().contains("--generator must be ema or raw, got best"), bad.err());
     Result i = gan("info", "--checkpoint", ckpt.toString());
     assertEquals(0, i.status(), i.err());
     assertTrue(

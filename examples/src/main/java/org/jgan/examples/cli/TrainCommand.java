@@ -104,6 +104,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--style-mixing", description = "Style-mixing probability.")
   Double styleMixing;
 
+  @Option(
+      names = "--mode-seeking",
+      description =
+          "Weight of the mode-seeking term (Mao et al. 2019) in the generator's loss: pairs of"
+              + " samples of one label pushed apart as far as their latents are (0 = off).")
+  Double modeSeeking;
+
   @Option(names = "--lr", description = "Learning rate of both networks.")
   Double lr;
 
@@ -168,6 +175,13 @@ public final class TrainCommand implements Callable<Integer> {
       names = "--snapshot",
       description = "Images between snapshots (grid, log line, checkpoint).")
   String snapshot;
+
+  @Option(
+      names = "--keep-snapshots",
+      description =
+          "Keep every snapshot's checkpoint as checkpoint-<images>.safetensors beside the latest"
+              + " (to evaluate a run at several points).")
+  boolean keepSnapshots;
 
   @Option(names = "--config", description = "JSON config file; flags override it.")
   Path config;
@@ -292,7 +306,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
       }
     }
-    TrainingRun run = new TrainingRun(trainer, out);
+    TrainingRun run = new TrainingRun(trainer, out).keepSnapshots(keepSnapshots);
     long remaining = cfg.totalImages() - trainer.imagesSeen();
     long startImages = trainer.imagesSeen();
     try (ProgressBar bar = progressBar ? bar(remaining) : null) {
@@ -580,6 +594,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (emaKimg != null) {
       b.emaKimg(emaKimg);
+    }
+    if (modeSeeking != null) {
+      b.modeSeeking(modeSeeking);
     }
     if (styleMixing != null) {
       b.styleMixing(styleMixing);

@@ -11,6 +11,7 @@ package org.jgan.train.loop;
  * @param lossG generator's adversarial loss
  * @param r1 R1 penalty (before the lazy interval factor)
  * @param pathLength path-length penalty (before the interval factor)
+ * @param modeSeeking the mode-seeking term of the generator's loss (NaN when off)
  * @param dReal mean logit on real images
  * @param dFake mean logit on generated images (discriminator phase)
  * @param gradNormD discriminator's gradient norm in its main phase
@@ -28,6 +29,7 @@ public record StepStats(
     double lossG,
     double r1,
     double pathLength,
+    double modeSeeking,
     double dReal,
     double dFake,
     double gradNormD,

@@ -30,6 +30,7 @@ import org.jgan.train.data.Dataset;
 import org.jgan.train.ema.GeneratorEma;
 import org.jgan.train.loss.GanLoss;
 import org.jgan.train.reg.GradientPenalty;
+import org.jgan.train.reg.ModeSeeking;
 import org.jgan.train.reg.PathLengthPenalty;
 import org.jgan.train.reg.R1Penalty;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -287,6 +288,7 @@ public final class Trainer {
             m.lossG,
             m.r1,
             m.pl,
+            m.modeSeeking,
             m.dReal,
             m.dFake,
             m.normD,
@@ -326,6 +328,7 @@ public final class Trainer {
     double lossG;
     double r1 = Double.NaN;
     double pl = Double.NaN;
+    double modeSeeking = Double.NaN;
     double dReal;
     double dFake;
     double normD;
@@ -353,6 +356,9 @@ public final class Trainer {
     if (phase != Phase.D_REG) {
       z = g.sampleLatents(rounds * genChunk, latents);
       c = generatorLabels(rounds * genChunk);
+      if (phase == Phase.G_MAIN && config.modeSeeking() > 0) {
+        ModeSeeking.pairLabels(c, genChunk);
+      }
     }
     Optimizer opt = phase.trainsGenerator() ? optG : optD;
     if (phase.trainsGenerator()) {
@@ -436,8 +442,16 @@ public final class Trainer {
         r1.mul(config.r1Interval() * r.share()).backward();
       }
       case G_MAIN -> {
-        Tensor loss = config.loss().generator(d.forward(seen(generate(r.z(), r.c(), true)), r.c()));
+        Tensor fake = generate(r.z(), r.c(), true);
+        Tensor loss = config.loss().generator(d.forward(seen(fake), r.c()));
         m.lossG += finite(loss.item(), "generator", lossName()) * r.share();
+        if (config.modeSeeking() > 0) {
+          Tensor ms = ModeSeeking.loss(fake, r.z(), config.modeSeeking());
+          m.modeSeeking =
+              (Double.isNaN(m.modeSeeking) ? 0 : m.modeSeeking)
+                  + finite(ms.item(), "generator", "mode-seeking term") * r.share();
+          loss = loss.add(ms);
+        }
         loss.mul(r.share()).backward();
       }
       case G_REG -> {

@@ -30,6 +30,9 @@ import org.jgan.train.loss.GanLoss;
  * @param emaKimg half-life of the generator average in thousands of images (0 = off)
  * @param emaRampup the half-life is at most this times the images seen (0 = no ramp-up)
  * @param styleMixing probability of style mixing for style-based generators (0.9)
+ * @param modeSeeking weight of the mode-seeking term of the generator's loss (Mao et al. 2019; 0 =
+ *     off): pairs of samples with the same label are pushed apart in proportion to how far apart
+ *     their latents are
  * @param progressiveImages images per fade-in and per stable phase when growing (0 = no growing)
  * @param stageBatches batch size at each stage resolution 4, 8, 16, ... up to the model's (the
  *     progressive GAN shrinks the batch as it grows); empty = {@code batchSize} at every stage
@@ -57,6 +60,7 @@ public record TrainingConfig(
     double emaKimg,
     double emaRampup,
     double styleMixing,
+    double modeSeeking,
     long progressiveImages,
     int[] stageBatches,
     LabelSampling labelSampling,
@@ -90,6 +94,7 @@ public record TrainingConfig(
       throw new IllegalArgumentException(
           "styleMixing must be a probability in [0, 1], got " + styleMixing);
     }
+    nonNegative("modeSeeking", modeSeeking);
     if (progressiveImages < 0 || snapshotImages < 0) {
       throw new IllegalArgumentException("progressiveImages and snapshotImages must be >= 0");
     }
@@ -134,6 +139,11 @@ public record TrainingConfig(
             "microBatch " + microBatch + " must divide every batch size, not " + b);
       }
       int pass = microBatch == 0 ? b : microBatch;
+      if (modeSeeking > 0 && pass % 2 != 0) {
+        throw new IllegalArgumentException(
+            "modeSeeking pairs the samples of each pass; it needs an even (micro-)batch, not "
+                + pass);
+      }
       if (group > 0 && pass % Math.min(group, pass) != 0) {
         throw new IllegalArgumentException(
             "the "
@@ -360,6 +370,7 @@ public record TrainingConfig(
     private double emaKimg;
     private double emaRampup;
     private double styleMixing;
+    private double modeSeeking;
     private long progressiveImages;
     private int[] stageBatches = new int[0];
     private LabelSampling labelSampling = LabelSampling.UNIFORM;
@@ -391,6 +402,7 @@ public record TrainingConfig(
       emaKimg = c.emaKimg;
       emaRampup = c.emaRampup;
       styleMixing = c.styleMixing;
+      modeSeeking = c.modeSeeking;
       progressiveImages = c.progressiveImages;
       stageBatches = c.stageBatches;
       labelSampling = c.labelSampling;
@@ -482,6 +494,11 @@ public record TrainingConfig(
       return this;
     }
 
+    public Builder modeSeeking(double v) {
+      modeSeeking = v;
+      return this;
+    }
+
     public Builder progressiveImages(long v) {
       progressiveImages = v;
       return this;
@@ -541,6 +558,7 @@ public record TrainingConfig(
           emaKimg,
           emaRampup,
           styleMixing,
+          modeSeeking,
           progressiveImages,
           stageBatches,
           labelSampling,

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,12 +42,13 @@ import org.slf4j.LoggerFactory;
  *       ND4J versions, the backend it ran on, the seed;
  *   <li>{@code losses.csv}: every step's losses; {@code losses.png}: their curves;
  *   <li>{@code log.jsonl}: one line per snapshot with averages since the last one (losses, mean
- *       logits on real and fake images, gradient norms, R1, path length, speed, flags; with ADA its
- *       probability {@code augment_p} and last {@code ada_rt});
+ *       logits on real and fake images, gradient norms, R1, path length, the mode-seeking term when
+ *       on, speed, flags; with ADA its probability {@code augment_p} and last {@code ada_rt});
  *   <li>{@code augment.png} (ADA only): the augmentation probability p over the run;
  *   <li>{@code fakes<kimg>.png}: a grid of fixed latents from the averaged generator (one row per
  *       class when conditional), or a scatter plot for 2-D data; {@code reals.png};
- *   <li>{@code checkpoint.safetensors}: the latest complete state (replaced atomically).
+ *   <li>{@code checkpoint.safetensors}: the latest complete state (replaced atomically); with
+ *       {@link #keepSnapshots}, also {@code checkpoint-<images>.safetensors} of every snapshot.
  * </ul>
  *
  * A progress line goes to the log at every snapshot.
@@ -65,6 +67,7 @@ public final class TrainingRun {
   private final long startImages;
   private long startNanos;
   private long lastSnapshotImages;
+  private boolean keepSnapshots;
 
   /** Receives every step and every snapshot (for progress bars). */
   public interface Listener {
@@ -181,6 +184,18 @@ public final class TrainingRun {
     Files.write(csv, keep, StandardCharsets.UTF_8);
   }
 
+  /**
+   * Whether every snapshot's checkpoint is kept as {@code checkpoint-<images>.safetensors} (six
+   * digits or more) beside the latest one. One that exists already (written by a killed process
+   * after the checkpoint this run resumed from) is left as it is.
+   *
+   * @return this run
+   */
+  public TrainingRun keepSnapshots(boolean on) {
+    keepSnapshots = on;
+    return this;
+  }
+
   /** The trainer. */
   public Trainer trainer() {
     return trainer;
@@ -273,6 +288,9 @@ public final class TrainingRun {
     writeAugmentPlot();
     Path ckpt = out.resolve("checkpoint.safetensors");
     Checkpoint.save(trainer, ckpt); // first the checkpoint, so that a log line always has one
+    if (keepSnapshots) {
+      keep(ckpt, Math.round(kimg * 1000));
+    }
     Files.writeString(
         out.resolve("log.jsonl"),
         Json.write(line) + "\n",
@@ -283,6 +301,18 @@ public final class TrainingRun {
     sinceSnapshot.clear();
     lastSnapshotImages = trainer.imagesSeen();
     listener.onSnapshot(line, picture, ckpt);
+  }
+
+  /** Copies the checkpoint just written to {@code checkpoint-<images>.safetensors}. */
+  private void keep(Path ckpt, long images) throws IOException {
+    Path kept = out.resolve(String.format(Locale.ROOT, "checkpoint-%06d.safetensors", images));
+    if (Files.exists(kept)) {
+      LOG.warn("{} exists already; left as it is", kept);
+      return;
+    }
+    Path tmp = out.resolve(kept.getFileName() + ".tmp");
+    Files.copy(ckpt, tmp, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(tmp, kept, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private Path writePicture(double kimg) throws IOException {
@@ -325,6 +355,9 @@ public final class TrainingRun {
     m.put("grad_norm_g", mean(StepStats::gradNormG));
     m.put("r1", mean(StepStats::r1));
     m.put("path_length", mean(StepStats::pathLength));
+    if (trainer.config().modeSeeking() > 0) {
+      m.put("mode_seeking", mean(StepStats::modeSeeking));
+    }
     if (trainer.config().augment() == Augmentation.ADA) {
       m.put("augment_p", trainer.augmentP());
       m.put("ada_rt", last == null ? Double.NaN : last.adaRt());
@@ -362,7 +395,7 @@ public final class TrainingRun {
     return String.format(
         Locale.ROOT,
         "kimg %.1f/%.1f  res %s  %.2f s/kimg  loss D %s G %s  D(x) %s D(G(z)) %s  |grad| D %s G %s "
-            + " R1 %s  PL %s%s  ETA %s",
+            + " R1 %s  PL %s%s%s  ETA %s",
         (Double) m.get("kimg"),
         trainer.config().totalImages() / 1000.0,
         m.get("resolution"),
@@ -375,6 +408,7 @@ public final class TrainingRun {
         fmt(m.get("grad_norm_g")),
         fmt(m.get("r1")),
         fmt(m.get("path_length")),
+        m.containsKey("mode_seeking") ? "  MS " + fmt(m.get("mode_seeking")) : "",
         m.containsKey("augment_p") ? "  p " + fmt(m.get("augment_p")) : "",
         duration(m.get("eta_sec")));
   }

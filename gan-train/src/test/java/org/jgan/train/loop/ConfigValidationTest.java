@@ -98,6 +98,19 @@ class ConfigValidationTest {
             (Bad) () -> SG2.toBuilder().styleMixing(1.5).build(),
             "styleMixing must be a probability in [0, 1], got 1.5"),
         Arguments.of(
+            "mode seeking weight",
+            (Bad) () -> SG2.toBuilder().modeSeeking(-1).build(),
+            "modeSeeking must be a finite number >= 0, got -1.0"),
+        Arguments.of(
+            "mode seeking on an odd pass",
+            (Bad)
+                () ->
+                    TrainingConfig.defaults(VanillaConfig.toy2d(), 1000).toBuilder()
+                        .batchSize(9)
+                        .modeSeeking(1)
+                        .build(),
+            "modeSeeking pairs the samples of each pass; it needs an even (micro-)batch, not 9"),
+        Arguments.of(
             "progressive DCGAN",
             (Bad)
                 () ->

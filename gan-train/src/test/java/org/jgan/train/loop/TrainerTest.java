@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -64,6 +65,11 @@ class TrainerTest {
         TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 64).toBuilder()
             .batchSize(8)
             .build(),
+        TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 64).toBuilder()
+            .batchSize(8)
+            .microBatch(4)
+            .modeSeeking(1)
+            .build(),
         TrainingConfig.defaults(TinyConfigs.styleGan2().withProgressive(true), 64).toBuilder()
             .batchSize(8)
             .progressiveImages(8)
@@ -81,6 +87,29 @@ class TrainerTest {
     }
     assertEquals(64, t.imagesSeen());
     assertEquals(32, last.resolution(), "reached the final resolution");
+  }
+
+  @Test
+  void modeSeekingChangesOnlyTheGeneratorsStepAndIsMeasured() {
+    TrainingConfig plain =
+        TrainingConfig.defaults(TinyConfigs.styleGan2().withLabels(10), 64).toBuilder()
+            .batchSize(8)
+            .build();
+    Trainer a = new Trainer(plain, FASHION32);
+    Trainer b = new Trainer(plain.toBuilder().modeSeeking(1).build(), FASHION32);
+    StepStats sa = a.step();
+    StepStats sb = b.step();
+    assertTrue(Double.isNaN(sa.modeSeeking()), sa.toString());
+    assertTrue(sb.modeSeeking() > 0 && Double.isFinite(sb.modeSeeking()), sb.toString());
+    // the discriminator's step (first) saw the same images and labels; the generator's did not
+    assertSameWeights(a.discriminator(), b.discriminator());
+    assertEquals(sa.lossD(), sb.lossD());
+    Map<String, Tensor> ga = a.generator().stateDict();
+    Map<String, Tensor> gb = b.generator().stateDict();
+    assertTrue(
+        ga.keySet().stream()
+            .anyMatch(k -> !Arrays.equals(ga.get(k).toDoubleArray(), gb.get(k).toDoubleArray())),
+        "the term changed the generator's step");
   }
 
   private static void assertSameWeights(Module a, Module b) {

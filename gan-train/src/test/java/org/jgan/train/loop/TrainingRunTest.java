@@ -85,6 +85,50 @@ class TrainingRunTest {
   }
 
   @Test
+  void keptSnapshotsAreEachSnapshotsStateAndNeverReplaceAFile() throws IOException {
+    TrainingConfig config =
+        TrainingConfig.defaults(TinyConfigs.styleGan2(), 48).toBuilder()
+            .batchSize(8)
+            .snapshotImages(16)
+            .build();
+    Path mine = dir.resolve("checkpoint-000016.safetensors");
+    Files.writeString(mine, "the user's own file", StandardCharsets.UTF_8);
+    Trainer t = new Trainer(config, TrainerTest.FASHION32);
+    new TrainingRun(t, dir.resolve("run")).keepSnapshots(true).run(new TrainingRun.Listener() {});
+    Path run = dir.resolve("run");
+    for (int images : new int[] {16, 32, 48}) {
+      Path kept = run.resolve(String.format("checkpoint-%06d.safetensors", images));
+      assertEquals(images, Checkpoint.read(kept).state().imagesSeen(), kept.toString());
+    }
+    assertEquals(
+        Arrays.hashCode(Files.readAllBytes(run.resolve("checkpoint.safetensors"))),
+        Arrays.hashCode(Files.readAllBytes(run.resolve("checkpoint-000048.safetensors"))));
+    // a file of that name already there is left alone (here: a run resumed into its own folder)
+    Files.move(mine, run.resolve("checkpoint-000064.safetensors"));
+    Trainer resumed =
+        Checkpoint.resume(
+            run.resolve("checkpoint.safetensors"),
+            TrainerTest.FASHION32,
+            c -> c.toBuilder().totalImages(64).build());
+    new TrainingRun(resumed, run).keepSnapshots(true).run(new TrainingRun.Listener() {});
+    assertEquals(
+        "the user's own file",
+        Files.readString(run.resolve("checkpoint-000064.safetensors"), StandardCharsets.UTF_8));
+    assertEquals(64, Checkpoint.read(run.resolve("checkpoint.safetensors")).state().imagesSeen());
+    // without the option, only the latest
+    Trainer other = new Trainer(config, TrainerTest.FASHION32);
+    new TrainingRun(other, dir.resolve("plain")).run(new TrainingRun.Listener() {});
+    try (var files = Files.list(dir.resolve("plain"))) {
+      assertEquals(
+          List.of("checkpoint.safetensors"),
+          files
+              .map(f -> f.getFileName().toString())
+              .filter(f -> f.startsWith("checkpoint"))
+              .toList());
+    }
+  }
+
+  @Test
   void snapshotsAndRegularisedStepsLeaveNoArraysBehind() throws IOException {
     // R1 and path length every other step, a snapshot (grid, checkpoint) every step: after the
     // first steps have created the optimiser state, the library's array bytes must not change.
