@@ -14,7 +14,7 @@ public final class ModelConfigs {
    */
   private static final Map<Family, Map<String, Object>> ADDED_SINCE_FORMAT_1 =
       Map.of(
-          Family.STYLEGAN2, Map.of("layout", "NHWC", "convClamp", 0.0),
+          Family.STYLEGAN2, Map.of("layout", "NHWC", "convClamp", 0.0, "mbstdByLabel", false),
           Family.DCGAN, Map.of("labelCount", 0),
           Family.PROGRESSIVE, Map.of("labelCount", 0),
           Family.STYLEGAN, Map.of("labelCount", 0));

@@ -226,6 +226,14 @@ public final class TrainCommand implements Callable<Integer> {
   boolean progressBar;
 
   @Option(
+      names = "--mbstd-by-label",
+      description =
+          "Conditional StyleGAN2: the discriminator's minibatch standard deviation over the"
+              + " samples of each label, so that it sees the variety within a class (off in the"
+              + " paper).")
+  boolean mbstdByLabel;
+
+  @Option(
       names = "--layout",
       description = "Memory layout inside StyleGAN2 networks: nhwc (default, faster) or nchw.")
   String layout;
@@ -501,7 +509,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   /**
    * The model: the config file's, or the family's preset for data of {@code shape}; then
-   * --progressive and --layout.
+   * --progressive, --mbstd-by-label and --layout.
    */
   private ModelConfig model(TrainingConfig base, long[] shape) {
     Family fam;
@@ -540,6 +548,12 @@ public final class TrainCommand implements Callable<Integer> {
         throw new Cli.UserError(
             "--progressive needs --family stylegan2 (progressive and stylegan always grow)");
       }
+    }
+    if (mbstdByLabel) {
+      if (!(model instanceof StyleGan2Config s)) {
+        throw new Cli.UserError("--mbstd-by-label applies to StyleGAN2");
+      }
+      model = s.withMbstdByLabel(true);
     }
     if (layout != null) {
       if (!(model instanceof StyleGan2Config s)) {

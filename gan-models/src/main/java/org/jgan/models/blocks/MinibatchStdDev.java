@@ -1,5 +1,7 @@
 package org.jgan.models.blocks;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.jgan.core.kernels.Shapes;
 import org.jgan.core.tensor.Tensor;
 
@@ -17,6 +19,20 @@ import org.jgan.core.tensor.Tensor;
  * </pre>
  *
  * A batch that {@code G} does not divide is an error (as in StyleGAN3's training script).
+ *
+ * <p>{@link #forward(Tensor, int[])} groups by label instead, for a conditional discriminator: each
+ * sample's group is every sample of the (micro-)batch with its label, so that the statistic shows
+ * the variety within a class rather than the differences between the classes that a group of
+ * randomly labelled samples mixes (a generator drawing one picture per class has nearly the variety
+ * of real data in mixed groups, and none in groups by label):
+ *
+ * <pre>
+ *   A   = [N, N], A_nm = 1 / |{k : label_k = label_n}| where label_m = label_n, else 0
+ *   d   = x - A x                                   (x as [N, C H W])
+ *   y_n = mean over (C/F, H, W) of sqrt((A d^2)_n + 1e-8)
+ * </pre>
+ *
+ * A sample alone with its label gets {@code sqrt(1e-8)}, for real and generated images alike.
  */
 public final class MinibatchStdDev {
   private final int groupSize;
@@ -38,6 +54,41 @@ public final class MinibatchStdDev {
   /** The configured group size. */
   public int groupSize() {
     return groupSize;
+  }
+
+  /**
+   * {@code x [N, C, H, W]} to {@code [N, C + F, H, W]} with the statistic over each sample's label
+   * (see the class comment); {@code labels} null: {@link #forward(Tensor)}.
+   */
+  public Tensor forward(Tensor x, int[] labels) {
+    if (labels == null) {
+      return forward(x);
+    }
+    Shapes.check(x.shape(), "MinibatchStdDev input", labels.length, -1, -1, -1);
+    long[] s = x.shape();
+    int n = labels.length;
+    long c = s[1];
+    if (c % channels != 0) {
+      throw new IllegalArgumentException(
+          "MinibatchStdDev: " + c + " channels are not divisible into " + channels + " groups");
+    }
+    Map<Integer, Integer> counts = new HashMap<>();
+    for (int l : labels) {
+      counts.merge(l, 1, Integer::sum);
+    }
+    double[] a = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        a[i * n + j] = labels[i] == labels[j] ? 1.0 / counts.get(labels[i]) : 0.0;
+      }
+    }
+    Tensor avg = Tensor.of(a, n, n).to(x.dtype());
+    Tensor flat = x.reshape(n, c * s[2] * s[3]);
+    Tensor d = flat.sub(avg.matmul(flat));
+    Tensor y = avg.matmul(d.square()).add(1e-8).sqrt(); // [N, C H W]
+    y = y.reshape(n, channels, c / channels * s[2] * s[3]).mean(true, 2); // [N, F, 1]
+    y = y.reshape(n, channels, 1, 1).expand(n, channels, s[2], s[3]);
+    return Tensor.concat(1, x, y);
   }
 
   /** {@code x [N, C, H, W]} to {@code [N, C + F, H, W]}. */

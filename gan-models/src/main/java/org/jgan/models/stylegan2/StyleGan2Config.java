@@ -40,6 +40,10 @@ import org.jgan.models.StyleConfig;
  * @param layout memory layout of the feature maps inside both networks (NHWC, where oneDNN's
  *     convolutions need no reorders; NCHW computes the same values); images and logits cross the
  *     networks' boundary as {@code [N, C, H, W]} either way, and weights do not depend on it
+ * @param mbstdByLabel a conditional discriminator's minibatch standard deviation over the samples
+ *     of each label instead of groups of {@code mbstdGroup} ({@link
+ *     org.jgan.models.blocks.MinibatchStdDev#forward(org.jgan.core.tensor.Tensor, int[])}; off in
+ *     the paper)
  */
 public record StyleGan2Config(
     int zDim,
@@ -56,10 +60,47 @@ public record StyleGan2Config(
     int mbstdChannels,
     int dMappingLayers,
     double convClamp,
-    DataFormat layout)
+    DataFormat layout,
+    boolean mbstdByLabel)
     implements StyleConfig {
   /** The presets by name, the default first ({@link Family#preset}). */
   public static final List<String> PRESETS = List.of("cpu32", "cifar", "paper256");
+
+  /** A config with the paper's minibatch standard deviation (groups of {@code mbstdGroup}). */
+  public StyleGan2Config(
+      int zDim,
+      int wDim,
+      int mappingLayers,
+      double mappingLrMul,
+      int imageChannels,
+      int resolution,
+      int channelBase,
+      int channelMax,
+      int labelCount,
+      boolean progressive,
+      int mbstdGroup,
+      int mbstdChannels,
+      int dMappingLayers,
+      double convClamp,
+      DataFormat layout) {
+    this(
+        zDim,
+        wDim,
+        mappingLayers,
+        mappingLrMul,
+        imageChannels,
+        resolution,
+        channelBase,
+        channelMax,
+        labelCount,
+        progressive,
+        mbstdGroup,
+        mbstdChannels,
+        dMappingLayers,
+        convClamp,
+        layout,
+        false);
+  }
 
   /** Validates the sizes. */
   public StyleGan2Config {
@@ -195,6 +236,11 @@ public record StyleGan2Config(
   /** This config with the feature maps in another memory layout (the same values and weights). */
   public StyleGan2Config withLayout(DataFormat layout) {
     return with("layout", layout);
+  }
+
+  /** This config with the minibatch standard deviation over each label's samples, or not. */
+  public StyleGan2Config withMbstdByLabel(boolean on) {
+    return with("mbstdByLabel", on);
   }
 
   /** This config with activations clamped to {@code +-convClamp} (0 = none). */

@@ -179,7 +179,8 @@ public final class StyleGan2Discriminator extends Discriminator implements Progr
       }
     }
     x = Functional.relayout(x, f, DataFormat.NCHW);
-    Tensor h = fc.forward(conv.forward(mbstd.forward(x)).flatten(1));
+    Tensor stats = config.mbstdByLabel() ? mbstd.forward(x, labels) : mbstd.forward(x);
+    Tensor h = fc.forward(conv.forward(stats).flatten(1));
     return projection != null ? projection.forward(h, labels) : out.forward(h);
   }
 }

@@ -121,6 +121,11 @@ class BlockGradientTest {
             x -> Autograd.apply(new FirConv(Fir.STYLEGAN2, 1.0, 2, 1, DataFormat.NCHW), x.get(0))),
         row("PixelNorm", null, List.of(leaf(in, 2, 3, 2, 2)), x -> PixelNorm.apply(x.get(0))),
         row("MinibatchStdDev", null, List.of(leaf(in, 4, 2, 2, 2)), x -> mbstd.forward(x.get(0))),
+        row(
+            "MinibatchStdDev by label, 2 maps",
+            null,
+            List.of(leaf(in, 6, 4, 2, 2)),
+            x -> new MinibatchStdDev(4, 2).forward(x.get(0), new int[] {0, 1, 0, 0, 1, 2})),
         row("FIR up", null, List.of(leaf(in, 1, 2, 3, 3)), x -> Fir.STYLEGAN2.upsample2d(x.get(0))),
         row(
             "FIR down",

@@ -155,6 +155,48 @@ class BlockPropertyTest {
   }
 
   @Test
+  void minibatchStdDevByLabelIsTheStatisticOverEachLabelsSamples() {
+    // labels 0, 1, 0, 1 put the samples in the groups {0, 2} and {1, 3} of a group size of 2
+    Rng rng = new Rng(8);
+    Tensor x = rng.normal(DType.FLOAT64, 4, 4, 3, 3);
+    MinibatchStdDev two = new MinibatchStdDev(2, 2);
+    TensorAssert.assertClose(
+        two.forward(x), two.forward(x, new int[] {0, 1, 0, 1}), 1e-14, "as groups of 2");
+    // one label for the whole batch: one group of the whole batch
+    TensorAssert.assertClose(
+        new MinibatchStdDev(4, 2).forward(x),
+        two.forward(x, new int[] {3, 3, 3, 3}),
+        1e-14,
+        "one group");
+    // hand-computed: labels 5, 5, 7 on one channel of one pixel: {1, 3} has std 1; 7 is alone
+    Tensor y =
+        new MinibatchStdDev(4, 1)
+            .forward(Tensor.of(new double[] {1, 3, 9}, 3, 1, 1, 1), new int[] {5, 5, 7});
+    double s = Math.sqrt(1 + 1e-8);
+    TensorAssert.assertClose(
+        Tensor.of(new double[] {1, s, 3, s, 9, 1e-4}, 3, 2, 1, 1), y, 1e-15, "by label");
+    // permuting the samples with their labels permutes the output; the batch need not divide
+    int[] labels = {2, 0, 2, 1, 0};
+    int[] perm = {4, 2, 0, 3, 1};
+    Tensor x5 = rng.normal(DType.FLOAT64, 5, 2, 2, 2);
+    int[] permLabels = new int[5];
+    Tensor[] rows = new Tensor[5];
+    for (int i = 0; i < 5; i++) {
+      permLabels[i] = labels[perm[i]];
+      rows[i] = x5.slice(0, perm[i], perm[i] + 1);
+    }
+    Tensor out = new MinibatchStdDev(4, 1).forward(x5, labels);
+    Tensor outPerm = new MinibatchStdDev(4, 1).forward(Tensor.concat(0, rows), permLabels);
+    for (int i = 0; i < 5; i++) {
+      TensorAssert.assertClose(
+          out.slice(0, perm[i], perm[i] + 1), outPerm.slice(0, i, i + 1), 1e-14, "row " + i);
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new MinibatchStdDev(4, 1).forward(x5, new int[] {0, 1}));
+  }
+
+  @Test
   void noiseIsIdentityAtInitAndConstModeRepeats() {
     Rng rng = new Rng(5);
     Tensor x = rng.normal(DType.FLOAT32, 2, 3, 4, 4);
