@@ -148,17 +148,20 @@ public final class EvaluateCommand implements Callable<Integer> {
         target);
     if (classes != null) {
       System.out.printf(
-          "each class's %d samples against %s's images of it: the share the classifier assigns"
-              + " to the class, FD, precision, recall, and the spread of features and pixels"
-              + " (1 = as varied as the data):%n",
+          "each class's %d samples against %s's images of it: the share of samples the"
+              + " classifier assigns to the class (and of the data's images: its ceiling), FD,"
+              + " precision, recall, and the spread of features and pixels (1 = as varied as the"
+              + " data):%n",
           classSamples, d.name());
-      System.out.println("  class         share      FD  prec  recall  f-spread  p-spread");
+      System.out.println(
+          "  class         share   (data)      FD  prec  recall  f-spread  p-spread");
       for (Metrics.ClassReport k : classes) {
         System.out.printf(
             Locale.ROOT,
-            "  %-12s %5.1f%% %7.2f %5.3f %7.3f %9.3f %9.3f%n",
+            "  %-12s %5.1f%%  (%5.1f%%) %7.2f %5.3f %7.3f %9.3f %9.3f%n",
             FashionMnist.CLASSES.get(k.label()),
             100 * k.accuracy(),
+            100 * k.realAccuracy(),
             k.fd(),
             k.precision(),
             k.recall(),

@@ -136,15 +136,17 @@ public final class Metrics {
 
   /**
    * One class of a conditional generator against the data's images of that class, in the shipped
-   * classifier's features: the share of the samples it assigns to the class; FD, precision and
-   * recall within the class; and two spreads that show the variety within the class, 1 meaning as
-   * varied as the data: of the features (the square root of the covariance's trace, samples over
-   * data) and of the pixels (each pixel's standard deviation across images, averaged over the
-   * pixels, samples over data).
+   * classifier's features: the share of the samples it assigns to the class, and of the data's
+   * images (the ceiling of the first for samples as varied as the data); FD, precision and recall
+   * within the class; and two spreads that show the variety within the class, 1 meaning as varied
+   * as the data: of the features (the square root of the covariance's trace, samples over data) and
+   * of the pixels (each pixel's standard deviation across images, averaged over the pixels, samples
+   * over data).
    */
   public record ClassReport(
       int label,
       double accuracy,
+      double realAccuracy,
       double fd,
       double precision,
       double recall,
@@ -156,6 +158,7 @@ public final class Metrics {
     public Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("accuracy", accuracy);
+      m.put("real_accuracy", realAccuracy);
       m.put("fd", fd);
       m.put("precision", precision);
       m.put("recall", recall);
@@ -242,10 +245,21 @@ public final class Metrics {
         }
       }
       double[] pr = FeatureStats.precisionRecall(realF, fakeF, 3);
+      int realCorrect;
+      try (TensorScope s = TensorScope.open();
+          GradMode.Guard off = GradMode.disabled()) {
+        double[] flat = new double[found * realF[0].length];
+        for (int i = 0; i < found; i++) {
+          System.arraycopy(realF[i], 0, flat, i * realF[i].length, realF[i].length);
+        }
+        Tensor f = Tensor.of(flat, found, realF[0].length).to(net.dtype());
+        realCorrect = argmaxHits(net.logitsOf(f).toDoubleArray(), found, k);
+      }
       out[k] =
           new ClassReport(
               k,
               (double) correct / perClass,
+              (double) realCorrect / found,
               FeatureStats.frechet(realF, fakeF),
               pr[0],
               pr[1],

@@ -120,6 +120,9 @@ class MetricsTest {
       assertEquals(1.0, varied[k].pixelSpread(), 0.15, at + varied[k]);
       assertTrue(varied[k].recall() > 0.5, at + varied[k]);
       assertTrue(varied[k].accuracy() > 0.6, at + varied[k]);
+      // the data's own share: the classifier on the class's real images, whatever the generator
+      assertEquals(varied[k].realAccuracy(), wrong[k].realAccuracy(), at);
+      assertEquals(varied[k].accuracy(), varied[k].realAccuracy(), 0.15, at + varied[k]);
       // one image repeated (a class collapsed to a template): no spread, little recall
       assertEquals(0.0, one[k].featureSpread(), 1e-6, at + one[k]);
       assertEquals(0.0, one[k].pixelSpread(), 1e-6, at + one[k]);
