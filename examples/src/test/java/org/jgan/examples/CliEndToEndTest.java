@@ -300,7 +300,9 @@ class CliEndToEndTest {
     for (Object k : byClass.values()) {
       Map<?, ?> c = (Map<?, ?>) k;
       for (String key :
-          new String[] {"accuracy", "fd", "recall", "feature_spread", "pixel_spread"}) {
+          new String[] {
+            "accuracy", "real_accuracy", "fd", "recall", "feature_spread", "pixel_spread"
+          }) {
         assertTrue(c.get(key) instanceof Double, key + " in " + c);
       }
     }
@@ -751,6 +753,7 @@ class CliEndToEndTest {
     double p = (Double) last.get("augment_p");
     assertTrue(p >= 0 && p <= 1 && p != 0.5, "p adapted: " + p);
     String ckptPath = out.resolve("checkpoint.safetensors").toString();
+    assertTrue(r.out().contains("./gan train --resume " + ckptPath + " --subset 20"), r.out());
     Result other = gan("train", "--resume", ckptPath, "--metrics", "0", "--no-progress");
     assertEquals(1, other.status());
     assertTrue(other.err().contains("give the same --data and --subset"), other.err());
@@ -867,6 +870,37 @@ class CliEndToEndTest {
             "0",
             "--no-progress");
     assertEquals(0, resumed.status(), resumed.err());
+  }
+
+  @Test
+  @Order(7)
+  void aRunStoppedByTimeResumesOnItsOwnDataWithoutBeingToldIt() throws IOException {
+    Path out = dir.resolve("ring");
+    Result r =
+        gan(
+            "train",
+            "--family",
+            "vanilla",
+            "--data",
+            "ring8",
+            "--images",
+            "10M",
+            "--minutes",
+            "0.02",
+            "--metrics",
+            "0",
+            "--no-progress",
+            "--out",
+            out.toString());
+    assertEquals(0, r.status(), r.err());
+    String ckptPath = out.resolve("checkpoint.safetensors").toString();
+    // the hint needs no --data: a resume finds the run's data from its name
+    assertTrue(
+        r.out().contains("./gan train --resume " + ckptPath + System.lineSeparator()), r.out());
+    Result resumed =
+        gan("train", "--resume", ckptPath, "--minutes", "0.02", "--metrics", "0", "--no-progress");
+    assertEquals(0, resumed.status(), resumed.err());
+    assertTrue(resumed.out().contains("training vanilla on ring8"), resumed.out());
   }
 
   @Test

@@ -62,11 +62,11 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--data",
-      defaultValue = "embedded",
       description =
           "embedded (Fashion-MNIST test split, in the jar), fashion-mnist (60k training split,"
               + " Debian package), ring8, grid25, a folder with IDX files, or a folder of PNG/JPEG"
-              + " images (sub-folders = classes). Default: ${DEFAULT-VALUE}.")
+              + " images (sub-folders = classes). Default: embedded, or when resuming the run's"
+              + " own data where its name says which (embedded, fashion-mnist, ring8, grid25).")
   String data;
 
   @Mixin TransformOptions transform = new TransformOptions();
@@ -251,6 +251,9 @@ public final class TrainCommand implements Callable<Integer> {
     if (resume != null) {
       Checkpoint.Contents c = Cli.checkpoint(resume);
       TrainingConfig cfg = resumeOverrides(c.config());
+      if (data == null) {
+        data = dataOfRun(c.dataset());
+      }
       dataset =
           Cli.fit(
               subset(Cli.dataset(data, transform.transform(), cfg.seed()), cfg.seed()),
@@ -269,6 +272,15 @@ public final class TrainCommand implements Callable<Integer> {
         trainer = Checkpoint.resume(resume, dataset, saved -> cfg);
       } catch (WeightFileException e) {
         throw new Cli.UserError(e.getMessage());
+      } catch (IllegalArgumentException e) {
+        throw new Cli.UserError(
+            "cannot resume the run of "
+                + c.dataset()
+                + " on "
+                + dataset.name()
+                + " ("
+                + e.getMessage()
+                + "): give the run's own --data");
       }
       Path own = resume.toAbsolutePath().getParent();
       if (out == null) {
@@ -353,15 +365,51 @@ public final class TrainCommand implements Callable<Integer> {
       System.out.printf(
           Locale.ROOT,
           "stopped at the time limit after %,d of %,d images; continue with%n"
-              + "  ./gan train --resume %s%n",
+              + "  ./gan train --resume %s%s%s%n",
           trainer.imagesSeen(),
           cfg.totalImages(),
-          out.resolve("checkpoint.safetensors"));
+          out.resolve("checkpoint.safetensors"),
+          data == null || data.equals(dataOfRun(dataset.name(), null)) ? "" : " --data " + data,
+          subset == null ? "" : " --subset " + subset);
     } else if (cfg.model().family() == Family.DCGAN && cfg.model().labelCount() == 0) {
       System.out.println("next: train the conditional StyleGAN2 preset for longer with");
       System.out.println("  ./gan train --family stylegan2 --conditional --images 2M");
     }
     return 0;
+  }
+
+  /**
+   * The {@code --data} of a run whose data is named {@code name} (a subset's name starts with its
+   * data's): embedded, fashion-mnist, ring8 or grid25; other data (a folder, a .zip) must be given.
+   */
+  private static String dataOfRun(String name) {
+    String spec = dataOfRun(name, null);
+    if (spec == null) {
+      throw new Cli.UserError(
+          "the run trained on "
+              + name
+              + "; give its --data (the folder or .zip it was read from) to resume it");
+    }
+    return spec;
+  }
+
+  /** As {@link #dataOfRun(String)}, or {@code otherwise} for data a name does not identify. */
+  private static String dataOfRun(String name, String otherwise) {
+    if (name == null) {
+      return "embedded"; // checkpoints before the data's name was saved: the default
+    }
+    for (String[] known :
+        new String[][] {
+          {"fashion-mnist-train", "fashion-mnist"},
+          {"fashion-mnist-test", "embedded"},
+          {"ring8", "ring8"},
+          {"grid25", "grid25"}
+        }) {
+      if (name.equals(known[0]) || name.startsWith(known[0] + "-")) {
+        return known[1];
+      }
+    }
+    return otherwise;
   }
 
   /** Refuses an --out folder that holds another run, before any work is done. */
@@ -469,7 +517,10 @@ public final class TrainCommand implements Callable<Integer> {
   Resolved resolve() throws IOException {
     TrainingConfig base = configFile();
     long dataSeed = seed != null ? seed : base != null ? base.seed() : 1;
-    Dataset dataset = subset(Cli.dataset(data, transform.transform(), dataSeed), dataSeed);
+    Dataset dataset =
+        subset(
+            Cli.dataset(data != null ? data : "embedded", transform.transform(), dataSeed),
+            dataSeed);
     ModelConfig model = model(base, dataset.sampleShape());
     model = conditioned(model, dataset);
     long total = images != null ? Cli.images(images) : base != null ? base.totalImages() : 300_000;
