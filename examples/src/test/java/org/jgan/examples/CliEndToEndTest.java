@@ -325,6 +325,9 @@ class CliEndToEndTest {
     assertEquals("raw", mr.get("generator"));
     assertEquals(0.016, (Double) mr.get("kimg"), 1e-12);
     assertEquals(10L, mr.get("class_samples"));
+    Result few = gan("evaluate", "--checkpoint", ckpt.toString(), "--class-samples", "5");
+    assertEquals(1, few.status());
+    assertTrue(few.err().contains("--class-samples must be 0 or >= 10, got 5"), few.err());
     Result bad = gan("evaluate", "--checkpoint", ckpt.toString(), "--generator", "best");
     assertEquals(1, bad.status());
     assertTrue(bad.err().contains("--generator must be ema or raw, got best"), bad.err());

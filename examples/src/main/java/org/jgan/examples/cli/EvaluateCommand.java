@@ -100,6 +100,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (samples < 10) {
       throw new Cli.UserError("--samples must be >= 10");
     }
+    if (classSamples != 0 && classSamples < 10) {
+      throw new Cli.UserError("--class-samples must be 0 or >= 10, got " + classSamples);
+    }
     Dataset d = Cli.fit(Cli.dataset(data, ImageTransform.asIs(), 1), (int) shape[1]);
     String caution = inception == null ? Metrics.caution(d.name()) : null;
     if (caution != null) {
@@ -116,9 +119,6 @@ public final class EvaluateCommand implements Callable<Integer> {
         && classSamples > 0
         && d.name().startsWith("fashion-mnist")
         && d.labelCount() == 10) {
-      if (classSamples < 10) {
-        throw new Cli.UserError("--class-samples must be 0 or >= 10, got " + classSamples);
-      }
       classes = Metrics.byClass(g, d, classSamples, 2);
       Map<String, Object> accuracy = new LinkedHashMap<>();
       Map<String, Object> byClass = new LinkedHashMap<>();

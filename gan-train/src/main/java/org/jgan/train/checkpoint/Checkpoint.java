@@ -256,6 +256,13 @@ public final class Checkpoint {
     Generator g = model.generator(0);
     boolean hasEma = c.tensors().keySet().stream().anyMatch(k -> k.startsWith("G_ema."));
     String prefix = averaged && hasEma ? "G_ema." : "G.";
+    if (c.tensors().keySet().stream().noneMatch(k -> k.startsWith(prefix))) {
+      throw new WeightFileException(
+          WeightFileException.Kind.INCOMPATIBLE,
+          "this checkpoint holds no generator "
+              + prefix.substring(0, prefix.length() - 1)
+              + (hasEma ? " (only G_ema: use the averaged generator)" : ""));
+    }
     try {
       g.loadStateDict(withPrefix(c.tensors(), prefix));
     } catch (IllegalArgumentException e) {

@@ -115,6 +115,20 @@ class TrainingRunTest {
         "the user's own file",
         Files.readString(run.resolve("checkpoint-000064.safetensors"), StandardCharsets.UTF_8));
     assertEquals(64, Checkpoint.read(run.resolve("checkpoint.safetensors")).state().imagesSeen());
+    // the trained generator differs from the average; a checkpoint without G says so
+    Checkpoint.Contents c = Checkpoint.read(run.resolve("checkpoint-000016.safetensors"));
+    Map<String, Tensor> avg = Checkpoint.generator(c, true).stateDict();
+    Map<String, Tensor> raw = Checkpoint.generator(c, false).stateDict();
+    assertTrue(
+        avg.keySet().stream()
+            .anyMatch(k -> !Arrays.equals(avg.get(k).toDoubleArray(), raw.get(k).toDoubleArray())),
+        "G_ema and G differ after 16 images");
+    Map<String, Tensor> emaOnly = new LinkedHashMap<>(c.tensors());
+    emaOnly.keySet().removeIf(k -> k.startsWith("G."));
+    Checkpoint.Contents noG =
+        new Checkpoint.Contents(c.config(), c.state(), c.dataset(), c.metadata(), emaOnly);
+    Exception e = assertThrows(Exception.class, () -> Checkpoint.generator(noG, false));
+    assertTrue(e.getMessage().contains("holds no generator G (only G_ema"), e.getMessage());
     // without the option, only the latest
     Trainer other = new Trainer(config, TrainerTest.FASHION32);
     new TrainingRun(other, dir.resolve("plain")).run(new TrainingRun.Listener() {});
