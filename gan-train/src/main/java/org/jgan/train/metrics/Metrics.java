@@ -116,20 +116,8 @@ public final class Metrics {
     g.eval();
     Rng rng = new Rng(seed);
     double[] share = new double[g.labelCount()];
-    try (GradMode.Guard off = GradMode.disabled()) {
-      for (int k = 0; k < share.length; k++) {
-        int correct = 0;
-        for (int at = 0; at < perClass; at += 250) {
-          try (TensorScope s = TensorScope.open()) {
-            int n = Math.min(250, perClass - at);
-            int[] labels = new int[n];
-            Arrays.fill(labels, k);
-            Tensor x = g.forward(g.sampleLatents(n, rng), labels, Sampling.fixed(1.0));
-            correct += argmaxHits(net.logits(x.to(net.dtype())).toDoubleArray(), n, k);
-          }
-        }
-        share[k] = (double) correct / perClass;
-      }
+    for (int k = 0; k < share.length; k++) {
+      share[k] = (double) pass(net, samplesOf(g, k, rng), perClass, k).hits() / perClass;
     }
     return share;
   }
@@ -206,65 +194,25 @@ public final class Metrics {
             data.name() + " has " + found + " images of class " + k + "; per-class metrics need 2");
       }
       int[] realIdx = Arrays.copyOf(reals, found);
-      Pixels realPixels = new Pixels();
-      Cursor cursor = new Cursor();
-      double[][] realF =
-          net.featuresOf(
-              n -> {
-                Tensor x =
-                    data.batch(
-                            Arrays.copyOfRange(realIdx, cursor.at, cursor.at + n),
-                            null,
-                            DType.FLOAT32)
-                        .x();
-                cursor.at += n;
-                realPixels.add(x);
-                return x;
-              },
+      Pass real =
+          pass(
+              net,
+              (at, n) ->
+                  data.batch(Arrays.copyOfRange(realIdx, at, at + n), null, DType.FLOAT32).x(),
               found,
-              net.batchSize());
-      Pixels fakePixels = new Pixels();
-      int correct = 0;
-      double[][] fakeF = new double[perClass][];
-      try (GradMode.Guard off = GradMode.disabled()) {
-        for (int at = 0; at < perClass; at += net.batchSize()) {
-          try (TensorScope s = TensorScope.open()) {
-            int n = Math.min(net.batchSize(), perClass - at);
-            int[] labels = new int[n];
-            Arrays.fill(labels, k);
-            Tensor x = g.forward(g.sampleLatents(n, rng), labels, Sampling.fixed(1.0));
-            fakePixels.add(x);
-            Tensor f = net.measure(x);
-            double[] fv = f.toDoubleArray();
-            int d = fv.length / n;
-            for (int i = 0; i < n; i++) {
-              fakeF[at + i] = Arrays.copyOfRange(fv, i * d, (i + 1) * d);
-            }
-            correct += argmaxHits(net.logitsOf(f).toDoubleArray(), n, k);
-          }
-        }
-      }
-      double[] pr = FeatureStats.precisionRecall(realF, fakeF, 3);
-      int realCorrect;
-      try (TensorScope s = TensorScope.open();
-          GradMode.Guard off = GradMode.disabled()) {
-        double[] flat = new double[found * realF[0].length];
-        for (int i = 0; i < found; i++) {
-          System.arraycopy(realF[i], 0, flat, i * realF[i].length, realF[i].length);
-        }
-        Tensor f = Tensor.of(flat, found, realF[0].length).to(net.dtype());
-        realCorrect = argmaxHits(net.logitsOf(f).toDoubleArray(), found, k);
-      }
+              k);
+      Pass fake = pass(net, samplesOf(g, k, rng), perClass, k);
+      double[] pr = FeatureStats.precisionRecall(real.features(), fake.features(), 3);
       out[k] =
           new ClassReport(
               k,
-              (double) correct / perClass,
-              (double) realCorrect / found,
-              FeatureStats.frechet(realF, fakeF),
+              (double) fake.hits() / perClass,
+              (double) real.hits() / found,
+              FeatureStats.frechet(real.features(), fake.features()),
               pr[0],
               pr[1],
-              FeatureStats.spread(fakeF) / FeatureStats.spread(realF),
-              fakePixels.spread() / realPixels.spread(),
+              FeatureStats.spread(fake.features()) / FeatureStats.spread(real.features()),
+              fake.pixelSpread() / real.pixelSpread(),
               perClass,
               found);
     }
@@ -287,9 +235,48 @@ public final class Metrics {
     return hits;
   }
 
-  /** A position in an index list, advanced by a lambda. */
-  private static final class Cursor {
-    int at;
+  /** Images {@code [at, at + n)} of a sequence, as one batch. */
+  private interface Images {
+    Tensor get(int at, int n);
+  }
+
+  /** Samples of class {@code k} (constant noise, no truncation), latents drawn from {@code rng}. */
+  private static Images samplesOf(Generator g, int k, Rng rng) {
+    return (at, n) -> {
+      int[] labels = new int[n];
+      Arrays.fill(labels, k);
+      return g.forward(g.sampleLatents(n, rng), labels, Sampling.fixed(1.0));
+    };
+  }
+
+  /** What one pass over images measured: their features, hits of one class, pixel spread. */
+  private record Pass(double[][] features, int hits, double pixelSpread) {}
+
+  /**
+   * The classifier's features of {@code count} images, how many it assigns to class {@code k}, and
+   * their pixel spread, in batches of the classifier's size.
+   */
+  private static Pass pass(FeatureNet net, Images images, int count, int k) {
+    double[][] features = new double[count][];
+    int hits = 0;
+    Pixels pixels = new Pixels();
+    try (GradMode.Guard off = GradMode.disabled()) {
+      for (int at = 0; at < count; at += net.batchSize()) {
+        try (TensorScope s = TensorScope.open()) {
+          int n = Math.min(net.batchSize(), count - at);
+          Tensor x = images.get(at, n);
+          pixels.add(x);
+          Tensor f = net.measure(x);
+          double[] v = f.toDoubleArray();
+          int d = v.length / n;
+          for (int i = 0; i < n; i++) {
+            features[at + i] = Arrays.copyOfRange(v, i * d, (i + 1) * d);
+          }
+          hits += argmaxHits(net.logitsOf(f).toDoubleArray(), n, k);
+        }
+      }
+    }
+    return new Pass(features, hits, pixels.spread());
   }
 
   /** Per-pixel sums and sums of squares over images, for their standard deviation. */
@@ -299,19 +286,17 @@ public final class Metrics {
     private long count;
 
     void add(Tensor images) {
-      double[] v = images.toDoubleArray();
       int n = (int) images.size(0);
-      int p = v.length / n;
+      Tensor flat = images.to(DType.FLOAT64).reshape(n, images.numel() / n);
+      double[] s1 = flat.sum(false, 0).toDoubleArray();
+      double[] s2 = flat.square().sum(false, 0).toDoubleArray();
       if (sum == null) {
-        sum = new double[p];
-        squares = new double[p];
+        sum = new double[s1.length];
+        squares = new double[s1.length];
       }
-      for (int i = 0; i < n; i++) {
-        for (int j = 0; j < p; j++) {
-          double x = v[i * p + j];
-          sum[j] += x;
-          squares[j] += x * x;
-        }
+      for (int j = 0; j < s1.length; j++) {
+        sum[j] += s1[j];
+        squares[j] += s2[j];
       }
       count += n;
     }
