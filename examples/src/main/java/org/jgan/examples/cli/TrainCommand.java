@@ -87,7 +87,12 @@ public final class TrainCommand implements Callable<Integer> {
       description = "non_saturating, minimax, wgan_gp, hinge or least_squares.")
   String loss;
 
-  @Option(names = "--r1-gamma", description = "R1 weight gamma (0 = off).")
+  @Option(
+      names = "--r1-gamma",
+      description =
+          "R1 weight gamma (0 = off). Default: the family's (StyleGAN 10; StyleGAN2 ADA's"
+              + " heuristic 0.0002 r^2 / batch, and 0.05 at 32x32, batch 32, scaled the same way,"
+              + " for the conditional cpu32 preset).")
   Double r1Gamma;
 
   @Option(names = "--r1-interval", description = "R1 every this many steps (16 = lazy).")
@@ -227,11 +232,13 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--mbstd-by-label",
+      negatable = true,
       description =
           "Conditional StyleGAN2: the discriminator's minibatch standard deviation over the"
               + " samples of each label, so that it sees the variety within a class (off in the"
-              + " paper).")
-  boolean mbstdByLabel;
+              + " paper; on by default for the conditional cpu32 preset, with R1 gamma"
+              + " 0.05 at 32x32 and batch 32 instead of ADA's heuristic: docs/results.md).")
+  Boolean mbstdByLabel;
 
   @Option(
       names = "--layout",
@@ -535,6 +542,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
     try {
       applyFlags(b);
+      if (cpuRecipe(model) && r1Gamma == null) {
+        b.r1Gamma(TrainingConfig.conditionalCpuR1Gamma(model.resolution(), b.build().batchSize()));
+      }
       return new Resolved(b.build(), Cli.fit(dataset, model.resolution()));
     } catch (IllegalArgumentException e) {
       throw new Cli.UserError(
@@ -600,11 +610,11 @@ public final class TrainCommand implements Callable<Integer> {
             "--progressive needs --family stylegan2 (progressive and stylegan always grow)");
       }
     }
-    if (mbstdByLabel) {
+    if (mbstdByLabel != null) {
       if (!(model instanceof StyleGan2Config s)) {
-        throw new Cli.UserError("--mbstd-by-label applies to StyleGAN2");
+        throw new Cli.UserError("--[no-]mbstd-by-label applies to StyleGAN2");
       }
-      model = s.withMbstdByLabel(true);
+      model = s.withMbstdByLabel(mbstdByLabel);
     }
     if (layout != null) {
       if (!(model instanceof StyleGan2Config s)) {
@@ -628,13 +638,28 @@ public final class TrainCommand implements Callable<Integer> {
       throw new Cli.UserError("--conditional: dataset " + dataset.name() + " has no labels");
     }
     try {
-      return model.withLabels(dataset.labelCount());
+      ModelConfig labelled = model.withLabels(dataset.labelCount());
+      return cpuRecipe(labelled) && mbstdByLabel == null
+          ? ((StyleGan2Config) labelled).withMbstdByLabel(true)
+          : labelled;
     } catch (UnsupportedOperationException e) {
       throw new Cli.UserError(
           "--conditional: "
               + e.getMessage()
               + "; dcgan, progressive, stylegan and stylegan2 can be conditioned");
     }
+  }
+
+  /**
+   * Whether a new run of {@code model} takes the conditional cpu32 StyleGAN2's tuning (R1 {@link
+   * TrainingConfig#conditionalCpuR1Gamma} and the minibatch stddev by label): a conditional
+   * StyleGAN2 of the default preset, with no config file.
+   */
+  private boolean cpuRecipe(ModelConfig model) {
+    return config == null
+        && model instanceof StyleGan2Config
+        && model.labelCount() > 0
+        && (preset == null || preset.equals("cpu32"));
   }
 
   /** The flags that override single settings. */

@@ -183,7 +183,10 @@ public record StyleGan2Config(
   /**
    * Scaled down for two CPU cores at 32x32: z = w = 128, 4 mapping layers, 64 channels up to 16x16
    * and 32 at 32x32, mbstd group 4, a 2-layer label mapping in the discriminator (its speed:
-   * docs/benchmarks.md).
+   * docs/benchmarks.md). Conditional ({@code labelCount > 0}), the discriminator takes the
+   * minibatch standard deviation over each label's samples ({@link #mbstdByLabel}), which with the
+   * stronger R1 of {@code TrainingConfig.conditionalCpuR1Gamma} turned one template per class into
+   * varied garments on Fashion-MNIST (docs/results.md, "One template per class").
    *
    * @param imageChannels 1 or 3
    * @param labelCount classes for conditioning, 0 = unconditional
@@ -204,7 +207,8 @@ public record StyleGan2Config(
         1,
         2,
         0,
-        DataFormat.NHWC);
+        DataFormat.NHWC,
+        labelCount > 0);
   }
 
   /**

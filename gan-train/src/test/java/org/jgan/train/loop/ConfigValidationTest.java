@@ -52,6 +52,10 @@ class ConfigValidationTest {
                         8, 8, 2, 0.01, 1, 48, 64, 16, 0, false, 4, 1, 2, 0, DataFormat.NHWC),
             "resolution must be a power of two in [8, 1024], got 48"),
         Arguments.of(
+            "tuned R1 weight without a batch",
+            (Bad) () -> TrainingConfig.conditionalCpuR1Gamma(32, 0),
+            "resolution and batch size must be >= 1, got 32 and 0"),
+        Arguments.of(
             "DCGAN resolution",
             (Bad) () -> new DcganConfig(8, 1, 30, 4, 4, 0),
             "must be a power of two in [8, 128], got 30"),
