@@ -215,7 +215,9 @@ public record StyleGan2Config(
    * A named preset, unconditional, for data of {@code imageChannels} channels at {@code
    * resolution}: {@code cpu32} at the power-of-two resolution for the data ({@link
    * ModelConfig#powerOfTwoFor}, scaled with {@link ModelConfigs#atResolution}), or the fixed-size
-   * {@code cifar} (32) and {@code paper256} (256).
+   * {@code cifar} (32) and {@code paper256} (256). {@link #withLabels} keeps the paper's minibatch
+   * statistic: the conditional cpu32 of {@link #cpu32(int, int)} and {@code gan train} is this
+   * config {@code withLabels(n).withMbstdByLabel(true)}.
    */
   public static StyleGan2Config preset(String name, int imageChannels, int resolution) {
     return switch (name) {

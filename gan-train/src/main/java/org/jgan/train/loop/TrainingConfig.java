@@ -259,7 +259,7 @@ public record TrainingConfig(
    * batch 32, scaled as StyleGAN2-ADA's heuristic {@code 0.0002 r^2 / batch} scales (7.8 times it).
    * With ADA's weight (0.0064 there) the small discriminator overpowers the generator and each
    * class stays one template; with this one and the minibatch standard deviation by label the
-   * conditional preset's FD on Fashion-MNIST after 30 minutes fell from 56.6 to 17.7-23.4 (two
+   * conditional preset's FD on Fashion-MNIST after 30 minutes fell from 56.6 to 17.7-23.4 (three
    * runs), and after 60 it reached 9.1 with recall 0.24 (docs/results.md, "One template per
    * class"). Measured at 32x32 only; the scaling to other resolutions is the heuristic's, not a
    * measurement. {@link #defaults} keeps ADA's weight; the {@code gan train} command uses this one
