@@ -125,6 +125,19 @@ class TrainerTest {
     }
   }
 
+  /** Weights within {@code tol} of their largest value or within {@code absTol}. */
+  private static void assertCloseWeights(
+      Module a, Module b, double tol, double absTol, String what) {
+    Map<String, Tensor> sa = a.stateDict();
+    Map<String, Tensor> sb = b.stateDict();
+    assertEquals(sa.keySet(), sb.keySet());
+    for (String k : sa.keySet()) {
+      double bound = Math.max(tol * sa.get(k).data().amaxNumber().doubleValue(), absTol);
+      double diff = sa.get(k).data().sub(sb.get(k).data()).amaxNumber().doubleValue();
+      assertTrue(diff <= bound, what + k + ": max |diff| " + diff + " exceeds " + bound);
+    }
+  }
+
   /** Three conditional StyleGAN2 steps (R1, path length, mixing, EMA) on the current engine. */
   private static Trainer threeSteps() {
     StyleGan2Config t = TinyConfigs.styleGan2().withLabels(10);
@@ -180,9 +193,13 @@ class TrainerTest {
       Trainer direct = threeSteps();
       assertEquals(0, engine.stats().winogradCalls());
       // Winograd rounds differently (a few 1e-6 of a convolution's largest output): three Adam
-      // steps keep the weights within float32 noise of each other
-      assertSameWeights(reference.generator(), direct.generator(), 1e-3, "Winograd off: ");
-      assertSameWeights(reference.discriminator(), direct.discriminator(), 1e-3, "Winograd off: ");
+      // steps keep the weights within float32 noise of each other, or within 1% of one Adam step
+      // where a weight is small (a bias or noise strength whose gradient is near 0 moves by up to
+      // a step whichever way the rounding tips it: one machine saw 9.6e-6 on a bias of 6.9e-3)
+      double absTol = 0.01 * reference.config().g().lr();
+      assertCloseWeights(reference.generator(), direct.generator(), 1e-3, absTol, "Winograd off: ");
+      assertCloseWeights(
+          reference.discriminator(), direct.discriminator(), 1e-3, absTol, "Winograd off: ");
     }
   }
 
