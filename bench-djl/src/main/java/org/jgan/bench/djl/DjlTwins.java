@@ -29,7 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * DJL would write them: parameters are plain {@link NDArray}s named as the library's state dicts,
  * forward passes are DJL's functional ops, gradients come from a {@link GradientCollector}.
  *
- * <p>Two things DJL cannot express are written around or left out:
+ * <p>What DJL cannot express, or gets wrong, is written around or left out:
  *
  * <ul>
  *   <li>DJL's PyTorch engine has no transposed convolution ({@code Conv2dTranspose} throws "Not
@@ -39,6 +39,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *       interleaving the phases computes the transposed convolution exactly, with (H+1)^2/H^2 of
  *       its multiply-adds (1.31x at 7x7, 1.15x at 14x14). Its weights are kept in that layout
  *       ({@link #phaseWeights}).
+ *   <li>libtorch 2.7.1 computes wrong results on some machines for convolutions whose channel
+ *       counts are not multiples of 16 ({@link #padTo16}): the sub-pixel convolution's 4 x C_out
+ *       outputs and the minibatch-stddev convolution's C + 1 inputs are padded with zeros to the
+ *       next multiple of 16, which oneDNN does internally anyway.
  *   <li>R1 needs the gradient of a gradient and DJL's {@code GradientCollector.backward} always
  *       passes {@code create_graph=false}: the rows with R1 are not run.
  * </ul>
@@ -125,8 +129,9 @@ final class DjlTwins {
     long w = x.getShape().get(3);
     long cout = p.getShape().get(0) / 4;
     NDArray y =
-        Conv2d.conv2d(x, p, null, new Shape(1, 1), new Shape(1, 1))
+        Conv2d.conv2d(x, padTo16(p, 0), null, new Shape(1, 1), new Shape(1, 1))
             .singletonOrThrow()
+            .get(new NDIndex(":, :{}", 4 * cout))
             .reshape(n, 2, 2, cout, h + 1, w + 1);
     NDList rows = new NDList();
     for (int a = 0; a < 2; a++) {
@@ -139,6 +144,26 @@ final class DjlTwins {
     return NDArrays.stack(rows, 3) // [N, C_out, H, 2, W, 2]
         .reshape(n, cout, 2 * h, 2 * w)
         .add(bias.reshape(1, cout, 1, 1));
+  }
+
+  /**
+   * {@code a} with zeros appended along {@code axis} up to the next multiple of 16 channels ({@code
+   * a} itself when it is one). libtorch 2.7.1's oneDNN convolutions keep channels in blocks of 16
+   * and, when a count is not a multiple of 16, compute with whatever the block's padding holds: on
+   * an AMD EPYC with AVX-512 the input gradient of a 64 -> 4 (or 8) channel convolution came out
+   * 60- 100% wrong and the forward pass of a 129 -> 128 one NaN or 5-10% wrong, from run to run
+   * (DjlTwinsTest; the same with oneDNN limited to AVX2). oneDNN pads to the block anyway, so
+   * padding with zeros first costs the peer no multiply-adds, only the copy.
+   */
+  static NDArray padTo16(NDArray a, int axis) {
+    long[] shape = a.getShape().getShape().clone();
+    long extra = (16 - shape[axis] % 16) % 16;
+    if (extra == 0) {
+      return a;
+    }
+    shape[axis] = extra;
+    return NDArrays.concat(
+        new NDList(a, a.getManager().zeros(new Shape(shape), a.getDataType())), axis);
   }
 
   // ---------------------------------------------------------------- shared pieces
@@ -355,9 +380,12 @@ final class DjlTwins {
 
     private static NDArray eqConv(NDArray x, NDArray w, NDArray b, boolean act, int pad) {
       double fanIn = w.size() / (double) w.getShape().get(0);
-      NDArray y =
-          Conv2d.conv2d(x, w.mul(1 / Math.sqrt(fanIn)), b, new Shape(1, 1), new Shape(pad, pad))
-              .singletonOrThrow();
+      NDArray ws = w.mul(1 / Math.sqrt(fanIn));
+      if (x.getShape().get(1) > 16) { // the mbstd input's 129 or 257 channels (padTo16)
+        x = padTo16(x, 1);
+        ws = padTo16(ws, 1);
+      }
+      NDArray y = Conv2d.conv2d(x, ws, b, new Shape(1, 1), new Shape(pad, pad)).singletonOrThrow();
       return act ? lrelu(y) : y;
     }
 

@@ -3,10 +3,15 @@ package org.jgan.bench.djl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.GradientCollector;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.HashMap;
@@ -47,6 +52,68 @@ class DjlTwinsTest {
       }
       assertTrue(max < 1e-5, "max |diff| " + max);
     }
+  }
+
+  /**
+   * With {@link DjlTwins#padTo16}, the two convolutions libtorch 2.7.1 got wrong on an AMD EPYC
+   * (the input gradient of 64 -> 4 channels, 2x2, and the forward pass of 129 -> 128, 3x3) agree
+   * with libtorch's own float64 result; unpadded, they were 60-100% off or NaN there.
+   */
+  @Test
+  void paddedChannelsGiveTheFloat64Result() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Shape one = new Shape(1, 1);
+      for (int rep = 0; rep < 3; rep++) {
+        NDArray x = m.randomNormal(0, 1, new Shape(8, 64, 14, 14), DataType.FLOAT64);
+        NDArray w = m.randomNormal(0, 0.1f, new Shape(4, 64, 2, 2), DataType.FLOAT64);
+        double[][] ref = inputGradient(x, w, false);
+        double[][] f32 =
+            inputGradient(x.toType(DataType.FLOAT32, true), w.toType(DataType.FLOAT32, true), true);
+        assertTrue(rel(ref[1], f32[1]) < 1e-5, "64 -> 4 input gradient: " + rel(ref[1], f32[1]));
+        NDArray a = m.randomNormal(0, 1, new Shape(8, 129, 4, 4), DataType.FLOAT64);
+        NDArray k = m.randomNormal(0, 0.1f, new Shape(128, 129, 3, 3), DataType.FLOAT64);
+        double[] y64 = Conv2d.conv2d(a, k, null, one, one).singletonOrThrow().toDoubleArray();
+        double[] y32 =
+            Conv2d.conv2d(
+                    DjlTwins.padTo16(a.toType(DataType.FLOAT32, true), 1),
+                    DjlTwins.padTo16(k.toType(DataType.FLOAT32, true), 1),
+                    null,
+                    one,
+                    one)
+                .singletonOrThrow()
+                .toType(DataType.FLOAT64, true)
+                .toDoubleArray();
+        assertTrue(rel(y64, y32) < 1e-5, "129 -> 128 forward: " + rel(y64, y32));
+      }
+    }
+  }
+
+  /** The output and the input gradient of a weighted sum of a stride-1, padding-1 convolution. */
+  private static double[][] inputGradient(NDArray x, NDArray w, boolean pad) {
+    x.setRequiresGradient(true);
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      long cout = w.getShape().get(0);
+      NDArray y =
+          Conv2d.conv2d(x, pad ? DjlTwins.padTo16(w, 0) : w, null, new Shape(1, 1), new Shape(1, 1))
+              .singletonOrThrow()
+              .get(new NDIndex(":, :{}", cout));
+      NDArray c = y.getManager().arange(0f, (float) y.size(), 1f).reshape(y.getShape());
+      gc.backward(y.mul(c.toType(y.getDataType(), false).mul(1e-3)).sum());
+      return new double[][] {
+        y.toType(DataType.FLOAT64, true).toDoubleArray(),
+        x.getGradient().toType(DataType.FLOAT64, true).toDoubleArray()
+      };
+    }
+  }
+
+  private static double rel(double[] ref, double[] a) {
+    double max = 0;
+    double diff = 0;
+    for (int i = 0; i < ref.length; i++) {
+      max = Math.max(max, Math.abs(ref[i]));
+      diff = Math.max(diff, Math.abs(ref[i] - a[i]));
+    }
+    return diff / max; // NaN when a holds one: the assertion fails
   }
 
   /**
