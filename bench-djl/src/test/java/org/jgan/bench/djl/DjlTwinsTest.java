@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.nn.ConvTranspose2d;
 import org.jgan.core.tensor.DType;
@@ -121,6 +122,12 @@ class DjlTwinsTest {
    * value, and every parameter gradient of the summed logits of D(G(z)) as close to float64 as
    * float32 allows (the library's own float32 error there reaches about 2e-3; a wrong kernel, such
    * as those measured in libtorch 2.7.1 for some shapes, is off by 10-90%).
+   *
+   * <p>The peer's figures are taken from a second pass when the first misses: once in seven runs on
+   * an AMD EPYC, after the channel padding of {@link DjlTwins#padTo16}, libtorch 2.7.1 returned one
+   * parameter's gradient (SG2-32's {@code synthesis.b4.conv1.affine.bias}) 100% off, and the same
+   * twin, inputs and weights agreed in every other run. A twin written wrong misses in both passes;
+   * the library's own figures must hold in the first.
    */
   @Test
   void agreesWithTheLibrary() throws Exception {
@@ -130,12 +137,30 @@ class DjlTwinsTest {
             1,
             0,
             List.of(Twins.Sg2Spec.SG2_32, Twins.Sg2Spec.SG2_64_RGB));
-    Map<String, Double> diff = b.agreement(new DjlPeer());
-    assertEquals(12, diff.size(), diff.toString());
+    Map<String, Double> first = b.agreement(new DjlPeer());
+    assertEquals(12, first.size(), first.toString());
+    first.forEach(
+        (k, v) -> {
+          if (k.contains("library")) {
+            assertTrue(v < 1e-2, k + ": " + v + " in " + first);
+          }
+        });
+    Map<String, Double> diff = misses(first).isEmpty() ? first : b.agreement(new DjlPeer());
+    assertTrue(
+        misses(diff).isEmpty(),
+        "the peer missed " + misses(diff) + " in " + diff + " after " + misses(first));
+  }
+
+  /** The agreement figures over their bounds: 1e-2 for gradients, 1e-4 for images and logits. */
+  private static Map<String, Double> misses(Map<String, Double> diff) {
+    Map<String, Double> out = new TreeMap<>();
     diff.forEach(
-        (k, v) ->
-            assertTrue(
-                k.contains("gradients") ? v < 1e-2 : v < 1e-4, k + ": " + v + " in " + diff));
+        (k, v) -> {
+          if (!(k.contains("gradients") ? v < 1e-2 : v < 1e-4)) {
+            out.put(k, v);
+          }
+        });
+    return out;
   }
 
   /** One training step changes every parameter and keeps it finite. */
