@@ -150,10 +150,10 @@ final class DjlTwins {
    * {@code a} with zeros appended along {@code axis} up to the next multiple of 16 channels ({@code
    * a} itself when it is one). libtorch 2.7.1's oneDNN convolutions keep channels in blocks of 16
    * and, when a count is not a multiple of 16, compute with whatever the block's padding holds: on
-   * an AMD EPYC with AVX-512 the input gradient of a 64 -> 4 (or 8) channel convolution came out
-   * 60- 100% wrong and the forward pass of a 129 -> 128 one NaN or 5-10% wrong, from run to run
-   * (DjlTwinsTest; the same with oneDNN limited to AVX2). oneDNN pads to the block anyway, so
-   * padding with zeros first costs the peer no multiply-adds, only the copy.
+   * an AMD EPYC with AVX-512 the input gradient of a 64 -> 4 (or 8) channel convolution was wrong
+   * by 60 to 100% and the forward pass of a 129 -> 128 one NaN or wrong by 5 to 10%, varying from
+   * run to run (DjlTwinsTest; the same with oneDNN limited to AVX2). oneDNN pads to the block
+   * anyway, so padding with zeros first costs the peer no multiply-adds, only the copy.
    */
   static NDArray padTo16(NDArray a, int axis) {
     long[] shape = a.getShape().getShape().clone();
