@@ -16,13 +16,22 @@ public final class TensorAssert {
 
   /** Same shape and {@code max|a - b| <= tol * max(max|b|, 1e-300)}. */
   public static void assertClose(Tensor expected, Tensor actual, double relTol, String what) {
+    assertClose(expected, actual, relTol, 0, what);
+  }
+
+  /**
+   * Same shape and {@code max|a - b| <= max(relTol * max(max|b|, 1e-300), absTol)}: for values near
+   * zero, where a relative bound says nothing.
+   */
+  public static void assertClose(
+      Tensor expected, Tensor actual, double relTol, double absTol, String what) {
     assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
     INDArray e = expected.data().castTo(DataType.DOUBLE);
     INDArray a = actual.data().castTo(DataType.DOUBLE);
     double scale = e.amaxNumber().doubleValue();
     double diff = e.sub(a).amaxNumber().doubleValue();
     assertTrue(
-        diff <= relTol * Math.max(scale, 1e-300),
+        diff <= Math.max(relTol * Math.max(scale, 1e-300), absTol),
         what
             + ": max |diff| "
             + diff
@@ -30,6 +39,7 @@ public final class TensorAssert {
             + relTol
             + " x max|expected| "
             + scale
+            + (absTol > 0 ? " and " + absTol : "")
             + " (shape "
             + Shapes.str(expected.shape())
             + ")");
