@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jgan.core.autograd.Autograd;
 import org.jgan.core.autograd.GradMode;
@@ -56,7 +57,12 @@ class FastPathsTest {
    */
   private static final double SLACK = 2;
 
-  private static final int BATCH = 4;
+  /**
+   * Two images: the minibatch statistic still has a group to measure, and the networks have half
+   * the activations of four, so float32 rounding crosses a leaky ReLU's kink half as often (see
+   * {@link #SEEDS}); the float64 reference kernels, most of the check's time, run half as long.
+   */
+  private static final int BATCH = 2;
 
   static Stream<Arguments> presets() {
     List<Arguments> all = new ArrayList<>();
@@ -94,7 +100,10 @@ class FastPathsTest {
    * passes when one draw agrees everywhere. On one machine (2026-12-07, CI of 02bad08) the three
    * draws 3-5 all failed for the progressive and StyleGAN {@code paper} discriminators (penalty's
    * input gradient off by 3e-3 to 1.2e-2, a 512-channel weight gradient by 7e-3), and passed on the
-   * next run with seven draws: seven are tried.
+   * next run with seven draws: seven are tried. At batch 2 (2026-12-07) the first draw passes for
+   * 11 of the 12 presets; StyleGAN's cpu32 needs the second (draw 3: the gradient of a bias that
+   * instance normalisation cancels, 0 in float64, is float32 noise 0.13 on the fast paths against
+   * 0.06 on the reference kernels), and the whole check takes 65 s instead of 224 s at batch 4.
    */
   private static final long[] SEEDS = {3, 4, 5, 6, 7, 8, 9};
 
@@ -118,29 +127,48 @@ class FastPathsTest {
   }
 
   private static void check(String name, ModelConfig config, long seed) {
-    int[] labels = config.labelCount() > 0 ? new int[] {3, 7, 1, 0} : null;
+    int[] labels = config.labelCount() > 0 ? Arrays.copyOf(new int[] {3, 7, 1, 0}, BATCH) : null;
     Backend reference = Backend.cpu().withWinograd(false).withOneDnn(false).withInPlace(false);
     List<Tensor> exact;
-    List<Tensor> ref32;
     try (Engine e = Engine.start(reference)) {
       exact = run(config, DType.FLOAT64, labels, seed);
-      ref32 = run(config, DType.FLOAT32, labels, seed);
     }
+    List<Tensor> direct;
     try (Engine e = Engine.start(Backend.cpu().withWinograd(false))) {
-      List<Tensor> direct = run(config, DType.FLOAT32, labels, seed);
+      direct = run(config, DType.FLOAT32, labels, seed);
       assertTrue(
           config.family() == Family.VANILLA || e.stats().oneDnnCalls() > 0,
           name + ": no convolution ran on oneDNN's direct kernels");
-      compare(name + ", direct fast paths", exact, ref32, direct, TOL);
     }
+    List<Tensor> all;
     try (Engine e = Engine.start(Backend.cpu())) {
-      List<Tensor> all = run(config, DType.FLOAT32, labels, seed);
-      compare(name + ", every fast path", exact, ref32, all, WINOGRAD_TOL);
+      all = run(config, DType.FLOAT32, labels, seed);
     }
+    // float32 on the reference kernels, only for a result that misses its bound (SLACK).
+    Supplier<List<Tensor>> ref32 =
+        new Supplier<>() {
+          private List<Tensor> value;
+
+          @Override
+          public List<Tensor> get() {
+            if (value == null) {
+              try (Engine e = Engine.start(reference)) {
+                value = run(config, DType.FLOAT32, labels, seed);
+              }
+            }
+            return value;
+          }
+        };
+    compare(name + ", direct fast paths", exact, ref32, direct, TOL);
+    compare(name + ", every fast path", exact, ref32, all, WINOGRAD_TOL);
   }
 
   private static void compare(
-      String name, List<Tensor> exact, List<Tensor> ref32, List<Tensor> fast, double tol) {
+      String name,
+      List<Tensor> exact,
+      Supplier<List<Tensor>> ref32,
+      List<Tensor> fast,
+      double tol) {
     assertEquals(exact.size(), fast.size());
     for (int i = 0; i < fast.size(); i++) {
       String what = name + ": " + (i < NAMES.length ? NAMES[i] : "gradient " + (i - NAMES.length));
@@ -151,9 +179,12 @@ class FastPathsTest {
       INDArray e = exact.get(i).data();
       double scale = e.amaxNumber().doubleValue();
       double errFast = e.sub(fast.get(i).data()).amaxNumber().doubleValue();
-      double errRef = e.sub(ref32.get(i).data()).amaxNumber().doubleValue();
+      if (errFast <= tol * scale) {
+        continue;
+      }
+      double errRef = e.sub(ref32.get().get(i).data()).amaxNumber().doubleValue();
       assertTrue(
-          errFast <= Math.max(tol * scale, SLACK * errRef),
+          errFast <= SLACK * errRef,
           String.format(
               Locale.ROOT,
               "%s %s: fast paths off by %.2e of the largest value %.2e, float32 on the reference"
