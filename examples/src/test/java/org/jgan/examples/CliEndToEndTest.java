@@ -24,6 +24,7 @@ import javax.imageio.ImageIO;
 import org.jgan.core.io.Json;
 import org.jgan.core.io.SafeTensors;
 import org.jgan.core.tensor.Tensor;
+import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.FashionMnist;
 import org.jgan.train.data.ImageTransform;
 import org.jgan.train.data.PackedDataset;
@@ -358,6 +359,10 @@ class CliEndToEndTest {
     assertEquals(0, r.status(), r.err());
     assertTrue(
         r.out().contains("backend: cpu, Winograd off, oneDNN off, in-place on, pool off"), r.out());
+    // the run kept its snapshots, so its resumption does too without being told
+    assertTrue(r.out().contains("snapshots: each kept"), r.out());
+    assertEquals(
+        64, Checkpoint.read(run.resolve("checkpoint-000064.safetensors")).state().imagesSeen());
     Result i = gan("info", "--checkpoint", ckpt.toString());
     assertTrue(i.out().contains("images seen  64"), i.out());
     List<String> starts = Files.readAllLines(run.resolve("provenance.jsonl"));
@@ -370,6 +375,7 @@ class CliEndToEndTest {
     assertEquals(false, resumed.get("oneDnn"));
     assertEquals(0L, resumed.get("poolBytes"));
     assertEquals(0.048, (Double) Json.parseObject(starts.get(1)).get("kimg"), 1e-12);
+    assertEquals(true, Json.parseObject(starts.get(1)).get("keep_snapshots"));
     Result bad = gan("train", "--pool-mb", "-1");
     assertEquals(1, bad.status());
     assertTrue(bad.err().contains("poolBytes must be >= 0"), bad.err());

@@ -183,10 +183,12 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--keep-snapshots",
+      negatable = true,
       description =
           "Keep every snapshot's checkpoint as checkpoint-<images>.safetensors beside the latest"
-              + " (to evaluate a run at several points).")
-  boolean keepSnapshots;
+              + " (to evaluate a run at several points). A resumed run goes on as its last start"
+              + " did unless told.")
+  Boolean keepSnapshots;
 
   @Option(names = "--config", description = "JSON config file; flags override it.")
   Path config;
@@ -333,7 +335,18 @@ public final class TrainCommand implements Callable<Integer> {
         }
       }
     }
-    TrainingRun run = new TrainingRun(trainer, out).keepSnapshots(keepSnapshots);
+    boolean keep;
+    if (keepSnapshots != null) {
+      keep = keepSnapshots;
+    } else {
+      keep = resume != null && TrainingRun.keptSnapshots(resume.toAbsolutePath().getParent());
+      if (keep) {
+        System.out.println(
+            "snapshots: each kept as checkpoint-<images>.safetensors, as the run's last start did"
+                + " (--no-keep-snapshots stops that)");
+      }
+    }
+    TrainingRun run = new TrainingRun(trainer, out).keepSnapshots(keep);
     long remaining = cfg.totalImages() - trainer.imagesSeen();
     long startImages = trainer.imagesSeen();
     try (ProgressBar bar = progressBar ? bar(remaining) : null) {

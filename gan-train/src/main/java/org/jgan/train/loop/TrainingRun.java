@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code config.json}: the resolved config;
  *   <li>{@code provenance.jsonl}: one line per start (and resume) of the run: library, Java and
- *       ND4J versions, the backend it ran on, the seed;
+ *       ND4J versions, the backend it ran on, the seed, whether it keeps snapshots;
  *   <li>{@code losses.csv}: every step's losses; {@code losses.png}: their curves;
  *   <li>{@code log.jsonl}: one line per snapshot with averages since the last one (losses, mean
  *       logits on real and fake images, gradient norms, R1, path length, the mode-seeking term when
@@ -56,6 +56,9 @@ import org.slf4j.LoggerFactory;
 public final class TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
 
+  /** The key of {@code provenance.jsonl} that says whether a start kept its snapshots. */
+  private static final String KEEP_SNAPSHOTS = "keep_snapshots";
+
   private final Trainer trainer;
   private final Path out;
   private final Tensor gridLatents;
@@ -68,6 +71,7 @@ public final class TrainingRun {
   private long startNanos;
   private long lastSnapshotImages;
   private boolean keepSnapshots;
+  private boolean started;
 
   /** Receives every step and every snapshot (for progress bars). */
   public interface Listener {
@@ -95,16 +99,6 @@ public final class TrainingRun {
     Files.createDirectories(out);
     Files.writeString(
         out.resolve("config.json"), trainer.config().toJson(), StandardCharsets.UTF_8);
-    Map<String, Object> start = new LinkedHashMap<>();
-    start.put("started", Instant.now().toString());
-    start.put("kimg", trainer.imagesSeen() / 1000.0);
-    start.putAll(Checkpoint.provenance(trainer, false));
-    Files.writeString(
-        out.resolve("provenance.jsonl"),
-        Json.write(start) + "\n",
-        StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
     Generator g = trainer.sampler();
     Rng rng = new Rng(trainer.config().seed()).split(99);
     int k = g.labelCount();
@@ -187,7 +181,8 @@ public final class TrainingRun {
   /**
    * Whether every snapshot's checkpoint is kept as {@code checkpoint-<images>.safetensors} (six
    * digits or more) beside the latest one. One that exists already (written by a killed process
-   * after the checkpoint this run resumed from) is left as it is.
+   * after the checkpoint this run resumed from) is left as it is. Set it before the run starts: the
+   * start's line of {@code provenance.jsonl} records it ({@link #keptSnapshots}).
    *
    * @return this run
    */
@@ -230,6 +225,7 @@ public final class TrainingRun {
     if (!(maxSeconds >= 0)) {
       throw new IllegalArgumentException("a time limit must be >= 0 seconds, got " + maxSeconds);
     }
+    recordStart();
     startNanos = System.nanoTime();
     try (BufferedWriter csv =
         Files.newBufferedWriter(
@@ -281,6 +277,7 @@ public final class TrainingRun {
 
   /** Writes a grid, a log line, the loss plot and a checkpoint now. */
   public void snapshot(Listener listener) throws IOException {
+    recordStart();
     double kimg = trainer.imagesSeen() / 1000.0;
     Path picture = writePicture(kimg);
     Map<String, Object> line = logLine(kimg);
@@ -304,6 +301,53 @@ public final class TrainingRun {
   }
 
   /** Copies the checkpoint just written to {@code checkpoint-<images>.safetensors}. */
+  /**
+   * The start's line of {@code provenance.jsonl}, once per {@code TrainingRun}: when it started, at
+   * how many images, what it ran with (versions, backend, seed) and whether it keeps snapshots.
+   */
+  private void recordStart() throws IOException {
+    if (started) {
+      return;
+    }
+    started = true;
+    Map<String, Object> start = new LinkedHashMap<>();
+    start.put("started", Instant.now().toString());
+    start.put("kimg", trainer.imagesSeen() / 1000.0);
+    start.putAll(Checkpoint.provenance(trainer, false));
+    start.put(KEEP_SNAPSHOTS, keepSnapshots);
+    Files.writeString(
+        out.resolve("provenance.jsonl"),
+        Json.write(start) + "\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+  }
+
+  /**
+   * Whether the last start of the run in {@code runFolder} kept every snapshot's checkpoint (its
+   * line in {@code provenance.jsonl} says so), so that a resumed run can go on as it did; false for
+   * a folder without that file and for runs recorded before starts said it.
+   *
+   * @throws IOException when the file cannot be read or its last line is not a JSON object
+   */
+  public static boolean keptSnapshots(Path runFolder) throws IOException {
+    Path file = runFolder.resolve("provenance.jsonl");
+    if (!Files.exists(file)) {
+      return false;
+    }
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      if (!lines.get(i).isBlank()) {
+        try {
+          return Boolean.TRUE.equals(Json.parseObject(lines.get(i)).get(KEEP_SNAPSHOTS));
+        } catch (Json.JsonException e) {
+          throw new IOException(file + ", line " + (i + 1) + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    return false;
+  }
+
   private void keep(Path ckpt, long images) throws IOException {
     Path kept = out.resolve(String.format(Locale.ROOT, "checkpoint-%06d.safetensors", images));
     if (Files.exists(kept)) {

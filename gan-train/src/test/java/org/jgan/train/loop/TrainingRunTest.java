@@ -1,6 +1,7 @@
 package org.jgan.train.loop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,6 +97,7 @@ class TrainingRunTest {
     Trainer t = new Trainer(config, TrainerTest.FASHION32);
     new TrainingRun(t, dir.resolve("run")).keepSnapshots(true).run(new TrainingRun.Listener() {});
     Path run = dir.resolve("run");
+    assertTrue(TrainingRun.keptSnapshots(run), "the start's provenance line says it keeps them");
     for (int images : new int[] {16, 32, 48}) {
       Path kept = run.resolve(String.format("checkpoint-%06d.safetensors", images));
       assertEquals(images, Checkpoint.read(kept).state().imagesSeen(), kept.toString());
@@ -132,6 +134,8 @@ class TrainingRunTest {
     // without the option, only the latest
     Trainer other = new Trainer(config, TrainerTest.FASHION32);
     new TrainingRun(other, dir.resolve("plain")).run(new TrainingRun.Listener() {});
+    assertFalse(TrainingRun.keptSnapshots(dir.resolve("plain")));
+    assertFalse(TrainingRun.keptSnapshots(dir.resolve("no run here")));
     try (var files = Files.list(dir.resolve("plain"))) {
       assertEquals(
           List.of("checkpoint.safetensors"),
