@@ -198,6 +198,43 @@ class CliEndToEndTest {
     try (var files = Files.list(dir.resolve("folder/Ankle_boot"))) {
       assertEquals(3, files.count());
     }
+    // psi 0: towards the tracked average every class is the same picture, towards each class's
+    // centre every class has its own (and its samples are that one picture)
+    Map<String, List<int[]>> firstTwo = new TreeMap<>();
+    for (String towards : new String[] {"average", "class"}) {
+      Path folder = dir.resolve("psi0-" + towards);
+      Result t =
+          gan(
+              "generate",
+              "--checkpoint",
+              ckpt.toString(),
+              "--per-class",
+              "2",
+              "--psi",
+              "0",
+              "--truncation",
+              towards,
+              "--out",
+              folder.toString());
+      assertEquals(0, t.status(), t.err());
+      List<int[]> pictures = new ArrayList<>();
+      try (var classes = Files.list(folder)) {
+        for (Path c : classes.filter(Files::isDirectory).sorted().limit(2).toList()) {
+          try (var files = Files.list(c)) {
+            for (Path f : files.sorted().toList()) {
+              BufferedImage img = ImageIO.read(f.toFile());
+              pictures.add(img.getRaster().getPixels(0, 0, 32, 32, (int[]) null));
+            }
+          }
+        }
+      }
+      firstTwo.put(towards, pictures);
+    }
+    List<int[]> avg = firstTwo.get("average");
+    List<int[]> cls = firstTwo.get("class");
+    assertArrayEquals(avg.get(0), avg.get(2), "w_avg: one picture for two classes");
+    assertArrayEquals(cls.get(0), cls.get(1), "class centre: one picture within a class");
+    assertTrue(!Arrays.equals(cls.get(0), cls.get(2)), "class centres: two classes, two pictures");
     // read back as a labelled dataset, and packed into a ZIP that reads back the same
     try (PackedDataset back = PackedDataset.open(dir.resolve("folder"), ImageTransform.asIs())) {
       assertEquals(30, back.size());
@@ -308,24 +345,32 @@ class CliEndToEndTest {
       }
     }
     Result raw =
-        gan(
-            "evaluate",
-            "--checkpoint",
-            run.resolve("checkpoint-000016.safetensors").toString(),
-            "--samples",
-            "40",
-            "--class-samples",
-            "10",
+        evaluateSmall(
+            run.resolve("checkpoint-000016.safetensors"),
+            dir.resolve("eval-raw.json"),
             "--generator",
-            "raw",
-            "--out",
-            dir.resolve("eval-raw.json").toString());
+            "raw");
     assertEquals(0, raw.status(), raw.err());
     assertTrue(raw.out().contains("f-spread"), raw.out());
     Map<String, Object> mr = Json.parseObject(Files.readString(dir.resolve("eval-raw.json")));
     assertEquals("raw", mr.get("generator"));
     assertEquals(0.016, (Double) mr.get("kimg"), 1e-12);
     assertEquals(10L, mr.get("class_samples"));
+    // psi 0 towards each class's centre: one picture per class, so no spread within a class
+    Result centred =
+        evaluateSmall(
+            ckpt, dir.resolve("eval-centred.json"), "--psi", "0", "--truncation", "class");
+    assertEquals(0, centred.status(), centred.err());
+    assertTrue(centred.out().contains("psi 0.0 towards the class"), centred.out());
+    Map<String, Object> mc = Json.parseObject(Files.readString(dir.resolve("eval-centred.json")));
+    assertEquals("class", mc.get("truncation"));
+    for (Object k : ((Map<?, ?>) mc.get("by_class")).values()) {
+      assertEquals(0, (Double) ((Map<?, ?>) k).get("pixel_spread"), 1e-6, k.toString());
+    }
+    Result where =
+        gan("evaluate", "--checkpoint", ckpt.toString(), "--psi", "0.7", "--truncation", "mid");
+    assertEquals(1, where.status());
+    assertTrue(where.err().contains("--truncation must be average or class, got mid"), where.err());
     Result few = gan("evaluate", "--checkpoint", ckpt.toString(), "--class-samples", "5");
     assertEquals(1, few.status());
     assertTrue(few.err().contains("--class-samples must be 0 or >= 10, got 5"), few.err());
@@ -337,6 +382,24 @@ class CliEndToEndTest {
     assertTrue(
         i.out().contains("family       stylegan2") && i.out().contains("images seen  48"), i.out());
     assertTrue(i.out().contains("\"labelCount\": 10"), i.out());
+  }
+
+  /** {@code gan evaluate} of 40 samples and 10 per class into {@code out}, with more options. */
+  private static Result evaluateSmall(Path checkpoint, Path out, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "evaluate",
+                "--checkpoint",
+                checkpoint.toString(),
+                "--samples",
+                "40",
+                "--class-samples",
+                "10",
+                "--out",
+                out.toString()));
+    args.addAll(List.of(more));
+    return gan(args.toArray(new String[0]));
   }
 
   @Test

@@ -6,14 +6,22 @@ import org.jgan.models.blocks.NoiseMode;
 /**
  * How a generator samples: where per-pixel noise comes from, and the truncation trick (StyleGAN):
  * latents are pulled towards the average, {@code w' = w_avg + psi (w - w_avg)}, for the first
- * {@code truncationCutoff} layers (negative: all).
+ * {@code truncationCutoff} layers (negative: all), or towards the centre of each sample's class
+ * (conditional style generators). Generators without a mapping network ignore truncation.
  *
  * @param rng source of random noise (needed in {@link NoiseMode#RANDOM} mode for noisy families)
  * @param noiseMode random, const or none
  * @param truncationPsi 1 = no truncation
  * @param truncationCutoff layers truncated; negative = all
+ * @param classCentres truncate towards the mean {@code w} of each sample's class ({@link
+ *     org.jgan.models.blocks.MappingNetwork#classCentres}) instead of the tracked average
  */
-public record Sampling(Rng rng, NoiseMode noiseMode, double truncationPsi, int truncationCutoff) {
+public record Sampling(
+    Rng rng,
+    NoiseMode noiseMode,
+    double truncationPsi,
+    int truncationCutoff,
+    boolean classCentres) {
   /** Validates psi. */
   public Sampling {
     if (!(truncationPsi >= 0 && truncationPsi <= 2)) {
@@ -22,6 +30,16 @@ public record Sampling(Rng rng, NoiseMode noiseMode, double truncationPsi, int t
     if (noiseMode == NoiseMode.RANDOM && rng == null) {
       throw new IllegalArgumentException("random noise needs an Rng");
     }
+  }
+
+  /** Truncation towards the tracked average {@code w_avg}. */
+  public Sampling(Rng rng, NoiseMode noiseMode, double truncationPsi, int truncationCutoff) {
+    this(rng, noiseMode, truncationPsi, truncationCutoff, false);
+  }
+
+  /** This sampling, truncating towards each sample's class centre instead of the average. */
+  public Sampling towardsClassCentres() {
+    return new Sampling(rng, noiseMode, truncationPsi, truncationCutoff, true);
   }
 
   /** Training: random noise from {@code rng}, no truncation. */

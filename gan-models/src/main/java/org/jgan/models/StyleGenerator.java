@@ -39,9 +39,28 @@ public abstract class StyleGenerator extends Generator {
    * @param updateWAvg track the batch average of {@code w} (the main training call only)
    */
   public Tensor mapping(Tensor z, int[] labels, double psi, int cutoff, boolean updateWAvg) {
+    return mapping(z, labels, psi, cutoff, updateWAvg, false);
+  }
+
+  /**
+   * {@code z} (and labels) to {@code ws [N, numWs, wDim]}, truncated as {@code sampling} says (to
+   * the tracked average or each sample's class centre); the average is not updated.
+   */
+  public Tensor mapping(Tensor z, int[] labels, Sampling sampling) {
+    return mapping(
+        z,
+        labels,
+        sampling.truncationPsi(),
+        sampling.truncationCutoff(),
+        false,
+        sampling.classCentres());
+  }
+
+  private Tensor mapping(
+      Tensor z, int[] labels, double psi, int cutoff, boolean updateWAvg, boolean classCentres) {
     Shapes.check(z.shape(), getClass().getSimpleName() + " z", -1, zDim());
     checkLabels(labels, z.size(0));
-    return mappingNetwork().forward(z, labels, psi, cutoff, updateWAvg);
+    return mappingNetwork().forward(z, labels, psi, cutoff, updateWAvg, classCentres);
   }
 
   /**
@@ -55,8 +74,7 @@ public abstract class StyleGenerator extends Generator {
 
   @Override
   public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
-    Tensor ws = mapping(z, labels, sampling.truncationPsi(), sampling.truncationCutoff(), false);
-    return synthesis(ws, sampling.noiseMode(), sampling.rng());
+    return synthesis(mapping(z, labels, sampling), sampling.noiseMode(), sampling.rng());
   }
 
   /**

@@ -13,6 +13,8 @@ import org.jgan.core.io.WeightFileException;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.models.Generator;
+import org.jgan.models.Sampling;
+import org.jgan.models.StyleGenerator;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.checkpoint.PytorchImport;
 import org.jgan.train.data.Dataset;
@@ -238,6 +240,33 @@ public final class Cli {
       return Checkpoint.generator(c, averaged);
     } catch (WeightFileException e) {
       throw new UserError(e.getMessage());
+    }
+  }
+
+  /**
+   * Constant-noise sampling truncated by {@code psi} towards {@code towards}: {@code average} (the
+   * tracked {@code w_avg}, as in the papers) or {@code class} (the centre of each sample's class,
+   * for conditional StyleGAN and StyleGAN2 models).
+   */
+  public static Sampling sampling(Generator g, double psi, String towards) {
+    Sampling s;
+    try {
+      s = Sampling.fixed(psi);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--psi: " + e.getMessage());
+    }
+    switch (towards) {
+      case "average":
+        return s;
+      case "class":
+        if (!(g instanceof StyleGenerator) || g.labelCount() == 0) {
+          throw new UserError(
+              "--truncation class needs a conditional StyleGAN or StyleGAN2 model; this one is "
+                  + (g.labelCount() == 0 ? "unconditional" : "without a mapping network"));
+        }
+        return s.towardsClassCentres();
+      default:
+        throw new UserError("--truncation must be average or class, got " + towards);
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jgan.core.io.Json;
 import org.jgan.models.Generator;
+import org.jgan.models.Sampling;
 import org.jgan.train.checkpoint.Checkpoint;
 import org.jgan.train.data.Dataset;
 import org.jgan.train.data.FashionMnist;
@@ -69,6 +70,23 @@ public final class EvaluateCommand implements Callable<Integer> {
   String generator;
 
   @Option(
+      names = "--psi",
+      defaultValue = "1.0",
+      description =
+          "Truncation of the samples (StyleGAN families): w pulled towards a centre, w' = centre +"
+              + " psi (w - centre) (default ${DEFAULT-VALUE}: none).")
+  double psi;
+
+  @Option(
+      names = "--truncation",
+      defaultValue = "average",
+      description =
+          "The centre --psi pulls towards: average (the tracked w_avg, as in the papers) or class"
+              + " (the mean w of each sample's class, conditional models) (default"
+              + " ${DEFAULT-VALUE}).")
+  String truncation;
+
+  @Option(
       names = "--inception",
       paramLabel = "FILE",
       description =
@@ -108,18 +126,21 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (caution != null) {
       System.out.println("note: " + caution);
     }
-    Metrics.Report r = Metrics.evaluate(space, g, d, samples, 1);
+    Sampling sampling = Cli.sampling(g, psi, truncation);
+    Metrics.Report r = Metrics.evaluate(space, g, d, samples, 1, sampling);
     Map<String, Object> m = r.toMap();
     m.put("checkpoint", checkpoint.toString());
     m.put("kimg", c.state().imagesSeen() / 1000.0);
     m.put("data", d.name());
     m.put("generator", generator);
+    m.put("psi", psi);
+    m.put("truncation", truncation);
     Metrics.ClassReport[] classes = null;
     if (g.labelCount() == 10
         && classSamples > 0
         && d.name().startsWith("fashion-mnist")
         && d.labelCount() == 10) {
-      classes = Metrics.byClass(g, d, classSamples, 2);
+      classes = Metrics.byClass(g, d, classSamples, 2, sampling);
       Map<String, Object> accuracy = new LinkedHashMap<>();
       Map<String, Object> byClass = new LinkedHashMap<>();
       for (Metrics.ClassReport k : classes) {
@@ -137,13 +158,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     Files.writeString(target, Json.writePretty(m), StandardCharsets.UTF_8);
     System.out.printf(
         Locale.ROOT,
-        "%s %.3f  KID x1000 %.3f  precision %.4f  recall %.4f  (%d samples vs %s) -> %s%n",
+        "%s %.3f  KID x1000 %.3f  precision %.4f  recall %.4f  (%d samples%s vs %s) -> %s%n",
         inception == null ? "FD" : "FID",
         r.fd(),
         r.kidTimes1000(),
         r.precision(),
         r.recall(),
         r.samples(),
+        psi == 1.0 ? "" : String.format(Locale.ROOT, ", psi %s towards the %s", psi, truncation),
         d.name(),
         target);
     if (classes != null) {

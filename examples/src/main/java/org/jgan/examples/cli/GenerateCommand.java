@@ -63,6 +63,14 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Truncation psi, 0..1 (default ${DEFAULT-VALUE}).")
   double psi;
 
+  @Option(
+      names = "--truncation",
+      defaultValue = "average",
+      description =
+          "The centre --psi pulls towards: average (the tracked w_avg) or class (the mean w of each"
+              + " sample's class, conditional models) (default ${DEFAULT-VALUE}).")
+  String truncation;
+
   @Option(names = "--grid", description = "Write one grid (grid.png) instead of one PNG per seed.")
   boolean grid;
 
@@ -113,7 +121,7 @@ public final class GenerateCommand implements Callable<Integer> {
     if (g.sampleShape().length != 3) {
       throw new Cli.UserError("this model generates points, not images");
     }
-    Sampling sampling = Sampling.fixed(psi);
+    Sampling sampling = Cli.sampling(g, psi, truncation);
     long[] s = Cli.seeds(seeds);
     if (perClass != null) {
       if (perClass < 1) {

@@ -1,6 +1,7 @@
 package org.jgan.models.blocks;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.kernels.Shapes;
@@ -20,12 +21,19 @@ import org.jgan.core.tensor.Tensor;
  *   w  = num_layers x equalised linear + lrelu, lr multiplier 0.01
  *   training:   w_avg &lt;- w_avg + (1 - 0.995) (mean_batch w - w_avg)
  *   truncation: w'_i = w_avg + psi (w_i - w_avg) for layers i &lt; cutoff (all if cutoff &lt; 0)
+ *               or towards the centre of the sample's class instead of w_avg (conditional)
  * </pre>
  *
  * The output is broadcast to {@code [N, numWs, wDim]}, one latent per synthesis layer. With {@code
  * zDim = 0} the network maps labels alone (a conditional discriminator's label embedding).
  */
 public final class MappingNetwork extends Module {
+  /** How many latents of a fixed draw give each class centre. */
+  public static final int CENTRE_SAMPLES = 4096;
+
+  /** The seed of the latents that give the class centres. */
+  private static final long CENTRE_SEED = 0x63656e747265L;
+
   private final int zDim;
   private final int labelCount;
   private final int wDim;
@@ -108,6 +116,76 @@ public final class MappingNetwork extends Module {
    * @return {@code [N, numWs, wDim]}, or {@code [N, wDim]} when {@code numWs = 0}
    */
   public Tensor forward(Tensor z, int[] labels, double psi, int cutoff, boolean updateWAvg) {
+    return forward(z, labels, psi, cutoff, updateWAvg, false);
+  }
+
+  /**
+   * {@link #forward(Tensor, int[], double, int, boolean)}, truncating towards each sample's class
+   * centre ({@link #classCentres}) instead of {@code w_avg} when {@code classCentres} is set: the
+   * tracked average lies between the classes, so pulling a conditional sample towards it blurs its
+   * class; the centre of its own class keeps it.
+   *
+   * @throws IllegalArgumentException for class centres of an unconditional network
+   */
+  public Tensor forward(
+      Tensor z, int[] labels, double psi, int cutoff, boolean updateWAvg, boolean classCentres) {
+    if (classCentres && (labelCount == 0 || zDim == 0)) {
+      throw new IllegalArgumentException(
+          "MappingNetwork: truncation towards class centres needs a conditional network with a"
+              + " latent; this one has "
+              + labelCount
+              + " classes and zDim "
+              + zDim);
+    }
+    Tensor x = map(z, labels);
+    if (updateWAvg && wAvg != null) {
+      try (GradMode.Guard g = GradMode.disabled()) {
+        Tensor avg = wAvg.value();
+        wAvg.assign(avg.add(x.detach().mean(false, 0).to(avg.dtype()).sub(avg).mul(1 - wAvgBeta)));
+      }
+    }
+    Tensor centre = psi == 1.0 ? null : classCentres ? classCentres(labels) : wAvg();
+    if (numWs == 0) {
+      return psi == 1.0 ? x : truncate(x, centre, psi);
+    }
+    long n = x.size(0);
+    Tensor ws = x.unsqueeze(1).expand(n, numWs, wDim);
+    if (psi == 1.0) {
+      return ws;
+    }
+    return truncate(ws, classCentres ? centre.unsqueeze(1) : centre, psi, cutoff);
+  }
+
+  /**
+   * The centre of each label's class in {@code w}: the mean of {@code w} over {@link
+   * #CENTRE_SAMPLES} latents of a fixed draw (the same for every class and every call), {@code [N,
+   * wDim]} with one row per label. Computed without a graph.
+   */
+  public Tensor classCentres(int[] labels) {
+    if (labels == null || labelCount == 0 || zDim == 0) {
+      throw new IllegalArgumentException(
+          "MappingNetwork: class centres need a conditional network with a latent and labels");
+    }
+    DType type = layers.get(0).weight().value().dtype();
+    Tensor[] rows = new Tensor[labels.length];
+    Tensor[] byClass = new Tensor[labelCount];
+    try (GradMode.Guard off = GradMode.disabled()) {
+      Tensor z = new Rng(CENTRE_SEED).normal(type, CENTRE_SAMPLES, zDim);
+      for (int i = 0; i < labels.length; i++) {
+        int c = labels[i];
+        if (byClass[c] == null) {
+          int[] same = new int[CENTRE_SAMPLES];
+          Arrays.fill(same, c);
+          byClass[c] = map(z, same).mean(true, 0); // [1, wDim]
+        }
+        rows[i] = byClass[c];
+      }
+      return Tensor.concat(0, rows);
+    }
+  }
+
+  /** {@code [N, wDim]}: the layers applied to the normalised latent and label embedding. */
+  private Tensor map(Tensor z, int[] labels) {
     Tensor x = null;
     if (zDim > 0) {
       Shapes.check(z.shape(), "MappingNetwork z", -1, zDim);
@@ -130,23 +208,13 @@ public final class MappingNetwork extends Module {
     for (EqualizedLinear l : layers) {
       x = l.forward(x);
     }
-    if (updateWAvg && wAvg != null) {
-      try (GradMode.Guard g = GradMode.disabled()) {
-        Tensor avg = wAvg.value();
-        wAvg.assign(avg.add(x.detach().mean(false, 0).to(avg.dtype()).sub(avg).mul(1 - wAvgBeta)));
-      }
-    }
-    if (numWs == 0) {
-      return psi == 1.0 ? x : truncate(x, psi);
-    }
-    long n = x.size(0);
-    Tensor ws = x.unsqueeze(1).expand(n, numWs, wDim);
-    return psi == 1.0 ? ws : truncate(ws, psi, cutoff);
+    return x;
   }
 
-  private Tensor truncate(Tensor w, double psi) {
-    Tensor avg = wAvg().to(w.dtype());
-    return avg.add(w.sub(avg).mul(psi));
+  /** {@code centre + psi (w - centre)}, the centre broadcast over {@code w}. */
+  private static Tensor truncate(Tensor w, Tensor centre, double psi) {
+    Tensor c = centre.to(w.dtype());
+    return c.add(w.sub(c).mul(psi));
   }
 
   /**
@@ -154,8 +222,16 @@ public final class MappingNetwork extends Module {
    * wDim]}.
    */
   public Tensor truncate(Tensor ws, double psi, int cutoff) {
+    return truncate(ws, wAvg(), psi, cutoff);
+  }
+
+  /**
+   * {@code centre + psi (ws - centre)} for the first {@code cutoff} latents of {@code [N, numWs,
+   * wDim]}; {@code centre} broadcasts against them ({@code [wDim]} or {@code [N, 1, wDim]}).
+   */
+  private Tensor truncate(Tensor ws, Tensor centre, double psi, int cutoff) {
     int c = cutoff < 0 || cutoff > numWs ? numWs : cutoff;
-    Tensor t = truncate(ws.slice(1, 0, c), psi);
+    Tensor t = truncate(ws.slice(1, 0, c), centre, psi);
     return c == numWs ? t : Tensor.concat(1, t, ws.slice(1, c, numWs));
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Map;
 import org.jgan.core.kernels.DataFormat;
 import org.jgan.core.kernels.Kernels;
@@ -362,6 +363,48 @@ class BlockPropertyTest {
     Tensor other = m.forward(z, new int[] {1, 2, 0, 1, 2}, 1.0, -1, false);
     assertTrue(other.sub(ws).abs().sum().item() > 1e-3, "the label changes w");
     assertFalse(m.wAvg().abs().sum().item() == 0, "w_avg tracked");
+  }
+
+  @Test
+  void truncationTowardsClassCentresKeepsEachSampleInItsClass() {
+    Rng rng = new Rng(9);
+    MappingNetwork m = new MappingNetwork(16, 3, 16, 4, 3, 0.01, 0.995, rng);
+    Tensor z = rng.normal(DType.FLOAT64, 5, 16);
+    m.to(DType.FLOAT64);
+    int[] labels = {0, 1, 2, 0, 1};
+    // each class's centre by hand: the mean w of that class over the fixed draw of latents
+    Tensor draw = new Rng(0x63656e747265L).normal(DType.FLOAT64, MappingNetwork.CENTRE_SAMPLES, 16);
+    Tensor[] byHand = new Tensor[3];
+    for (int c = 0; c < 3; c++) {
+      int[] same = new int[MappingNetwork.CENTRE_SAMPLES];
+      Arrays.fill(same, c);
+      byHand[c] = m.forward(draw, same, 1.0, -1, false).slice(1, 0, 1).mean(false, 0); // [1, 16]
+    }
+    Tensor centres = m.classCentres(labels);
+    for (int i = 0; i < labels.length; i++) {
+      TensorAssert.assertClose(byHand[labels[i]], centres.slice(0, i, i + 1), 1e-12, "centre " + i);
+    }
+    Tensor ws = m.forward(z, labels, 1.0, -1, false);
+    TensorAssert.assertClose(
+        ws, m.forward(z, labels, 1.0, -1, false, true), 0, "psi = 1 is the identity");
+    Tensor half = m.forward(z, labels, 0.5, 2, false, true);
+    Tensor c3 = centres.unsqueeze(1).expand(5, 2, 16);
+    TensorAssert.assertClose(
+        c3.add(ws.slice(1, 0, 2).sub(c3).mul(0.5)),
+        half.slice(1, 0, 2),
+        1e-12,
+        "w' = centre + psi (w - centre) before the cutoff");
+    TensorAssert.assertClose(ws.slice(1, 2, 4), half.slice(1, 2, 4), 0, "untouched after it");
+    // psi = 0: every sample of a class is its class's centre, and the classes stay apart
+    Tensor zero = m.forward(z, labels, 0.0, -1, false, true);
+    TensorAssert.assertClose(zero.slice(0, 0, 1), zero.slice(0, 3, 4), 0, "class 0 twice");
+    assertTrue(zero.slice(0, 0, 1).sub(zero.slice(0, 1, 2)).abs().sum().item() > 1e-3);
+    MappingNetwork plain = new MappingNetwork(16, 0, 16, 4, 3, 0.01, 0.995, rng);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> plain.forward(rng.normal(DType.FLOAT32, 2, 16), null, 0.7, -1, false, true));
+    assertTrue(e.getMessage().contains("needs a conditional network"), e.getMessage());
   }
 
   @Test

@@ -81,8 +81,14 @@ public final class Metrics {
     return net.featuresOf(k -> b.next(k, DType.FLOAT32).x(), n, net.batchSize());
   }
 
-  /** Features of {@code count} generated samples. */
+  /** Features of {@code count} generated samples (constant noise, no truncation). */
   public static double[][] fakeFeatures(FeatureSpace net, Generator g, int count, long seed) {
+    return fakeFeatures(net, g, count, seed, Sampling.fixed(1.0));
+  }
+
+  /** Features of {@code count} generated samples, sampled as {@code sampling} says. */
+  public static double[][] fakeFeatures(
+      FeatureSpace net, Generator g, int count, long seed, Sampling sampling) {
     Rng rng = new Rng(seed);
     return net.featuresOf(
         k -> {
@@ -95,7 +101,7 @@ public final class Metrics {
                 labels[i] = rng.nextInt(g.labelCount());
               }
             }
-            return g.forward(z, labels, Sampling.fixed(1.0));
+            return g.forward(z, labels, sampling);
           }
         },
         count,
@@ -117,7 +123,9 @@ public final class Metrics {
     Rng rng = new Rng(seed);
     double[] share = new double[g.labelCount()];
     for (int k = 0; k < share.length; k++) {
-      share[k] = (double) pass(net, samplesOf(g, k, rng), perClass, k).hits() / perClass;
+      share[k] =
+          (double) pass(net, samplesOf(g, k, rng, Sampling.fixed(1.0)), perClass, k).hits()
+              / perClass;
     }
     return share;
   }
@@ -164,6 +172,15 @@ public final class Metrics {
    * in {@code data}, drawn in a seeded order. The data's labels must be the generator's classes.
    */
   public static ClassReport[] byClass(Generator g, Dataset data, int perClass, long seed) {
+    return byClass(g, data, perClass, seed, Sampling.fixed(1.0));
+  }
+
+  /**
+   * {@link #byClass(Generator, Dataset, int, long)} with the samples drawn as {@code sampling} says
+   * (truncated, for one).
+   */
+  public static ClassReport[] byClass(
+      Generator g, Dataset data, int perClass, long seed, Sampling sampling) {
     int classes = g.labelCount();
     if (classes == 0 || data.labelCount() != classes) {
       throw new IllegalArgumentException(
@@ -201,7 +218,7 @@ public final class Metrics {
                   data.batch(Arrays.copyOfRange(realIdx, at, at + n), null, DType.FLOAT32).x(),
               found,
               k);
-      Pass fake = pass(net, samplesOf(g, k, rng), perClass, k);
+      Pass fake = pass(net, samplesOf(g, k, rng, sampling), perClass, k);
       double[] pr = FeatureStats.precisionRecall(real.features(), fake.features(), 3);
       out[k] =
           new ClassReport(
@@ -240,12 +257,12 @@ public final class Metrics {
     Tensor get(int at, int n);
   }
 
-  /** Samples of class {@code k} (constant noise, no truncation), latents drawn from {@code rng}. */
-  private static Images samplesOf(Generator g, int k, Rng rng) {
+  /** Samples of class {@code k} as {@code sampling} says, latents drawn from {@code rng}. */
+  private static Images samplesOf(Generator g, int k, Rng rng, Sampling sampling) {
     return (at, n) -> {
       int[] labels = new int[n];
       Arrays.fill(labels, k);
-      return g.forward(g.sampleLatents(n, rng), labels, Sampling.fixed(1.0));
+      return g.forward(g.sampleLatents(n, rng), labels, sampling);
     };
   }
 
@@ -337,11 +354,20 @@ public final class Metrics {
   /** A generator against a dataset with {@code count} samples on each side, in {@code space}. */
   public static Report evaluate(
       FeatureSpace space, Generator g, Dataset data, int count, long seed) {
+    return evaluate(space, g, data, count, seed, Sampling.fixed(1.0));
+  }
+
+  /**
+   * {@link #evaluate(FeatureSpace, Generator, Dataset, int, long)} with the samples drawn as {@code
+   * sampling} says (truncated, for one).
+   */
+  public static Report evaluate(
+      FeatureSpace space, Generator g, Dataset data, int count, long seed, Sampling sampling) {
     g.eval();
     return compare(
         space.name(),
         realFeatures(space, data, count, seed),
-        fakeFeatures(space, g, count, seed + 1),
+        fakeFeatures(space, g, count, seed + 1, sampling),
         seed + 2);
   }
 }
