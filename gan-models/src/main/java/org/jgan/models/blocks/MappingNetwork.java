@@ -173,6 +173,10 @@ public final class MappingNetwork extends Module {
       Tensor z = new Rng(CENTRE_SEED).normal(type, CENTRE_SAMPLES, zDim);
       for (int i = 0; i < labels.length; i++) {
         int c = labels[i];
+        if (c < 0 || c >= labelCount) {
+          throw new IllegalArgumentException(
+              "MappingNetwork: label " + c + " at " + i + " is outside [0, " + labelCount + ")");
+        }
         if (byClass[c] == null) {
           int[] same = new int[CENTRE_SAMPLES];
           Arrays.fill(same, c);

@@ -405,6 +405,10 @@ class BlockPropertyTest {
             IllegalArgumentException.class,
             () -> plain.forward(rng.normal(DType.FLOAT32, 2, 16), null, 0.7, -1, false, true));
     assertTrue(e.getMessage().contains("needs a conditional network"), e.getMessage());
+    IllegalArgumentException outside =
+        assertThrows(IllegalArgumentException.class, () -> m.classCentres(new int[] {0, 3}));
+    assertTrue(
+        outside.getMessage().contains("label 3 at 1 is outside [0, 3)"), outside.getMessage());
   }
 
   @Test

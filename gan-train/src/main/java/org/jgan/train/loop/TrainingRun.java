@@ -300,7 +300,6 @@ public final class TrainingRun {
     listener.onSnapshot(line, picture, ckpt);
   }
 
-  /** Copies the checkpoint just written to {@code checkpoint-<images>.safetensors}. */
   /**
    * The start's line of {@code provenance.jsonl}, once per {@code TrainingRun}: when it started, at
    * how many images, what it ran with (versions, backend, seed) and whether it keeps snapshots.
@@ -348,6 +347,7 @@ public final class TrainingRun {
     return false;
   }
 
+  /** Copies the checkpoint just written to {@code checkpoint-<images>.safetensors}. */
   private void keep(Path ckpt, long images) throws IOException {
     Path kept = out.resolve(String.format(Locale.ROOT, "checkpoint-%06d.safetensors", images));
     if (Files.exists(kept)) {
