@@ -125,18 +125,10 @@ public final class MappingNetwork extends Module {
    * tracked average lies between the classes, so pulling a conditional sample towards it blurs its
    * class; the centre of its own class keeps it.
    *
-   * @throws IllegalArgumentException for class centres of an unconditional network
+   * @throws IllegalArgumentException for class centres of an unconditional network (psi below 1)
    */
   public Tensor forward(
       Tensor z, int[] labels, double psi, int cutoff, boolean updateWAvg, boolean classCentres) {
-    if (classCentres && (labelCount == 0 || zDim == 0)) {
-      throw new IllegalArgumentException(
-          "MappingNetwork: truncation towards class centres needs a conditional network with a"
-              + " latent; this one has "
-              + labelCount
-              + " classes and zDim "
-              + zDim);
-    }
     Tensor x = map(z, labels);
     if (updateWAvg && wAvg != null) {
       try (GradMode.Guard g = GradMode.disabled()) {
@@ -164,7 +156,11 @@ public final class MappingNetwork extends Module {
   public Tensor classCentres(int[] labels) {
     if (labels == null || labelCount == 0 || zDim == 0) {
       throw new IllegalArgumentException(
-          "MappingNetwork: class centres need a conditional network with a latent and labels");
+          "MappingNetwork: truncation towards class centres needs a conditional network with a"
+              + " latent, and labels; this one has "
+              + labelCount
+              + " classes and zDim "
+              + zDim);
     }
     DType type = layers.get(0).weight().value().dtype();
     Tensor[] rows = new Tensor[labels.length];
