@@ -894,6 +894,41 @@ class CliEndToEndTest {
     Result notStyle = gan("mix", "--checkpoint", ckpt.toString(), "--styles", "sideways");
     assertEquals(1, notStyle.status());
     assertTrue(notStyle.err().contains("--styles must be coarse, middle or fine"), notStyle.err());
+    // a DCGAN has no w to truncate: --psi is refused, not silently ignored
+    Path dcgan = dir.resolve("dcgan");
+    Result trained =
+        gan(
+            "train",
+            "--family",
+            "dcgan",
+            "--images",
+            "64",
+            "--metrics",
+            "0",
+            "--no-progress",
+            "--out",
+            dcgan.toString());
+    assertEquals(0, trained.status(), trained.err());
+    String dcganCkpt = dcgan.resolve("checkpoint.safetensors").toString();
+    for (String command : new String[] {"generate", "evaluate"}) {
+      Result psi =
+          gan(
+              command,
+              "--checkpoint",
+              dcganCkpt,
+              "--psi",
+              "0.7",
+              "--out",
+              dir.resolve("psi-" + command).toString());
+      assertEquals(1, psi.status(), psi.out());
+      String expected =
+          "gan "
+              + command
+              + ": --psi 0.7: truncation pulls a mapping network's w, which StyleGAN and StyleGAN2"
+              + " models have and this DcganGenerator has not; leave --psi at 1";
+      assertTrue(psi.err().strip().endsWith(expected), psi.err());
+      assertTrue(!Files.exists(dir.resolve("psi-" + command)), "nothing written");
+    }
   }
 
   @Test

@@ -40,13 +40,28 @@ public abstract class Generator extends Module {
    *
    * @param z latents {@code [N, zDim]}
    * @param labels class indices (length N) for a conditional generator, else null
-   * @param sampling noise source and truncation; families without noise or truncation ignore them
+   * @param sampling noise source and truncation; families without noise ignore the noise, and
+   *     families without a mapping network refuse a truncation ({@link #checkNoTruncation})
    */
   public abstract Tensor forward(Tensor z, int[] labels, Sampling sampling);
 
   /** Latents {@code z ~ N(0, I)} of this generator's size and type. */
   public Tensor sampleLatents(int n, Rng rng) {
     return rng.normal(dtype(), n, zDim());
+  }
+
+  /**
+   * Refuses a truncation {@code psi != 1} for a family without a mapping network (vanilla, DCGAN,
+   * progressive): truncation pulls the intermediate latent {@code w}, which they do not have, and
+   * ignoring it would hand back untruncated samples as if they were truncated.
+   */
+  protected final void checkNoTruncation(Sampling sampling) {
+    if (sampling != null && sampling.truncationPsi() != 1.0) {
+      throw new IllegalArgumentException(
+          getClass().getSimpleName()
+              + " has no mapping network to truncate: psi must be 1, got "
+              + sampling.truncationPsi());
+    }
   }
 
   /** Checks the labels against {@link #labelCount()}. */

@@ -7,7 +7,7 @@ import org.jgan.models.blocks.NoiseMode;
  * How a generator samples: where per-pixel noise comes from, and the truncation trick (StyleGAN):
  * latents are pulled towards the average, {@code w' = w_avg + psi (w - w_avg)}, for the first
  * {@code truncationCutoff} layers (negative: all), or towards the centre of each sample's class
- * (conditional style generators). Generators without a mapping network ignore truncation.
+ * (conditional style generators). Generators without a mapping network refuse a truncation.
  *
  * @param rng source of random noise (needed in {@link NoiseMode#RANDOM} mode for noisy families)
  * @param noiseMode random, const or none

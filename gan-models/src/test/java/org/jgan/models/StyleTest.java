@@ -1,6 +1,7 @@
 package org.jgan.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.jgan.core.autograd.Autograd;
@@ -62,6 +63,25 @@ class StyleTest {
             null);
     TensorAssert.assertClose(
         avgImage, g.forward(z, null, Sampling.fixed(0.0)), 1e-5, "psi = 0 draws the average image");
+  }
+
+  @Test
+  void familiesWithoutAMappingNetworkRefuseATruncationInsteadOfIgnoringIt() {
+    for (ModelConfig cfg :
+        new ModelConfig[] {TinyConfigs.vanilla(), TinyConfigs.dcgan(), TinyConfigs.progressive()}) {
+      Generator g = cfg.generator(1);
+      Tensor z = g.sampleLatents(2, new Rng(4));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class, () -> g.forward(z, null, Sampling.fixed(0.7)));
+      assertTrue(
+          e.getMessage()
+              .equals(
+                  g.getClass().getSimpleName()
+                      + " has no mapping network to truncate: psi must be 1, got 0.7"),
+          e.getMessage());
+      assertEquals(2, g.forward(z, null, Sampling.fixed(1.0)).size(0), "psi 1 is no truncation");
+    }
   }
 
   @Test

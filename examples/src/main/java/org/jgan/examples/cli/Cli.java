@@ -255,6 +255,15 @@ public final class Cli {
     } catch (IllegalArgumentException e) {
       throw new UserError("--psi: " + e.getMessage());
     }
+    if (psi != 1.0 && !(g instanceof StyleGenerator)) {
+      throw new UserError(
+          "--psi "
+              + psi
+              + ": truncation pulls a mapping network's w, which StyleGAN and StyleGAN2 models have"
+              + " and this "
+              + g.getClass().getSimpleName()
+              + " has not; leave --psi at 1");
+    }
     switch (towards) {
       case "average":
         return s;

@@ -67,6 +67,7 @@ public final class DcganGenerator extends Generator {
   public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
     Shapes.check(z.shape(), "DcganGenerator z", -1, config.zDim());
     checkLabels(labels, z.size(0));
+    checkNoTruncation(sampling);
     Tensor x = z;
     if (labels != null) {
       x = Tensor.concat(1, z, Embedding.oneHot(labels, config.labelCount(), z.dtype()));

@@ -83,6 +83,7 @@ public final class ProgressiveGenerator extends Generator implements Progressive
   public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
     Shapes.check(z.shape(), "ProgressiveGenerator z", -1, config.zDim());
     checkLabels(labels, z.size(0));
+    checkNoTruncation(sampling);
     Tensor in = PixelNorm.apply(z);
     if (embed != null) {
       Tensor y = embed.forward(Embedding.oneHot(labels, config.labelCount(), z.dtype()));

@@ -49,6 +49,7 @@ public final class VanillaGenerator extends Generator {
   public Tensor forward(Tensor z, int[] labels, Sampling sampling) {
     Shapes.check(z.shape(), "VanillaGenerator z", -1, config.zDim());
     checkLabels(labels, z.size(0));
+    checkNoTruncation(sampling);
     Tensor y = net.forward(z);
     long[] s = sampleShape();
     return s.length == 1 ? y : y.reshape(z.size(0), s[0], s[1], s[2]);

@@ -99,6 +99,17 @@ class AugmentationStudyTest {
     assertTrue(e.getMessage().contains("must be conditional"), e.getMessage());
   }
 
+  @Test
+  void aTruncationIsRefusedForAFamilyWithoutAMappingNetwork() {
+    TrainingConfig cfg =
+        TrainingConfig.defaults(Family.DCGAN.preset(null, 1, 28).withLabels(10), 3_200);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new AugmentationStudy.Settings(cfg, 20, 10, 0.7));
+    assertEquals("psi 0.7: the dcgan family has no mapping network to truncate", e.getMessage());
+    assertEquals(1.0, new AugmentationStudy.Settings(cfg, 20, 10, 1.0).psi());
+  }
+
   private static float[] pixels(ImageDataset d) {
     int[] idx = new int[d.size()];
     for (int i = 0; i < idx.length; i++) {
