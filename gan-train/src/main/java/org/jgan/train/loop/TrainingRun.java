@@ -325,7 +325,8 @@ public final class TrainingRun {
   /**
    * Whether the last start of the run in {@code runFolder} kept every snapshot's checkpoint (its
    * line in {@code provenance.jsonl} says so), so that a resumed run can go on as it did; false for
-   * a folder without that file and for runs recorded before starts said it.
+   * a folder without that file. A run recorded before starts said it kept them when its folder
+   * holds a kept checkpoint ({@code checkpoint-<images>.safetensors}).
    *
    * @throws IOException when the file cannot be read or its last line is not a JSON object
    */
@@ -337,14 +338,23 @@ public final class TrainingRun {
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     for (int i = lines.size() - 1; i >= 0; i--) {
       if (!lines.get(i).isBlank()) {
+        Object kept;
         try {
-          return Boolean.TRUE.equals(Json.parseObject(lines.get(i)).get(KEEP_SNAPSHOTS));
+          kept = Json.parseObject(lines.get(i)).get(KEEP_SNAPSHOTS);
         } catch (Json.JsonException e) {
           throw new IOException(file + ", line " + (i + 1) + ": " + e.getMessage(), e);
         }
+        return kept == null ? holdsKeptCheckpoint(runFolder) : Boolean.TRUE.equals(kept);
       }
     }
     return false;
+  }
+
+  private static boolean holdsKeptCheckpoint(Path runFolder) throws IOException {
+    try (var files = Files.list(runFolder)) {
+      return files.anyMatch(
+          f -> f.getFileName().toString().matches("checkpoint-[0-9]{6,}\\.safetensors"));
+    }
   }
 
   /** Copies the checkpoint just written to {@code checkpoint-<images>.safetensors}. */

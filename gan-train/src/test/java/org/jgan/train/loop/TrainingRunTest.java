@@ -136,6 +136,17 @@ class TrainingRunTest {
     new TrainingRun(other, dir.resolve("plain")).run(new TrainingRun.Listener() {});
     assertFalse(TrainingRun.keptSnapshots(dir.resolve("plain")));
     assertFalse(TrainingRun.keptSnapshots(dir.resolve("no run here")));
+    // a run recorded before starts said it: kept when its folder holds a kept checkpoint
+    Path older = Files.createDirectories(dir.resolve("older"));
+    Files.writeString(older.resolve("provenance.jsonl"), "{\"kimg\": 0.0}\n");
+    assertFalse(TrainingRun.keptSnapshots(older));
+    Files.writeString(older.resolve("checkpoint-0000640.safetensors.tmp"), "");
+    assertFalse(TrainingRun.keptSnapshots(older), "a partial copy is not a kept checkpoint");
+    Files.writeString(older.resolve("checkpoint-000064.safetensors"), "");
+    assertTrue(TrainingRun.keptSnapshots(older));
+    Files.writeString(
+        older.resolve("provenance.jsonl"), "{\"kimg\": 0.0, \"keep_snapshots\": false}\n");
+    assertFalse(TrainingRun.keptSnapshots(older), "what the start says wins");
     try (var files = Files.list(dir.resolve("plain"))) {
       assertEquals(
           List.of("checkpoint.safetensors"),
