@@ -74,11 +74,9 @@ class StyleTest {
       IllegalArgumentException e =
           assertThrows(
               IllegalArgumentException.class, () -> g.forward(z, null, Sampling.fixed(0.7)));
-      assertTrue(
-          e.getMessage()
-              .equals(
-                  g.getClass().getSimpleName()
-                      + " has no mapping network to truncate: psi must be 1, got 0.7"),
+      assertEquals(
+          g.getClass().getSimpleName()
+              + " has no mapping network to truncate: psi must be 1, got 0.7",
           e.getMessage());
       assertEquals(2, g.forward(z, null, Sampling.fixed(1.0)).size(0), "psi 1 is no truncation");
     }

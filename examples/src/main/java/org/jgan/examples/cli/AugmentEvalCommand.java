@@ -89,7 +89,9 @@ public final class AugmentEvalCommand implements Callable<Integer> {
   @Option(
       names = "--psi",
       defaultValue = "1.0",
-      description = "Truncation of the generated images (default ${DEFAULT-VALUE}).")
+      description =
+          "Truncation psi of the generated images, StyleGAN and StyleGAN2 only; 1 is none"
+              + " (default ${DEFAULT-VALUE}).")
   double psi;
 
   @Option(

@@ -73,8 +73,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       names = "--psi",
       defaultValue = "1.0",
       description =
-          "Truncation of the samples (StyleGAN families): w pulled towards a centre, w' = centre +"
-              + " psi (w - centre) (default ${DEFAULT-VALUE}: none).")
+          "Truncation of the samples (StyleGAN and StyleGAN2 models): w pulled towards a centre, w'"
+              + " = centre + psi (w - centre) (default ${DEFAULT-VALUE}: none).")
   double psi;
 
   @Option(

@@ -60,7 +60,9 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--psi",
       defaultValue = "1.0",
-      description = "Truncation psi, 0..1 (default ${DEFAULT-VALUE}).")
+      description =
+          "Truncation psi of a StyleGAN or StyleGAN2 model, 0..1; 1 is none (default"
+              + " ${DEFAULT-VALUE}).")
   double psi;
 
   @Option(

@@ -140,7 +140,7 @@ class TrainingRunTest {
     Path older = Files.createDirectories(dir.resolve("older"));
     Files.writeString(older.resolve("provenance.jsonl"), "{\"kimg\": 0.0}\n");
     assertFalse(TrainingRun.keptSnapshots(older));
-    Files.writeString(older.resolve("checkpoint-0000640.safetensors.tmp"), "");
+    Files.writeString(older.resolve("checkpoint-000064.safetensors.tmp"), "");
     assertFalse(TrainingRun.keptSnapshots(older), "a partial copy is not a kept checkpoint");
     Files.writeString(older.resolve("checkpoint-000064.safetensors"), "");
     assertTrue(TrainingRun.keptSnapshots(older));
