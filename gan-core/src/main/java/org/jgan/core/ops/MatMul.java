@@ -8,24 +8,37 @@ import org.jgan.core.tensor.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * {@code C = op(A) op(B)} for rank-2 tensors, {@code op} transposing when its flag is set (no
- * transposed copy is made: the flags go to the GEMM kernel). With {@code G = dL/dC}:
+ * {@code C = alpha op(A) op(B)} for rank-2 tensors, {@code op} transposing when its flag is set (no
+ * transposed copy is made: the flags and {@code alpha} go to the GEMM kernel). With {@code G =
+ * dL/dC}:
  *
  * <pre>
- *   dA = G op(B)^T   (or op(B) G^T when A is transposed)
- *   dB = op(A)^T G   (or G^T op(A) when B is transposed)
+ *   dA = alpha G op(B)^T   (or alpha op(B) G^T when A is transposed)
+ *   dB = alpha op(A)^T G   (or alpha G^T op(A) when B is transposed)
  * </pre>
  *
- * each again a {@code MatMul} with suitable flags, so the op is closed under differentiation.
+ * each again a {@code MatMul} with suitable flags and the same {@code alpha}, so the op is closed
+ * under differentiation. A constant factor on one operand (the equalised learning rate's weight
+ * gain) costs no pass of its own this way.
  */
 public final class MatMul extends Op {
   private final boolean ta;
   private final boolean tb;
+  private final double alpha;
 
   /** Matrix product with optional transposition of either operand. */
   public MatMul(boolean transposeA, boolean transposeB) {
+    this(transposeA, transposeB, 1.0);
+  }
+
+  /** Matrix product times {@code alpha}, with optional transposition of either operand. */
+  public MatMul(boolean transposeA, boolean transposeB, double alpha) {
+    if (!Double.isFinite(alpha)) {
+      throw new IllegalArgumentException("matmul: alpha must be finite, got " + alpha);
+    }
     this.ta = transposeA;
     this.tb = transposeB;
+    this.alpha = alpha;
   }
 
   @Override
@@ -59,7 +72,13 @@ public final class MatMul extends Op {
               + (tb ? "^T" : ""));
     }
     INDArray out = Kernels.alloc(a.dataType(), m, n);
-    Kernels.custom("matmul", new INDArray[] {a, b}, new INDArray[] {out}, ta ? 1 : 0, tb ? 1 : 0);
+    INDArray[] ins = {a, b};
+    INDArray[] outs = {out};
+    if (alpha == 1.0) {
+      Kernels.custom("matmul", ins, outs, ta ? 1 : 0, tb ? 1 : 0);
+    } else {
+      Kernels.custom("matmul", ins, outs, new double[] {alpha, 0.0}, ta ? 1 : 0, tb ? 1 : 0);
+    }
     return out;
   }
 
@@ -70,10 +89,10 @@ public final class MatMul extends Op {
     Tensor da = null;
     Tensor db = null;
     if (n.needsGrad(0)) {
-      da = ta ? b.matmul(g, tb, true) : g.matmul(b, false, !tb);
+      da = ta ? b.matmul(g, tb, true, alpha) : g.matmul(b, false, !tb, alpha);
     }
     if (n.needsGrad(1)) {
-      db = tb ? g.matmul(a, true, ta) : a.matmul(g, !ta, false);
+      db = tb ? g.matmul(a, true, ta, alpha) : a.matmul(g, !ta, false, alpha);
     }
     return new Tensor[] {da, db};
   }

@@ -692,6 +692,14 @@ public final class Tensor {
     return Autograd.apply(new MatMul(transposeThis, transposeOther), this, other);
   }
 
+  /**
+   * {@code alpha op(this) @ op(other)}: the factor goes to the GEMM kernel, forward and backward,
+   * instead of a pass over either operand.
+   */
+  public Tensor matmul(Tensor other, boolean transposeThis, boolean transposeOther, double alpha) {
+    return Autograd.apply(new MatMul(transposeThis, transposeOther, alpha), this, other);
+  }
+
   /** Runs {@code body} with gradient recording off (PyTorch's {@code torch.no_grad()}). */
   public static <T> T noGrad(Supplier<T> body) {
     try (GradMode.Guard g = GradMode.disabled()) {

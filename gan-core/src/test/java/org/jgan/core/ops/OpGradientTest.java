@@ -160,6 +160,16 @@ class OpGradientTest {
             OpSpec.shapes(s(3, 4), s(5, 4)),
             "normal"),
         new OpSpec(
+            "matmul alpha A B^T",
+            x -> x.get(0).matmul(x.get(1), false, true, -0.37),
+            OpSpec.shapes(s(3, 4), s(5, 4)),
+            "normal"),
+        new OpSpec(
+            "matmul alpha A^T B",
+            x -> x.get(0).matmul(x.get(1), true, false, 2.5),
+            OpSpec.shapes(s(4, 3), s(4, 2)),
+            "normal"),
+        new OpSpec(
             "conv2d s1 p1 + bias",
             x -> Conv.conv2d(x.get(0), x.get(1), x.get(2), 1, 1),
             OpSpec.shapes(s(2, 3, 5, 5), s(4, 3, 3, 3), s(4)),

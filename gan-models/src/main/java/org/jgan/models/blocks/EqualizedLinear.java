@@ -73,7 +73,9 @@ public final class EqualizedLinear extends Module {
   /** {@code x [N, in]} to {@code [N, out]}. */
   public Tensor forward(Tensor x) {
     Shapes.check(x.shape(), "EqualizedLinear input", -1, in);
-    Tensor y = x.matmul(effectiveWeight(), false, true);
-    return act.apply(y, bias == null ? null : bias.value().mul(lrMul), act.gain());
+    // the weight gain rides in the product (forward and backward), not in a pass over the weight
+    Tensor y = x.matmul(weight.value(), false, true, weightGain);
+    Tensor b = bias == null ? null : lrMul == 1.0 ? bias.value() : bias.value().mul(lrMul);
+    return act.apply(y, b, act.gain());
   }
 }
