@@ -36,12 +36,12 @@ class UsageSnippetTest {
     // discriminator's minibatch standard deviation runs over each class's samples).
     StyleGan2Config model = StyleGan2Config.cpu32(1, 10);
 
-    // Training: StyleGAN2's defaults (lazy R1, path length, EMA, style mixing), shortened,
-    // with the R1 weight measured to suit this preset on two CPU cores.
+    // Training: StyleGAN2's defaults (lazy R1, EMA), shortened, with what was measured to
+    // suit this preset on two CPU cores: its R1 weight, no path length, no style mixing.
     TrainingConfig config =
         TrainingConfig.defaults(model, images).toBuilder()
             .batchSize(8)
-            .r1Gamma(TrainingConfig.conditionalCpuR1Gamma(32, 8))
+            .conditionalCpuTuning()
             .seed(42)
             .build();
     Trainer trainer = new Trainer(config, data);

@@ -98,7 +98,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--r1-interval", description = "R1 every this many steps (16 = lazy).")
   Integer r1Interval;
 
-  @Option(names = "--pl-weight", description = "Path-length regularisation weight (0 = off).")
+  @Option(
+      names = "--pl-weight",
+      description =
+          "Path-length regularisation weight (0 = off). Default: the family's (StyleGAN2 2; 0"
+              + " for the conditional cpu32 preset).")
   Double plWeight;
 
   @Option(
@@ -106,7 +110,11 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Generator average half-life in thousands of images (0 = off).")
   Double emaKimg;
 
-  @Option(names = "--style-mixing", description = "Style-mixing probability.")
+  @Option(
+      names = "--style-mixing",
+      description =
+          "Style-mixing probability. Default: the family's (StyleGAN and StyleGAN2 0.9; 0 for"
+              + " the conditional cpu32 StyleGAN2 preset).")
   Double styleMixing;
 
   @Option(
@@ -554,10 +562,13 @@ public final class TrainCommand implements Callable<Integer> {
       b.snapshotImages(Math.max(total / 6, 1));
     }
     try {
-      applyFlags(b);
-      if (cpuRecipe(model) && r1Gamma == null) {
-        b.r1Gamma(TrainingConfig.conditionalCpuR1Gamma(model.resolution(), b.build().batchSize()));
+      if (cpuRecipe(model)) {
+        if (batch != null) {
+          b.batchSize(batch); // the tuning's R1 weight scales with the batch
+        }
+        b.conditionalCpuTuning();
       }
+      applyFlags(b); // a flag given wins over the tuning
       return new Resolved(b.build(), Cli.fit(dataset, model.resolution()));
     } catch (IllegalArgumentException e) {
       throw new Cli.UserError(
@@ -664,8 +675,8 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   /**
-   * Whether a new run of {@code model} takes the conditional cpu32 StyleGAN2's tuning (R1 {@link
-   * TrainingConfig#conditionalCpuR1Gamma} and the minibatch stddev by label): a conditional
+   * Whether a new run of {@code model} takes the conditional cpu32 StyleGAN2's tuning ({@link
+   * TrainingConfig.Builder#conditionalCpuTuning} and the minibatch stddev by label): a conditional
    * StyleGAN2 of the default preset, with no config file.
    */
   private boolean cpuRecipe(ModelConfig model) {

@@ -132,14 +132,14 @@ public final class FamilyExamples {
 
   /**
    * Class-conditional StyleGAN2 on padded Fashion-MNIST, as {@code gan train} tunes it for two CPU
-   * cores (minibatch stddev by label, R1 {@link TrainingConfig#conditionalCpuR1Gamma}); one row per
-   * class.
+   * cores (minibatch stddev by label, {@link TrainingConfig.Builder#conditionalCpuTuning}); one row
+   * per class.
    */
   public static void conditionalStyleGan2(Path out, long images) throws IOException {
     Dataset data = FashionMnist.embeddedTest().paddedTo(32);
     train(
         TrainingConfig.defaults(StyleGan2Config.cpu32(1, 10), images).toBuilder()
-            .r1Gamma(TrainingConfig.conditionalCpuR1Gamma(32, 32))
+            .conditionalCpuTuning()
             .snapshotImages(images / 4)
             .build(),
         data,

@@ -27,6 +27,21 @@ class TrainCommandTest {
     TrainingConfig tuned = resolve("--family", "stylegan2", "--conditional");
     assertEquals(0.05, tuned.r1Gamma(), 1e-12);
     assertTrue(byLabel(tuned));
+    assertEquals(0.0, tuned.plWeight());
+    assertEquals(0.0, tuned.styleMixing());
+    // the rest is StyleGAN2's
+    TrainingConfig ada = TrainingConfig.defaults(StyleGan2Config.cpu32(1, 10), 300_000);
+    assertEquals(ada.r1Interval(), tuned.r1Interval());
+    assertEquals(ada.emaKimg(), tuned.emaKimg());
+    assertEquals(ada.g(), tuned.g());
+    // the library's builder gives the same tuning
+    TrainingConfig lib = ada.toBuilder().conditionalCpuTuning().build();
+    assertEquals(tuned.r1Gamma(), lib.r1Gamma());
+    assertEquals(0.0, lib.plWeight());
+    assertEquals(0.0, lib.styleMixing());
+    assertEquals(
+        TrainingConfig.conditionalCpuR1Gamma(32, 16),
+        ada.toBuilder().batchSize(16).conditionalCpuTuning().build().r1Gamma());
     // the library's preset and the command agree
     assertTrue(StyleGan2Config.cpu32(1, 10).mbstdByLabel());
     assertFalse(StyleGan2Config.cpu32(1, 0).mbstdByLabel());
@@ -42,9 +57,15 @@ class TrainCommandTest {
             "--conditional",
             "--r1-gamma",
             "0.0064",
-            "--no-mbstd-by-label");
+            "--no-mbstd-by-label",
+            "--pl-weight",
+            "2",
+            "--style-mixing",
+            "0.9");
     assertEquals(0.0064, paper.r1Gamma(), 1e-12);
     assertFalse(byLabel(paper));
+    assertEquals(2.0, paper.plWeight());
+    assertEquals(0.9, paper.styleMixing());
   }
 
   @Test
@@ -52,6 +73,8 @@ class TrainCommandTest {
     TrainingConfig uncond = resolve("--family", "stylegan2");
     assertEquals(0.0002 * 32 * 32 / 32, uncond.r1Gamma(), 1e-12);
     assertFalse(byLabel(uncond));
+    assertEquals(2.0, uncond.plWeight());
+    assertEquals(0.9, uncond.styleMixing());
     TrainingConfig cifar = resolve("--family", "stylegan2", "--preset", "cifar", "--conditional");
     assertEquals(0.0002 * 32 * 32 / 32, cifar.r1Gamma(), 1e-12);
     assertFalse(byLabel(cifar));
