@@ -2,6 +2,7 @@ package org.jgan.examples;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -927,7 +928,7 @@ class CliEndToEndTest {
               + ": --psi 0.7: truncation pulls a mapping network's w, which StyleGAN and StyleGAN2"
               + " models have and this DcganGenerator has not; leave --psi at 1";
       assertTrue(psi.err().strip().endsWith(expected), psi.err());
-      assertTrue(!Files.exists(dir.resolve("psi-" + command)), "nothing written");
+      assertFalse(Files.exists(dir.resolve("psi-" + command)), "nothing written");
     }
   }
 

@@ -57,6 +57,15 @@ public enum Family {
     return configType;
   }
 
+  /**
+   * Whether this family's generators have a mapping network (StyleGAN, StyleGAN2), and with it the
+   * intermediate latent {@code w} that truncation pulls; the others refuse a truncation ({@link
+   * Generator#forward}).
+   */
+  public boolean hasMappingNetwork() {
+    return this == STYLEGAN || this == STYLEGAN2;
+  }
+
   /** The names of this family's presets, the default first. */
   public List<String> presets() {
     return presets;

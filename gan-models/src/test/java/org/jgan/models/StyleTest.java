@@ -83,6 +83,23 @@ class StyleTest {
   }
 
   @Test
+  void theFamiliesWithAMappingNetworkAreThoseWithStyleGenerators() {
+    for (ModelConfig cfg :
+        new ModelConfig[] {
+          TinyConfigs.vanilla(),
+          TinyConfigs.dcgan(),
+          TinyConfigs.progressive(),
+          TinyConfigs.styleGan(),
+          TinyConfigs.styleGan2()
+        }) {
+      assertEquals(
+          cfg.generator(1) instanceof StyleGenerator,
+          cfg.family().hasMappingNetwork(),
+          cfg.family().id());
+    }
+  }
+
+  @Test
   void stateDictNamesReadLikeStyleGan2Ada() {
     var names = TinyConfigs.styleGan2().withLabels(3).generator(1).stateDict().keySet();
     for (String n :

@@ -8,7 +8,6 @@ import org.jgan.core.tensor.DType;
 import org.jgan.core.tensor.Rng;
 import org.jgan.core.tensor.Tensor;
 import org.jgan.core.tensor.TensorScope;
-import org.jgan.models.Family;
 import org.jgan.models.Generator;
 import org.jgan.models.ModelConfig;
 import org.jgan.models.Sampling;
@@ -47,7 +46,7 @@ public final class AugmentationStudy {
         throw new IllegalArgumentException(
             "generatedPerClass and classifierSteps must be >= 1 and psi > 0, got " + this);
       }
-      if (psi != 1.0 && m.family() != Family.STYLEGAN && m.family() != Family.STYLEGAN2) {
+      if (psi != 1.0 && !m.family().hasMappingNetwork()) {
         throw new IllegalArgumentException(
             "psi " + psi + ": the " + m.family() + " family has no mapping network to truncate");
       }
