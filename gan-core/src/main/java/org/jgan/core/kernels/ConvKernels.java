@@ -162,17 +162,7 @@ public final class ConvKernels {
    */
   public static INDArray conv2dWeightGrad(
       INDArray x, INDArray gy, ConvGeometry geo, long kh, long kw) {
-    geo.checkMap("conv2d_weight_grad", "input", x);
-    geo.checkMap("conv2d_weight_grad", "output gradient", gy);
-    if (gy.size(0) != x.size(0)
-        || geo.height(gy) != geo.convOut(geo.height(x), kh)
-        || geo.width(gy) != geo.convOut(geo.width(x), kw)) {
-      throw new IllegalArgumentException(
-          String.format(
-              "conv2d_weight_grad: %s output gradient %s does not match input %s for a %dx%d"
-                  + " kernel",
-              geo.format(), Shapes.str(gy.shape()), Shapes.str(x.shape()), kh, kw));
-    }
+    checkWeightGrad("conv2d_weight_grad", x, gy, geo, kh, kw);
     Engine engine = Engine.current();
     Winograd wino = engine.winograd();
     if (wino != null && kh == 3 && kw == 3) {
@@ -198,6 +188,47 @@ public final class ConvKernels {
     Kernels.free(gx);
     Kernels.free(w);
     return gw;
+  }
+
+  /**
+   * The weight gradient {@code dW} ({@link #conv2dWeightGrad}) and the bias gradient {@code db [O]}
+   * (the sum of {@code gy} over all axes but its channels) from one oneDNN primitive, which reads
+   * {@code gy} once for both: {@code {dW, db}}. Null for 1x1 kernels, where the weight gradient is
+   * not for oneDNN's primitives, or where the one that takes it (Winograd or direct) has no kernel
+   * with a bias gradient; the caller then computes the two separately.
+   *
+   * @throws IllegalArgumentException when {@code gy} does not match {@code x} and the kernel size
+   */
+  public static INDArray[] conv2dWeightBiasGrad(
+      INDArray x, INDArray gy, ConvGeometry geo, long kh, long kw) {
+    checkWeightGrad("conv2d_weight_bias_grad", x, gy, geo, kh, kw);
+    if (kh == 1 && kw == 1) {
+      // measured slower fused on the families' 1x1 layers (fromRGB from 1 or 3 channels: 0.05-0.24
+      // ms a call more than the weight gradient and a separate sum; docs/benchmarks.md)
+      return null;
+    }
+    Engine engine = Engine.current();
+    Winograd wino = engine.winograd();
+    if (wino != null && kh == 3 && kw == 3 && wino.weightGradEligible(x, gy, geo)) {
+      // the separate gradients would run on Winograd: never trade it for the direct kernel
+      return wino.weightAndBiasGrad(x, gy, geo);
+    }
+    DnnConv dnn = engine.oneDnn();
+    return dnn == null ? null : dnn.backwardWeightsAndBias(x, gy, geo, kh, kw, Algo.DIRECT);
+  }
+
+  private static void checkWeightGrad(
+      String op, INDArray x, INDArray gy, ConvGeometry geo, long kh, long kw) {
+    geo.checkMap(op, "input", x);
+    geo.checkMap(op, "output gradient", gy);
+    if (gy.size(0) != x.size(0)
+        || geo.height(gy) != geo.convOut(geo.height(x), kh)
+        || geo.width(gy) != geo.convOut(geo.width(x), kw)) {
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: %s output gradient %s does not match input %s for a %dx%d kernel",
+              op, geo.format(), Shapes.str(gy.shape()), Shapes.str(x.shape()), kh, kw));
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package org.jgan.core.kernels;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
@@ -169,6 +170,30 @@ final class DnnConv {
     return run(plan(k), x, gy, null, new long[] {k.out(), k.in(), kh, kw});
   }
 
+  /**
+   * {@link #backwardWeights} and the bias gradient {@code [O]} (the sum of {@code gy} over all but
+   * its channel axis) from one primitive, which reads {@code gy} once for both: {@code {dW, db}};
+   * null where not for oneDNN.
+   */
+  INDArray[] backwardWeightsAndBias(
+      INDArray x, INDArray gy, ConvGeometry geo, long kh, long kw, Algo algo) {
+    if (!usable(x, gy, null)) {
+      return null;
+    }
+    Key k = key(Direction.BACKWARD_WEIGHTS, algo, geo, dims(x, geo), dims(gy, geo), kh, kw, true);
+    Plan plan = plan(k);
+    if (plan == null) {
+      return null;
+    }
+    INDArray gb = owner.alloc(DataType.FLOAT, new long[] {k.out()});
+    INDArray gw = run(plan, x, gy, gb, new long[] {k.out(), k.in(), kh, kw});
+    if (gw == null) {
+      Kernels.free(gb);
+      return null;
+    }
+    return new INDArray[] {gw, gb};
+  }
+
   /** The forward convolution of {@code x} with {@code w [O, I, kH, kW]}. */
   private static Key forwardKey(INDArray x, INDArray w, ConvGeometry geo, Algo algo, boolean bias) {
     long[] dst = {
@@ -299,6 +324,9 @@ final class DnnConv {
    *   BACKWARD_DATA     diff_dst g       weights w        diff_src
    *   BACKWARD_WEIGHTS  src x            diff_dst gy      diff_weights
    * </pre>
+   *
+   * A plan with a bias reads it in the forward direction and writes its gradient ({@code
+   * diff_bias}) in the backward-weights one.
    */
   private static final class Plan implements KeptPlans.Plan {
     static final int ALIGN = 64;
@@ -402,8 +430,11 @@ final class DnnConv {
         }
         default -> {
           convolution_backward_weights.desc bd =
-              new convolution_backward_weights.desc(
-                  algo, inAny, wAny, outAny, strides, padL, padRight);
+              k.bias()
+                  ? new convolution_backward_weights.desc(
+                      algo, inAny, wAny, bDesc, outAny, strides, padL, padRight)
+                  : new convolution_backward_weights.desc(
+                      algo, inAny, wAny, outAny, strides, padL, padRight);
           var bpd = keep(new convolution_backward_weights.primitive_desc(keep(bd), eng, fpd));
           layouts =
               new memory.desc[] {bpd.src_desc(), bpd.diff_dst_desc(), bpd.diff_weights_desc()};
@@ -437,8 +468,11 @@ final class DnnConv {
         opArgs.put(argKeys[i], blocked[i]);
       }
       if (k.bias()) {
+        // the forward reads the bias; the backward-weights primitive writes its gradient
         biasUser = keep(new memory(bDesc, eng, (Pointer) null));
-        opArgs.put(DNNL_ARG_BIAS, biasUser);
+        opArgs.put(
+            k.direction() == Direction.BACKWARD_WEIGHTS ? DNNL_ARG_DIFF_BIAS : DNNL_ARG_BIAS,
+            biasUser);
       }
       KeptPlans.fastKernel(pd, k);
     }

@@ -99,14 +99,28 @@ final class Winograd {
    * {@code x} and output gradient {@code gy}; null when not for the Winograd kernel.
    */
   INDArray weightGrad(INDArray x, INDArray gy, ConvGeometry geo) {
-    if (gy.rank() != 4
-        || !eligible(x, geo, geo.channels(x), geo.channels(gy))
-        || gy.size(0) != x.size(0)
-        || geo.height(gy) != geo.height(x)
-        || geo.width(gy) != geo.width(x)) {
-      return null;
-    }
-    return dnn.backwardWeights(x, gy, geo, 3, 3, Algo.WINOGRAD);
+    return weightGradEligible(x, gy, geo)
+        ? dnn.backwardWeights(x, gy, geo, 3, 3, Algo.WINOGRAD)
+        : null;
+  }
+
+  /**
+   * {@link #weightGrad} and the bias gradient from one Winograd call, {@code {dW, db}}; null when
+   * not for the Winograd kernel.
+   */
+  INDArray[] weightAndBiasGrad(INDArray x, INDArray gy, ConvGeometry geo) {
+    return weightGradEligible(x, gy, geo)
+        ? dnn.backwardWeightsAndBias(x, gy, geo, 3, 3, Algo.WINOGRAD)
+        : null;
+  }
+
+  /** Whether the weight gradient of {@code x} and {@code gy} is for the Winograd kernel. */
+  boolean weightGradEligible(INDArray x, INDArray gy, ConvGeometry geo) {
+    return gy.rank() == 4
+        && eligible(x, geo, geo.channels(x), geo.channels(gy))
+        && gy.size(0) == x.size(0)
+        && geo.height(gy) == geo.height(x)
+        && geo.width(gy) == geo.width(x);
   }
 
   /**

@@ -3,6 +3,7 @@ package org.jgan.core.ops;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
+import org.jgan.core.autograd.Profiler;
 import org.jgan.core.kernels.ConvGeometry;
 import org.jgan.core.kernels.ConvKernels;
 import org.jgan.core.kernels.DataFormat;
@@ -22,7 +23,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * Both backward ops are differentiable again ({@code conv2d_gradfix}). When no graph of the
  * gradient is recorded and both {@code dx} and {@code dw} are needed, the kernel layer may compute
- * them in one fused call ({@link ConvKernels#conv2dBackward}).
+ * them in one fused call ({@link ConvKernels#conv2dBackward}); where oneDNN's primitives take the
+ * convolution, {@code dw} and {@code db} come from one call instead ({@link
+ * ConvKernels#conv2dWeightBiasGrad}).
  */
 public final class Conv2d extends Op {
   private final ConvGeometry geo;
@@ -58,18 +61,40 @@ public final class Conv2d extends Op {
         return grads;
       }
     }
+    if (b != null && n.needsGrad(1) && n.needsGrad(2) && !GradMode.isEnabled()) {
+      weightAndBiasGrads(x, w, g, grads);
+    }
     if (n.needsGrad(0)) {
       int padH = geo.outputPadding(geo.height(x.shape()), geo.height(g.shape()), w.size(2));
       int padW = geo.outputPadding(geo.width(x.shape()), geo.width(g.shape()), w.size(3));
       grads[0] = Conv.transpose(g, w, null, geo.stride(), geo.padding(), padH, padW, geo.format());
     }
-    if (n.needsGrad(1)) {
+    if (n.needsGrad(1) && grads[1] == null) {
       grads[1] =
           Conv.weightGrad(x, g, geo.stride(), geo.padding(), w.size(2), w.size(3), geo.format());
     }
-    if (b != null && n.needsGrad(2)) {
+    if (b != null && n.needsGrad(2) && grads[2] == null) {
       grads[2] = g.sum(false, geo.format().nonChannelAxes());
     }
     return grads;
+  }
+
+  /**
+   * Sets {@code grads[1]} and {@code grads[2]} from one oneDNN call where the kernel layer has one
+   * that writes the bias gradient beside the weight gradient (the bias sum then costs no pass of
+   * its own over {@code g}); leaves them null otherwise.
+   */
+  private void weightAndBiasGrads(Tensor x, Tensor w, Tensor g, Tensor[] grads) {
+    INDArray[][] fused = new INDArray[1][];
+    Profiler.run(
+        "conv2d_weight_bias_grad",
+        new Tensor[] {x, g},
+        () ->
+            fused[0] =
+                ConvKernels.conv2dWeightBiasGrad(x.data(), g.data(), geo, w.size(2), w.size(3)));
+    if (fused[0] != null) {
+      grads[1] = Tensor.owned(fused[0][0]);
+      grads[2] = Tensor.owned(fused[0][1]);
+    }
   }
 }

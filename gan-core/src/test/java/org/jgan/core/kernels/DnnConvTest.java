@@ -88,6 +88,14 @@ class DnnConvTest {
         assertNotNull(gw, "backward weights " + where);
         INDArray gw64 = ConvKernels.conv2dWeightGrad(dbl(x), dbl(gy), geo, c[5], c[5]);
         TensorAssert.assertClose(Tensor.of(gw64), Tensor.of(gw), TOL, "backward weights " + where);
+        INDArray[] wb = dnn.backwardWeightsAndBias(x, gy, geo, c[5], c[5], Algo.DIRECT);
+        assertNotNull(wb, "backward weights and bias " + where);
+        TensorAssert.assertClose(Tensor.of(gw64), Tensor.of(wb[0]), TOL, "with bias " + where);
+        TensorAssert.assertClose(
+            Tensor.of(dbl(gy)).sum(false, f.nonChannelAxes()),
+            Tensor.of(wb[1]),
+            TOL,
+            "bias gradient " + where);
       }
     }
   }

@@ -138,6 +138,36 @@ class WinogradTest {
   }
 
   @Test
+  void theBiasGradientComesWithTheWeightGradientFromOneCall() {
+    assumeTrue(Winograd.supported(), engine.convolutionKernel());
+    Rng rng = new Rng(19);
+    for (DataFormat f : DataFormat.values()) {
+      for (long[] s : SHAPES) {
+        String where = f + " " + Arrays.toString(s);
+        ConvGeometry geo = new ConvGeometry(1, 1, f);
+        INDArray x = rng.normalArray(DType.FLOAT32, 0, 1, f.shape(s[0], s[1], s[3], s[4]));
+        INDArray gy = rng.normalArray(DType.FLOAT32, 0, 0.1, f.shape(s[0], s[2], s[3], s[4]));
+        long before = engine.stats().winogradCalls();
+        INDArray[] wb = ConvKernels.conv2dWeightBiasGrad(x, gy, geo, 3, 3);
+        assertNotNull(wb, "fused weight and bias gradients for " + where);
+        assertEquals(before + 1, engine.stats().winogradCalls(), "one Winograd call " + where);
+        INDArray x64 = x.castTo(DataType.DOUBLE);
+        INDArray gy64 = gy.castTo(DataType.DOUBLE);
+        TensorAssert.assertClose(
+            Tensor.of(ConvKernels.conv2dWeightGrad(x64, gy64, geo, 3, 3)),
+            Tensor.of(wb[0]),
+            TOL,
+            "weight gradient " + where);
+        TensorAssert.assertClose(
+            Tensor.of(gy64).sum(false, f.nonChannelAxes()),
+            Tensor.of(wb[1]),
+            TOL,
+            "bias gradient " + where);
+      }
+    }
+  }
+
+  @Test
   void gradientsThroughTheOperatorsMatchFloat64() {
     assumeTrue(Winograd.supported(), engine.convolutionKernel());
     // without a graph Conv2d's backward takes the two Winograd gradient ops instead of the fused
