@@ -24,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Both backward ops are differentiable again ({@code conv2d_gradfix}). When no graph of the
  * gradient is recorded and both {@code dx} and {@code dw} are needed, the kernel layer may compute
  * them in one fused call ({@link ConvKernels#conv2dBackward}); where oneDNN's primitives take the
- * convolution, {@code dw} and {@code db} come from one call instead ({@link
+ * convolution, {@code dw} and {@code db} come from one call instead, except for 1x1 kernels ({@link
  * ConvKernels#conv2dWeightBiasGrad}).
  */
 public final class Conv2d extends Op {
