@@ -3,7 +3,6 @@ package org.jgan.core.ops;
 import org.jgan.core.autograd.GradMode;
 import org.jgan.core.autograd.Node;
 import org.jgan.core.autograd.Op;
-import org.jgan.core.autograd.Profiler;
 import org.jgan.core.kernels.ConvGeometry;
 import org.jgan.core.kernels.ConvKernels;
 import org.jgan.core.kernels.DataFormat;
@@ -82,19 +81,15 @@ public final class Conv2d extends Op {
   /**
    * Sets {@code grads[1]} and {@code grads[2]} from one oneDNN call where the kernel layer has one
    * that writes the bias gradient beside the weight gradient (the bias sum then costs no pass of
-   * its own over {@code g}); leaves them null otherwise.
+   * its own over {@code g}); leaves them null otherwise. Like the fused libnd4j kernel, the call
+   * profiles as {@code conv2d.backward}.
    */
   private void weightAndBiasGrads(Tensor x, Tensor w, Tensor g, Tensor[] grads) {
-    INDArray[][] fused = new INDArray[1][];
-    Profiler.run(
-        "conv2d_weight_bias_grad",
-        new Tensor[] {x, g},
-        () ->
-            fused[0] =
-                ConvKernels.conv2dWeightBiasGrad(x.data(), g.data(), geo, w.size(2), w.size(3)));
-    if (fused[0] != null) {
-      grads[1] = Tensor.owned(fused[0][0]);
-      grads[2] = Tensor.owned(fused[0][1]);
+    INDArray[] fused =
+        ConvKernels.conv2dWeightBiasGrad(x.data(), g.data(), geo, w.size(2), w.size(3));
+    if (fused != null) {
+      grads[1] = Tensor.owned(fused[0]);
+      grads[2] = Tensor.owned(fused[1]);
     }
   }
 }

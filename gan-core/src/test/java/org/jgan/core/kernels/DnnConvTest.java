@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.Arrays;
 import java.util.List;
 import org.jgan.core.autograd.Autograd;
+import org.jgan.core.autograd.Profiler;
 import org.jgan.core.kernels.DnnConv.Algo;
 import org.jgan.core.ops.Conv;
 import org.jgan.core.tensor.DType;
@@ -135,6 +136,33 @@ class DnnConvTest {
       out[i] = Tensor.of(out[i].data().castTo(DataType.DOUBLE));
     }
     return out;
+  }
+
+  @Test
+  void aConvolutionsBackwardTakesTheBiasGradientFromTheWeightGradientCall() {
+    assumeTrue(DnnConv.REASON == null, DnnConv.REASON);
+    Rng rng = new Rng(35);
+    // DCGAN's strided 4x4 layer: dw and db from the one call inside conv2d's backward, no
+    // separate weight-gradient op and no sum; a 1x1 layer keeps both
+    assertEquals(List.of(), backwardOps(rng, 4, 2, 1));
+    assertEquals(List.of("conv2d_weight_grad", "sum"), backwardOps(rng, 1, 1, 0));
+  }
+
+  /** The separate weight and bias gradient ops that {@code conv2d}'s backward (no graph) ran. */
+  private static List<String> backwardOps(Rng rng, int k, int stride, int padding) {
+    DataFormat f = DataFormat.NCHW;
+    Tensor x = Tensor.leaf(rng.normalArray(DType.FLOAT32, 0, 1, f.shape(4, 16, 12, 12)), true);
+    Tensor w = Tensor.leaf(rng.normalArray(DType.FLOAT32, 0, 0.1, 32, 16, k, k), true);
+    Tensor b = Tensor.leaf(rng.normalArray(DType.FLOAT32, 0, 1, 32), true);
+    Tensor y = Conv.conv2d(x, w, b, stride, padding, f).sum();
+    try (Profiler p = Profiler.start(false)) {
+      Autograd.grad(List.of(y), List.of(x, w, b), null, false);
+      return p.report().stream()
+          .map(Profiler.Entry::op)
+          .filter(op -> op.equals("conv2d_weight_grad") || op.equals("sum"))
+          .sorted()
+          .toList();
+    }
   }
 
   @Test
